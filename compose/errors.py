@@ -1,0 +1,83 @@
+"""Errors of the compose side.
+
+    ComposeError                      (PycomposeError)
+     |-- ProjectError                 (InvalidArgument) bad flags, names, unreadable files
+     |-- FileError                    (InvalidArgument) a mistake inside a compose file:
+     |                                 names the file, line, column and key path
+     `-- ServiceNotFound              (NotFound)
+
+A loader phase raises `FileError(path, message)` knowing only the key path; the
+loader fills in file, line and column from the locations it recorded while parsing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pycompose.errors import InvalidArgument, NotFound, PycomposeError
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_path(path: KeyPath) -> str:
+    """`("services", "web", "ports", 0)` -> `services.web.ports[0]`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a key or item stands in a file; line and column count from 1."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class ComposeError(PycomposeError):
+    """Base of every error raised by `compose`."""
+
+
+class ProjectError(ComposeError, InvalidArgument):
+    """A wrong flag, project name, environment file or unreadable compose file."""
+
+
+class ServiceNotFound(ComposeError, NotFound):
+    """A service named on the command line is not in the project."""
+
+
+class FileError(ComposeError, InvalidArgument):
+    """A mistake inside a compose file, at a key path.
+
+    >>> str(FileError(("services", "web", "ports", 0), '"80:eighty" is not a valid port',
+    ...               position=Position("compose.yaml", 14, 7)))
+    'compose.yaml:14:7: services.web.ports[0]: "80:eighty" is not a valid port'
+    """
+
+    def __init__(self, path: KeyPath, problem: str, *, position: Position | None = None,
+                 file: str | None = None, hint: str | None = None):
+        self.path = tuple(path)
+        self.problem = problem
+        self.position = position
+        self.file = file
+        super().__init__(self._render(), hint=hint)
+
+    def located(self, position: Position | None, file: str | None = None) -> "FileError":
+        """The same error, with a position (or at least a file) filled in when it had none."""
+        if self.position is not None or (position is None and file is None):
+            return self
+        return FileError(self.path, self.problem, position=position, file=file or self.file, hint=self.hint)
+
+    def _render(self) -> str:
+        where = str(self.position) if self.position else (self.file or "")
+        what = format_path(self.path)
+        parts = [p for p in (where, what) if p]
+        return ": ".join(parts + [self.problem])

@@ -1,0 +1,71 @@
+"""Phase `canonical`: the merged project -> the canonical form `docker compose config` prints.
+
+Short syntax becomes long syntax, sizes become bytes, durations Go's form, relative
+paths absolute, and defaults are filled in. The work is a table of rules keyed by
+path patterns (`*` matches any mapping key or sequence index), run in table order:
+first the shape of each attribute, then the defaults that depend on several.
+
+A rule is `rule(value, ctx, path) -> new value` (return `DELETE` to drop the key);
+it never mutates `value`. It raises `FileError(path, problem)` for a bad value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compose.errors import KeyPath
+
+
+@dataclass(frozen=True)
+class Context:
+    """What rules may know besides the value: where the project lives, its name and environment."""
+
+    working_dir: Path
+    project_name: str
+    environ: Mapping[str, str]
+
+
+Rule = Callable[[Any, Context, KeyPath], Any]
+DELETE = object()
+
+
+def _rules() -> list[tuple[str, Rule]]:
+    from compose.load.canonical import networks, ports, process, storage, toplevel
+
+    return [*ports.RULES, *storage.RULES, *networks.RULES, *process.RULES, *toplevel.RULES]
+
+
+def apply(data: Any, pattern: tuple[str, ...], rule: Rule, ctx: Context, path: KeyPath = ()) -> Any:
+    """`data` with `rule` applied at every key path that matches `pattern`."""
+    if not pattern:
+        return rule(data, ctx, path)
+    head, rest = pattern[0], pattern[1:]
+    if isinstance(data, dict):
+        keys = list(data) if head == "*" else ([head] if head in data else [])
+        if not keys:
+            return data
+        out = dict(data)
+        for key in keys:
+            value = apply(data[key], rest, rule, ctx, path + (key,))
+            if value is DELETE:
+                del out[key]
+            else:
+                out[key] = value
+        return out
+    if isinstance(data, list) and head == "*":
+        out_list = []
+        for index, item in enumerate(data):
+            value = apply(item, rest, rule, ctx, path + (index,))
+            if value is not DELETE:
+                out_list.append(value)
+        return out_list
+    return data
+
+
+def canonicalize(data: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    for pattern, rule in _rules():
+        data = apply(data, tuple(pattern.split(".")), rule, ctx)
+    return data

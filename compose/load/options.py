@@ -1,0 +1,27 @@
+"""What the user asked for when loading a project: files, directories, names, profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ProjectOptions:
+    """The loader's input, gathered by the CLI from flags and the process environment.
+
+    `files` empty means discovery; `"-"` in `files` means standard input (`stdin_text`).
+    `environ` is the shell environment; `.env` files add to it but never override it.
+    """
+
+    files: tuple[str, ...] = ()
+    working_dir: Path = field(default_factory=Path.cwd)
+    project_directory: Path | None = None
+    project_name: str | None = None
+    env_files: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    interpolate: bool = True
+    environ: Mapping[str, str] = field(default_factory=dict)
+    stdin_text: str | None = None

@@ -1,0 +1,1 @@
+"""engine: single containers, images and volumes. It never imports `compose`."""

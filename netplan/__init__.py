@@ -1,0 +1,1 @@
+"""netplan: networks (IPAM, bridges, namespaces, firewall, DNS). It imports neither `compose` nor `engine`."""
