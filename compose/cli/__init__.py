@@ -1,0 +1,1 @@
+"""The `pycompose` command line: thin commands that parse flags, call one function, render."""

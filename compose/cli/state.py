@@ -1,0 +1,39 @@
+"""The global flags every command sees, and how a command turns them into loader options."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from compose.load.options import ProjectOptions
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    files: tuple[str, ...] = ()
+    project_name: str | None = None
+    project_directory: Path | None = None
+    env_files: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+    debug: bool = False
+
+    def project_options(self, *, services: tuple[str, ...] = (), interpolate: bool = True) -> ProjectOptions:
+        return ProjectOptions(
+            files=self.files,
+            working_dir=Path.cwd(),
+            project_directory=self.project_directory,
+            project_name=self.project_name,
+            env_files=self.env_files,
+            profiles=self.profiles,
+            services=services,
+            interpolate=interpolate,
+            environ=dict(os.environ),
+            stdin_text=sys.stdin.read() if "-" in self.files else None,
+        )
+
+
+def warn(message: str) -> None:
+    """A warning for the user, on stderr."""
+    sys.stderr.write(f"WARN[0000] {message}\n")

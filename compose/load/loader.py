@@ -1,0 +1,244 @@
+"""The load pipeline: compose files -> the canonical project, as `docker compose config` prints it.
+
+The phases, in order, and why that order:
+
+    discover      which files, which project directory (needs the first .env for COMPOSE_FILE)
+    environment   shell variables over .env files: everything later interpolates with them
+    per file:
+      parse       YAML -> data, with positions (and `!reset` / `!override` paths)
+      interpolate ${VAR} forms, then cast strings to the types the attribute wants
+      validate    the specification's schema, on one file, so errors point into that file
+      extends     a service inherits from another one (in this file or another)
+      merge       into the files before it, by the per-attribute rules
+    name          the project name (-p, COMPOSE_PROJECT_NAME, `name:`, the directory)
+    include       sub-projects, loaded whole (with their own directory and .env) and merged
+    canonical     short syntax -> long syntax, paths, units, defaults
+    profiles      only the services that are enabled (and what they depend on)
+    consistency   references between services, networks, volumes...; dependency cycles
+
+Every phase raises `FileError(key path, problem)`; the loader adds the file, line
+and column from the positions recorded while parsing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compose.errors import FileError, ProjectError
+from compose.load import canonical, consistency, discover, environment, extends, include, interpolate, merge, profiles
+from compose.load.locations import Locations
+from compose.load.options import ProjectOptions
+from compose.load.parse import ParsedFile, parse
+from compose.load.validate import validate
+
+if TYPE_CHECKING:
+    from compose.model import Project
+
+__all__ = ["Loaded", "ProjectOptions", "load"]
+
+MAX_INCLUDE_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A loaded project: its canonical data (what `config` prints) and how it was found."""
+
+    name: str
+    working_dir: Path
+    files: tuple[str, ...]
+    data: dict[str, Any]
+    environ: Mapping[str, str]
+    all_profiles: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    def model(self) -> Project:
+        """The typed, frozen model that planning works on."""
+        from compose.model import Project
+
+        return Project.from_canonical(self.data, working_dir=self.working_dir)
+
+
+@dataclass
+class _Run:
+    """What one `load` call accumulates: warnings (each said once) and the include chain."""
+
+    warnings: list[str] = field(default_factory=list)
+    chain: tuple[tuple[str, ...], ...] = ()
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+def load(options: ProjectOptions) -> Loaded:
+    """Load the project `options` describe, or raise one `ComposeError` that says what is wrong."""
+    run = _Run()
+    loaded = _load(options, run, project_name=None)
+    return loaded
+
+
+def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loaded:
+    start_dir = _start_dir(options)
+    environ = _environment(options, start_dir)
+    files = _files(options, environ)
+    project_dir = _project_dir(options, files)
+    if project_dir != start_dir and not options.env_files:
+        environ = environment.with_dotenv(environ, environment.read_env_files(
+            [project_dir / ".env"], options.environ, required=False))
+
+    locations = Locations()
+    data: dict[str, Any] = {}
+    for file in files:
+        parsed = _read(file, options, project_dir)
+        locations.add(parsed.positions, parsed.name)
+        one = _per_file(parsed, environ, options, run, project_dir)
+        data = _located(locations, lambda: merge.merge(data, one, resets=parsed.resets,
+                                                       overrides=parsed.overrides)) if data else one
+
+    name = project_name or discover.project_name(options.project_name, environ, data.get("name"), project_dir)
+    data = _located(locations, lambda: include.apply_include(
+        data, working_dir=project_dir,
+        load_included=lambda spec: _load_included(spec, options, run, name)))
+    data = {**data, "name": name}
+    context = canonical.Context(working_dir=project_dir, project_name=name, environ=environ)
+    data = _located(locations, lambda: canonical.canonicalize(data, context))
+    every_profile = tuple(profiles.all_profiles(data))
+    if project_name is None:  # the top project; an included one is filtered with it
+        data = profiles.select(data, profiles=_profiles(options, environ), services=options.services)
+        _located(locations, lambda: consistency.check(data))
+    return Loaded(name=name, working_dir=project_dir, files=tuple(files), data=data, environ=environ,
+                  all_profiles=every_profile, warnings=tuple(run.warnings))
+
+
+def _start_dir(options: ProjectOptions) -> Path:
+    """Where Compose looks for the first `.env`: the project directory, the first -f file's, or here."""
+    if options.project_directory is not None:
+        return (options.working_dir / options.project_directory).absolute()
+    for name in options.files:
+        if name != discover.STDIN:
+            return (options.working_dir / name).absolute().parent
+    return options.working_dir.absolute()
+
+
+def _environment(options: ProjectOptions, start_dir: Path) -> dict[str, str]:
+    if options.env_files:
+        paths = [(options.working_dir / f).absolute() for f in options.env_files]
+        dotenv = environment.read_env_files(paths, options.environ, required=True)
+    else:
+        dotenv = environment.read_env_files([start_dir / ".env"], options.environ, required=False)
+    return environment.with_dotenv(options.environ, dotenv)
+
+
+def _files(options: ProjectOptions, environ: Mapping[str, str]) -> list[str]:
+    names = list(options.files) or discover.files_from_environment(environ, options.working_dir)
+    if names:
+        return discover.resolve_files(names, options.working_dir)
+    search_from = options.project_directory or options.working_dir
+    return [str(p) for p in discover.find_default_files(options.working_dir / search_from, _quiet)]
+
+
+def _quiet(message: str) -> None:
+    """Discovery's notes on ambiguous file names are not errors; they are dropped on this path."""
+
+
+def _project_dir(options: ProjectOptions, files: list[str]) -> Path:
+    if options.project_directory is not None:
+        return (options.working_dir / options.project_directory).absolute()
+    first = files[0]
+    return options.working_dir.absolute() if first == discover.STDIN else Path(first).parent
+
+
+def _profiles(options: ProjectOptions, environ: Mapping[str, str]) -> tuple[str, ...]:
+    if options.profiles:
+        return options.profiles
+    return tuple(p for p in environ.get("COMPOSE_PROFILES", "").split(",") if p)
+
+
+def _read(file: str, options: ProjectOptions, project_dir: Path) -> ParsedFile:
+    if file == discover.STDIN:
+        text = options.stdin_text if options.stdin_text is not None else sys.stdin.read()
+        name = "-"
+    else:
+        name = _display_name(Path(file), options.working_dir)
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProjectError(f"cannot read compose file {file}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not text.strip():
+        raise FileError((), "is empty: a compose file needs at least `services:`", file=name)
+    return parse(text, name)
+
+
+def _display_name(path: Path, working_dir: Path) -> str:
+    try:
+        return str(path.relative_to(working_dir.absolute()))
+    except ValueError:
+        return str(path)
+
+
+def _per_file(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOptions, run: _Run,
+              project_dir: Path) -> dict[str, Any]:
+    """One file through interpolate, cast, validate and extends, its errors placed in that file."""
+    locations = Locations()
+    locations.add(parsed.positions, parsed.name)
+    data: Any = parsed.data
+    if "version" in data:
+        run.warn(f"{parsed.name}: the attribute `version` is obsolete, it will be ignored, "
+                 "please remove it to avoid potential confusion")
+    if options.interpolate:
+        data = _located(locations, lambda: interpolate.interpolate(data, environ.get, warn=run.warn))
+    data = _located(locations, lambda: interpolate.cast(data))
+    _located(locations, lambda: validate(data))
+    base_dir = Path(parsed.name).parent if parsed.name != "-" else project_dir
+    base_dir = (options.working_dir / base_dir).absolute()
+
+    def read_other(path: Path) -> dict[str, Any]:
+        other = _read(str(path), options, project_dir)
+        return _per_file_plain(other, environ, options, run)
+
+    return _located(locations, lambda: extends.apply_extends(data, working_dir=base_dir, read=read_other))
+
+
+def _per_file_plain(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOptions,
+                    run: _Run) -> dict[str, Any]:
+    """A file that `extends` reads: interpolated, cast and validated, its own extends left to the caller."""
+    locations = Locations()
+    locations.add(parsed.positions, parsed.name)
+    data: Any = parsed.data
+    if options.interpolate:
+        data = _located(locations, lambda: interpolate.interpolate(data, environ.get, warn=run.warn))
+    data = _located(locations, lambda: interpolate.cast(data))
+    _located(locations, lambda: validate(data))
+    return data
+
+
+def _load_included(spec: include.IncludeSpec, options: ProjectOptions, run: _Run, name: str) -> dict[str, Any]:
+    key = tuple(str(p) for p in spec.paths)
+    if key in run.chain:
+        cycle = " -> ".join(str(Path(k[0]).name) for k in (*run.chain, key))
+        raise ProjectError(f"include cycle: {cycle}")
+    if len(run.chain) >= MAX_INCLUDE_DEPTH:
+        raise ProjectError(f"includes are nested deeper than {MAX_INCLUDE_DEPTH} levels")
+    sub = ProjectOptions(
+        files=key, working_dir=options.working_dir, project_directory=spec.project_directory,
+        env_files=tuple(str(p) for p in spec.env_files if p.is_file()), interpolate=options.interpolate,
+        environ=options.environ,
+    )
+    outer = run.chain
+    run.chain = (*outer, key)
+    try:
+        return _load(sub, run, project_name=name).data
+    finally:
+        run.chain = outer
+
+
+def _located(locations: Locations, phase: Callable[[], Any]) -> Any:
+    """Run one phase; a `FileError` it raises gets its file, line and column."""
+    try:
+        return phase()
+    except FileError as error:
+        raise locations.locate(error) from None
