@@ -11,7 +11,8 @@ Each check is a small generator of `FileError`s; `CHECKS` lists them in the orde
 they run. `check()` raises the first error, `problems()` collects them all.
 
 Compose accepts at `config` time a host port published twice and a mount target
-used twice (the engine refuses them at `up`), so these are not checked here.
+used twice (the engine refuses them at `up`), so `check()` accepts them too;
+`port_clashes()` finds the first kind for `up` to refuse before it creates anything.
 """
 
 from __future__ import annotations
@@ -354,3 +355,37 @@ CHECKS: tuple[Check, ...] = (
     top_level_sources,
     cycles,
 )
+
+
+# --- published ports (not a `config` error; for `up`) ------------------------------------------------------------
+
+_ANY_ADDRESS = ("", "0.0.0.0", "::")
+
+
+def _overlap(a: str, b: str) -> bool:
+    return a == b or a in _ANY_ADDRESS or b in _ANY_ADDRESS
+
+
+def port_clashes(services: Mapping[str, Mapping[str, Any]]) -> Iterator[FileError]:
+    """Fixed host ports that two containers of `services` would both bind, on overlapping addresses.
+
+    Only single published ports count: from a range the engine picks a free port per container.
+    A service running more than one container clashes with itself on a fixed port.
+    """
+    seen: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for name, svc in services.items():
+        for i, port in enumerate(svc.get("ports") or ()):
+            published = str(port.get("published") or "")
+            if not published.isdigit():
+                continue
+            key, host_ip = (int(published), str(port.get("protocol") or "tcp")), str(port.get("host_ip") or "")
+            where = f"{published}/{key[1]}"
+            if scale_of(svc) > 1:
+                yield FileError(_path(name, "ports", i), f"host port {where} cannot be published by "
+                                f"{scale_of(svc)} containers of one service", hint="publish a port range instead")
+            for other, other_ip in seen.get(key, ()):
+                if _overlap(host_ip, other_ip):
+                    yield FileError(_path(name, "ports", i),
+                                    f'host port {where} is also published by service "{other}"')
+                    break
+            seen.setdefault(key, []).append((name, host_ip))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from compose.errors import FileError
-from compose.load.consistency import check, dependency_edges, find_cycle, problems
+from compose.load.consistency import check, dependency_edges, find_cycle, port_clashes, problems
 
 
 def project(services: dict[str, dict[str, Any]], **top: Any) -> dict[str, Any]:
@@ -218,3 +218,32 @@ def test_problems_lists_every_error() -> None:
 def test_empty_project_passes() -> None:
     check({"name": "empty"})
     check(project({}))
+
+
+def port(published: str, host_ip: str | None = None, protocol: str = "tcp") -> dict[str, Any]:
+    out = {"mode": "ingress", "target": 80, "published": published, "protocol": protocol}
+    return out if host_ip is None else {**out, "host_ip": host_ip}
+
+
+def test_port_clashes_are_not_a_config_error() -> None:
+    # Compose's `config` accepts them; only `up` fails, when the second container binds.
+    check(project({"web": {"image": "a", "ports": [port("8080")]}, "api": {"image": "a", "ports": [port("8080")]}}))
+
+
+def test_port_clashes_between_services() -> None:
+    services = {
+        "api": {"ports": [port("8080"), port("53", protocol="udp"), port("9000", "127.0.0.1")]},
+        "web": {"ports": [port("8080", "127.0.0.1"), port("53", protocol="tcp"), port("9000", "127.0.0.2"),
+                          port("7000-7001")]},
+        "zed": {"ports": [port("7000-7001")]},
+    }
+    errors = list(port_clashes(services))
+    assert [(e.path, e.problem) for e in errors] == [
+        (("services", "web", "ports", 0), 'host port 8080/tcp is also published by service "api"'),
+    ]
+
+
+def test_port_clash_within_a_scaled_service() -> None:
+    errors = list(port_clashes({"web": {"scale": 2, "ports": [port("8080"), port("8000-8001")]}}))
+    assert [e.path for e in errors] == [("services", "web", "ports", 0)]
+    assert "2 containers" in errors[0].problem
