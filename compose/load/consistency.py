@@ -32,7 +32,7 @@ class Scope:
     """What a check sees: the project and the services that profiles left out."""
 
     project: Mapping[str, Any]
-    disabled: frozenset[str]
+    disabled: frozenset[str] | None  # None: not known
 
     @property
     def services(self) -> Mapping[str, Mapping[str, Any]]:
@@ -46,19 +46,21 @@ class Scope:
 Check = Callable[[Scope], Iterator[FileError]]
 
 
-def check(project: Mapping[str, Any], *, disabled: Collection[str] = ()) -> None:
+def check(project: Mapping[str, Any], *, disabled: Collection[str] | None = None) -> None:
     """Raise the first inconsistency of `project` as a `FileError` at its key path.
 
     `disabled` names the services defined in the files but left out by profiles:
-    a `depends_on` entry on one of them with `required: false` is allowed.
+    a `depends_on` entry on one of them with `required: false` is allowed, and
+    on any other undefined service refused, as Compose does. Without `disabled`,
+    every `required: false` dependency on an undefined service is allowed.
     """
     for error in problems(project, disabled=disabled):
         raise error
 
 
-def problems(project: Mapping[str, Any], *, disabled: Collection[str] = ()) -> Iterator[FileError]:
+def problems(project: Mapping[str, Any], *, disabled: Collection[str] | None = None) -> Iterator[FileError]:
     """Every inconsistency of `project`, in `CHECKS` order."""
-    scope = Scope(project, frozenset(disabled))
+    scope = Scope(project, None if disabled is None else frozenset(disabled))
     for each in CHECKS:
         yield from each(scope)
 
@@ -69,7 +71,7 @@ def _path(name: str, *rest: str | int) -> KeyPath:
 
 def _unknown(scope: Scope, target: str) -> str:
     """Why `target` is not a service one can refer to."""
-    if target in scope.disabled:
+    if scope.disabled and target in scope.disabled:
         return f'service "{target}", which no active profile enables'
     return f'undefined service "{target}"'
 
@@ -154,7 +156,7 @@ def depends_on(scope: Scope) -> Iterator[FileError]:
             if target in services:
                 continue
             optional = isinstance(dep, Mapping) and dep.get("required") is False
-            if optional and target in scope.disabled:
+            if optional and (scope.disabled is None or target in scope.disabled):
                 continue
             yield FileError(_path(name, "depends_on", target), f'service "{name}" depends on {_unknown(scope, target)}')
 

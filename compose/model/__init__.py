@@ -28,6 +28,7 @@ from compose.model.parts import (
     Device,
     FileReference,
     Healthcheck,
+    Hook,
     Logging,
     Mount,
     PortConfig,
@@ -42,7 +43,7 @@ from compose.model.values import FrozenMap, freeze
 
 __all__ = [
     "BindOptions", "Build", "Config", "Dependency", "Deploy", "Device", "DeviceRequest", "FileObject",
-    "FileReference", "FrozenMap", "Healthcheck", "Ipam", "IpamPool", "Logging", "Mount", "Network",
+    "FileReference", "FrozenMap", "Healthcheck", "Hook", "Ipam", "IpamPool", "Logging", "Mount", "Network",
     "PortConfig", "Project", "Resources", "ResourceSpec", "RestartPolicy", "Secret", "Service",
     "ServiceNetwork", "TmpfsOptions", "Ulimit", "Volume", "VolumeOptions", "freeze",
 ]

@@ -201,6 +201,22 @@ class Device:
 
 
 @dataclass(frozen=True, slots=True)
+class Hook:
+    """A lifecycle hook (`post_start[]`, `pre_stop[]`): a command run inside the container."""
+
+    command: tuple[str, ...] = ()
+    user: str | None = None
+    privileged: bool = False
+    working_dir: str | None = None
+    environment: FrozenMap[str, str | None] = EMPTY
+    extra: FrozenMap[str, Any] = EMPTY
+
+    @classmethod
+    def from_canonical(cls, data: Mapping[str, Any]) -> Hook:
+        return build(cls, data, {"command": strings, "environment": env_map, "user": str})
+
+
+@dataclass(frozen=True, slots=True)
 class Logging:
     driver: str | None = None
     options: FrozenMap[str, str] = EMPTY

@@ -13,6 +13,7 @@ from compose.model.parts import (
     Device,
     FileReference,
     Healthcheck,
+    Hook,
     Logging,
     Mount,
     PortConfig,
@@ -76,6 +77,8 @@ class Service:
     stop_grace_period: float | None = None
     healthcheck: Healthcheck | None = None
     restart: str | None = None
+    post_start: tuple[Hook, ...] = ()
+    pre_stop: tuple[Hook, ...] = ()
     # identity
     container_name: str | None = None
     hostname: str | None = None
@@ -195,6 +198,8 @@ _CONVERT = {
     "group_add": strings,
     "stop_grace_period": seconds,
     "healthcheck": Healthcheck.from_canonical,
+    "post_start": tuple_of(Hook.from_canonical),
+    "pre_stop": tuple_of(Hook.from_canonical),
     "labels": str_map,
     "annotations": str_map,
     "profiles": strings,

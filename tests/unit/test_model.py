@@ -377,7 +377,7 @@ def test_build_options_and_rarer_attributes() -> None:
     assert app.gpus[0].count == -1 and app.mem_swappiness == 10 and app.memswap_limit == 2 * 2**30
     assert app.attach is False and app.oom_kill_disable and app.cpuset == "0-1" and app.uts == "host"
     assert app.stop_grace_period == 0.5
-    assert app.extra["post_start"][0]["command"] == ("echo", "hi")
+    assert app.post_start[0].command == ("echo", "hi") and app.post_start[0].user == "root"
     assert app.extra["blkio_config"] == {"weight": 300}
 
 
