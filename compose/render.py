@@ -28,222 +28,79 @@ __all__ = ["images", "service_order", "to_json", "to_yaml", "variables_table", "
 # A schema is a struct name (str), ("map", schema), ("list", schema), or None (free data: maps sorted).
 
 Schema = Any
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 _MAP, _LIST = "map", "list"
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "project": ("name", "services", "networks", "volumes", "secrets", "configs", "models"),
-    "service": (
-        "profiles",
-        "annotations",
-        "attach",
-        "build",
-        "develop",
-        "blkio_config",
-        "cap_add",
-        "cap_drop",
-        "cgroup_parent",
-        "cgroup",
-        "cpu_count",
-        "cpu_percent",
-        "cpu_period",
-        "cpu_quota",
-        "cpu_rt_period",
-        "cpu_rt_runtime",
-        "cpus",
-        "cpuset",
-        "cpu_shares",
-        "command",
-        "configs",
-        "container_name",
-        "credential_spec",
-        "depends_on",
-        "deploy",
-        "device_cgroup_rules",
-        "devices",
-        "dns",
-        "dns_opt",
-        "dns_search",
-        "dockerfile",
-        "domainname",
-        "entrypoint",
-        "provider",
-        "environment",
-        "env_file",
-        "expose",
-        "extends",
-        "external_links",
-        "extra_hosts",
-        "group_add",
-        "gpus",
-        "hostname",
-        "healthcheck",
-        "image",
-        "init",
-        "ipc",
-        "isolation",
-        "labels",
-        "label_file",
-        "links",
-        "logging",
-        "log_driver",
-        "log_opt",
-        "mem_limit",
-        "mem_reservation",
-        "memswap_limit",
-        "mem_swappiness",
-        "mac_address",
-        "models",
-        "net",
-        "network_mode",
-        "networks",
-        "oom_kill_disable",
-        "oom_score_adj",
-        "pid",
-        "pids_limit",
-        "platform",
-        "ports",
-        "privileged",
-        "pull_policy",
-        "read_only",
-        "restart",
-        "runtime",
-        "scale",
-        "secrets",
-        "security_opt",
-        "shm_size",
-        "stdin_open",
-        "stop_grace_period",
-        "stop_signal",
-        "storage_opt",
-        "sysctls",
-        "tmpfs",
-        "tty",
-        "ulimits",
-        "use_api_socket",
-        "user",
-        "userns_mode",
-        "uts",
-        "volume_driver",
-        "volumes",
-        "volumes_from",
-        "working_dir",
-        "post_start",
-        "pre_stop",
-    ),
-    "build": (
-        "context",
-        "dockerfile",
-        "dockerfile_inline",
-        "entitlements",
-        "args",
-        "provenance",
-        "sbom",
-        "ssh",
-        "labels",
-        "cache_from",
-        "cache_to",
-        "no_cache",
-        "no_cache_filter",
-        "additional_contexts",
-        "pull",
-        "extra_hosts",
-        "isolation",
-        "network",
-        "target",
-        "secrets",
-        "shm_size",
-        "tags",
-        "ulimits",
-        "platforms",
-        "privileged",
-    ),
-    "develop": ("watch",),
-    "trigger": ("path", "action", "target", "exec", "ignore", "include", "initial_sync"),
-    "hook": ("command", "user", "privileged", "working_dir", "environment"),
-    "blkio": (
-        "weight",
-        "weight_device",
-        "device_read_bps",
-        "device_read_iops",
-        "device_write_bps",
-        "device_write_iops",
-    ),
-    "weight_device": ("path", "weight"),
-    "throttle_device": ("path", "rate"),
-    "file_ref": ("source", "target", "uid", "gid", "mode"),
-    "credential_spec": ("config", "file", "registry"),
-    "dependency": ("condition", "restart", "required"),
-    "deploy": (
-        "mode",
-        "replicas",
-        "labels",
-        "update_config",
-        "rollback_config",
-        "resources",
-        "restart_policy",
-        "placement",
-        "endpoint_mode",
-    ),
-    "update_config": ("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order"),
-    "resources": ("limits", "reservations"),
-    "resource": ("cpus", "memory", "pids", "devices", "generic_resources"),
-    "device_request": ("capabilities", "driver", "count", "device_ids", "options"),
-    "generic_resource": ("discrete_resource_spec",),
-    "discrete_resource": ("kind", "value"),
-    "restart_policy": ("condition", "delay", "max_attempts", "window"),
-    "placement": ("constraints", "preferences", "max_replicas_per_node"),
-    "placement_pref": ("spread",),
-    "device": ("source", "target", "permissions"),
-    "healthcheck": ("test", "timeout", "interval", "retries", "start_period", "start_interval", "disable"),
-    "logging": ("driver", "options"),
-    "service_network": (
-        "aliases",
-        "driver_opts",
-        "gw_priority",
-        "interface_name",
-        "ipv4_address",
-        "ipv6_address",
-        "link_local_ips",
-        "mac_address",
-        "priority",
-    ),
-    "port": ("name", "mode", "host_ip", "target", "published", "protocol", "app_protocol"),
-    "mount": ("type", "source", "target", "read_only", "consistency", "bind", "volume", "tmpfs", "image"),
-    "mount_bind": ("selinux", "propagation", "create_host_path", "recursive"),
-    "mount_volume": ("labels", "nocopy", "subpath"),
-    "mount_tmpfs": ("size", "mode"),
-    "mount_image": ("subpath",),
-    "ulimit": ("single", "soft", "hard"),
-    "extends": ("file", "service"),
-    "provider": ("type", "options"),
-    "service_model": ("endpoint_var", "model_var"),
-    "network": (
-        "name",
-        "driver",
-        "driver_opts",
-        "ipam",
-        "external",
-        "internal",
-        "attachable",
-        "labels",
-        "enable_ipv4",
-        "enable_ipv6",
-    ),
-    "ipam": ("driver", "config"),
-    "ipam_pool": ("subnet", "gateway", "ip_range", "aux_addresses"),
-    "volume": ("name", "driver", "driver_opts", "external", "labels"),
-    "file_object": (
-        "name",
-        "file",
-        "environment",
-        "content",
-        "external",
-        "labels",
-        "driver",
-        "driver_opts",
-        "template_driver",
-    ),
-    "model": ("name", "model", "context_size", "runtime_flags"),
+    "project": _words("name services networks volumes secrets configs models"),
+    "service": _words("""
+        profiles annotations attach build develop blkio_config cap_add cap_drop cgroup_parent cgroup
+        cpu_count cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpus cpuset cpu_shares
+        command configs container_name credential_spec depends_on deploy device_cgroup_rules devices dns
+        dns_opt dns_search dockerfile domainname entrypoint provider environment env_file expose extends
+        external_links extra_hosts group_add gpus hostname healthcheck image init ipc isolation labels
+        label_file links logging log_driver log_opt mem_limit mem_reservation memswap_limit mem_swappiness
+        mac_address models net network_mode networks oom_kill_disable oom_score_adj pid pids_limit platform
+        ports privileged pull_policy read_only restart runtime scale secrets security_opt shm_size
+        stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty ulimits use_api_socket user
+        userns_mode uts volume_driver volumes volumes_from working_dir post_start pre_stop
+    """),
+    "build": _words("""
+        context dockerfile dockerfile_inline entitlements args provenance sbom ssh labels cache_from
+        cache_to no_cache no_cache_filter additional_contexts pull extra_hosts isolation network target
+        secrets shm_size tags ulimits platforms privileged
+    """),
+    "develop": _words("watch"),
+    "trigger": _words("path action target exec ignore include initial_sync"),
+    "hook": _words("command user privileged working_dir environment"),
+    "blkio": _words("weight weight_device device_read_bps device_read_iops device_write_bps device_write_iops"),
+    "weight_device": _words("path weight"),
+    "throttle_device": _words("path rate"),
+    "file_ref": _words("source target uid gid mode"),
+    "credential_spec": _words("config file registry"),
+    "dependency": _words("condition restart required"),
+    "deploy": _words("""
+        mode replicas labels update_config rollback_config resources restart_policy placement endpoint_mode
+    """),
+    "update_config": _words("parallelism delay failure_action monitor max_failure_ratio order"),
+    "resources": _words("limits reservations"),
+    "resource": _words("cpus memory pids devices generic_resources"),
+    "device_request": _words("capabilities driver count device_ids options"),
+    "generic_resource": _words("discrete_resource_spec"),
+    "discrete_resource": _words("kind value"),
+    "restart_policy": _words("condition delay max_attempts window"),
+    "placement": _words("constraints preferences max_replicas_per_node"),
+    "placement_pref": _words("spread"),
+    "device": _words("source target permissions"),
+    "healthcheck": _words("test timeout interval retries start_period start_interval disable"),
+    "logging": _words("driver options"),
+    "service_network": _words("""
+        aliases driver_opts gw_priority interface_name ipv4_address ipv6_address link_local_ips mac_address
+        priority
+    """),
+    "port": _words("name mode host_ip target published protocol app_protocol"),
+    "mount": _words("type source target read_only consistency bind volume tmpfs image"),
+    "mount_bind": _words("selinux propagation create_host_path recursive"),
+    "mount_volume": _words("labels nocopy subpath"),
+    "mount_tmpfs": _words("size mode"),
+    "mount_image": _words("subpath"),
+    "ulimit": _words("single soft hard"),
+    "extends": _words("file service"),
+    "provider": _words("type options"),
+    "service_model": _words("endpoint_var model_var"),
+    "network": _words("""
+        name driver driver_opts ipam external internal attachable labels enable_ipv4 enable_ipv6
+    """),
+    "ipam": _words("driver config"),
+    "ipam_pool": _words("subnet gateway ip_range aux_addresses"),
+    "volume": _words("name driver driver_opts external labels"),
+    "file_object": _words("name file environment content external labels driver driver_opts template_driver"),
+    "model": _words("name model context_size runtime_flags"),
 }
 
 CHILDREN: dict[str, dict[str, Schema]] = {
@@ -386,32 +243,12 @@ _GO_TIMESTAMP = re.compile(
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 _GO_INT = re.compile(r"[-+]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)")
-_RESERVED = {
-    "",
-    "~",
-    "null",
-    "Null",
-    "NULL",
-    "true",
-    "True",
-    "TRUE",
-    "false",
-    "False",
-    "FALSE",
-    ".nan",
-    ".NaN",
-    ".NAN",
-    ".inf",
-    ".Inf",
-    ".INF",
-    "+.inf",
-    "+.Inf",
-    "+.INF",
-    "-.inf",
-    "-.Inf",
-    "-.INF",
-    "<<",
-}
+_RESERVED = set(
+    _words("""
+    ~ null Null NULL true True TRUE false False FALSE
+    .nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF
+""")
+) | {""}
 _OLD_BOOLS = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"}
 _INDICATORS_FIRST = set("#,[]{}&*!|>'\"%@`")
 _FLOW_INDICATORS = set(",?[]{}")
@@ -583,7 +420,7 @@ def _go_float(value: float, *, json_style: bool) -> str:
     if math.isinf(value):
         return ".inf" if value > 0 else "-.inf"
     if value == 0:
-        return "0"
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
     sign, digits, exp = Decimal(repr(abs(value))).normalize().as_tuple()
     sig = "".join(map(str, digits))
     point = len(sig) + int(exp)  # the decimal point stands after `point` digits of `sig`
