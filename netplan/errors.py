@@ -1,7 +1,58 @@
-"""Netplan's errors: every one derives from `NetplanError` and one kind of `pycompose.errors`."""
+"""Netplan's errors: every one derives from `NetplanError` and one kind of `pycompose.errors`.
 
-from pycompose.errors import PycomposeError
+    NetplanError                     (PycomposeError)
+     |-- SubnetInvalid               (InvalidArgument) a malformed subnet, range, gateway or address
+     |-- SubnetConflict              (Conflict)        a subnet overlaps one already in use
+     |-- AddressConflict             (Conflict)        an address is taken, or lies outside its subnet
+     |-- PoolExhausted               (Unavailable)     no free subnet or address is left
+     |-- NetworkExists               (Conflict)        an IPAM record for the name exists already
+     |-- NetworkNotFound             (NotFound)        no IPAM record for a network
+     |-- StateFailed                 (Unavailable)     the IPAM state file cannot be read or written
+     |-- SpecInvalid                 (InvalidArgument) a firewall spec that cannot be rendered
+     `-- FirewallFailed              (Unavailable)     `nft` or `iptables-restore` refused a ruleset
+
+Messages read *operation `object`: reason*, for example
+"allocate address 10.5.0.3 on network `demo_back`: already taken by container `demo-api-1`".
+"""
+
+from pycompose.errors import Conflict, InvalidArgument, NotFound, PycomposeError, Unavailable
 
 
 class NetplanError(PycomposeError):
     """Base of every error raised by `netplan`."""
+
+
+class SubnetInvalid(NetplanError, InvalidArgument):
+    """A subnet, IP range, gateway or address that does not parse or does not fit together."""
+
+
+class SubnetConflict(NetplanError, Conflict):
+    """A requested subnet overlaps a subnet that is already routed or allocated."""
+
+
+class AddressConflict(NetplanError, Conflict):
+    """An address that is already taken, reserved, or outside its network's subnets."""
+
+
+class PoolExhausted(NetplanError, Unavailable):
+    """No subnet is left in the address pools, or no address is left in a subnet."""
+
+
+class NetworkExists(NetplanError, Conflict):
+    """An IPAM record for the network's name exists already."""
+
+
+class NetworkNotFound(NetplanError, NotFound):
+    """No IPAM record exists for the named network."""
+
+
+class StateFailed(NetplanError, Unavailable):
+    """The IPAM state file cannot be read (unreadable, corrupt) or written (disk full)."""
+
+
+class SpecInvalid(NetplanError, InvalidArgument):
+    """A firewall spec that cannot be rendered (a bad bridge name, a port on an unknown network)."""
+
+
+class FirewallFailed(NetplanError, Unavailable):
+    """The kernel (through `nft` or `iptables-restore`) refused a ruleset."""
