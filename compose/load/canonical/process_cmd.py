@@ -2,7 +2,7 @@
 
 A command string is split into words the way Compose splits it (go-shellwords without
 expansion): quotes group, a backslash escapes the next character outside single quotes,
-`$` and backticks stay literal, an unquoted `;`, `&`, `|`, `<` or `>` ends the command
+`$` and backticks stay literal (`$(...)` as one piece), an unquoted `;`, `&`, `|`, `<` or `>` ends the command
 (the rest is ignored), and an unquoted parenthesis is an error.
 """
 
@@ -25,38 +25,66 @@ class _SplitError(ValueError):
 
 def split_command(line: str) -> list[str]:
     """Words of `line`, e.g. `echo "a b" 'c'` -> `["echo", "a b", "c"]`."""
-    words: list[str] = []
-    word, started, quote, escaped = "", False, "", False
-    for char in line:
-        if escaped:
-            word, started, escaped = word + char, True, False
-        elif char == "\\" and quote != "'":
-            escaped = True
-        elif quote:
-            if char == quote:
-                quote = ""
-            else:
-                word += char
-        elif char in "'\"":
-            quote, started = char, True
-        elif char in _BLANKS:
-            if started:
-                words.append(word)
-            word, started = "", False
-        elif char in _STOPS:
-            break
-        elif char in "()":
-            raise _SplitError(line)
+    return _Splitter(line).words()
+
+
+class _Splitter:
+    """One pass over a command line, a character at a time."""
+
+    def __init__(self, line: str):
+        self.line, self.index = line, 0
+        self.out: list[str] = []
+        self.word, self.started, self.quote, self.escaped = "", False, "", False
+
+    def words(self) -> list[str]:
+        while self.index < len(self.line) and self._step(self.line[self.index]):
+            pass
+        if self.quote:
+            raise _SplitError(self.line)
+        if self.escaped:
+            self._add("\\")
+        if self.started:
+            self.out.append(self.word)
+        return self.out
+
+    def _add(self, text: str) -> None:
+        self.word, self.started = self.word + text, True
+
+    def _step(self, char: str) -> bool:
+        """Take one character; False at an unquoted `;`, `&`, `|`, `<` or `>`."""
+        self.index += 1
+        if self.escaped:
+            self._add(char)
+            self.escaped = False
+        elif char == "\\" and self.quote != "'":
+            self.escaped = True
+        elif self.quote:
+            self.quote = "" if char == self.quote else self.quote
+            self.word += "" if not self.quote and char in "'\"" else char
         else:
-            word, started = word + char, True
-    else:
-        if quote:
-            raise _SplitError(line)
-        if escaped:
-            word, started = word + "\\", True
-    if started:
-        words.append(word)
-    return words
+            return self._unquoted(char)
+        return True
+
+    def _unquoted(self, char: str) -> bool:
+        if char in "'\"":
+            self.quote, self.started = char, True
+        elif char in _BLANKS:
+            if self.started:
+                self.out.append(self.word)
+            self.word, self.started = "", False
+        elif char in _STOPS:
+            return False
+        elif char == "$" and self.line[self.index:self.index + 1] == "(":
+            end = self.line.find(")", self.index)
+            if end < 0 or "(" in self.line[self.index + 1:end]:
+                raise _SplitError(self.line)
+            self._add(self.line[self.index - 1:end + 1])
+            self.index = end + 1
+        elif char in "()":
+            raise _SplitError(self.line)
+        else:
+            self._add(char)
+        return True
 
 
 def command(value: Any, ctx: Context, path: KeyPath) -> Any:

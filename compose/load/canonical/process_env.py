@@ -70,12 +70,7 @@ def read_env_file(file: Path, fmt: str | None, lookup: Lookup, path: KeyPath) ->
 
     if fmt not in (None, "", "raw"):
         raise FileError(path, f'unsupported env_file format "{fmt}" (leave it out, or use raw)')
-    try:
-        if fmt == "raw":
-            return dotenv.parse_dotenv(file.read_text(encoding="utf-8"), str(file), lookup, raw=True)
-        return dotenv.read_dotenv(file, lookup)
-    except OSError as err:
-        raise FileError(path, f"cannot read {file}: {err.strerror}") from None
+    return dotenv.read_dotenv(file, lookup, raw=fmt == "raw")
 
 
 def service_environment(service: Any, ctx: Context, path: KeyPath) -> Any:
