@@ -252,7 +252,8 @@ SERVICE = Obj({
     "label_file": one_of(STR, STRINGS),
     "environment": LIST_OR_DICT,
     "expose": List(one_of(STR, NUM)),
-    "extends": one_of(STR, Obj({"service": STR, "file": STR}, required=("service",), extensions=False)),
+    # Compose applies `extends` before it validates, and ignores keys it does not know there.
+    "extends": one_of(STR, Obj({"service": STR, "file": STR}, required=("service",), extensions=False, other=ANY)),
     "provider": PROVIDER,
     "external_links": UNIQUE_STRINGS,
     "extra_hosts": EXTRA_HOSTS,
@@ -277,7 +278,7 @@ SERVICE = Obj({
     "networks": SERVICE_NETWORKS,
     "oom_kill_disable": BOOL_OR_STR,
     "oom_score_adj": one_of(STR, Int(minimum=-1000, maximum=1000)),
-    "pid": one_of(STR, NULL),
+    "pid": STR,  # the specification allows null, on which Compose 2.40.3 crashes
     "pids_limit": NUM_OR_STR,
     "platform": STR,
     "ports": PORTS,
@@ -300,7 +301,7 @@ SERVICE = Obj({
     "stdin_open": BOOL_OR_STR,
     "stop_grace_period": STR,
     "stop_signal": STR,
-    "storage_opt": Map(ANY, other=ANY),
+    "storage_opt": Map(one_of(STR, INT, NULL)),  # what Compose can decode into its string map
     "tmpfs": STR_OR_LIST,
     "tty": BOOL_OR_STR,
     "ulimits": ULIMITS,
