@@ -83,8 +83,13 @@ def _walk(data: Any, lookup: Lookup, missing: Missing, path: KeyPath) -> Any:
     return data
 
 
-def substitute(template: str, lookup: Lookup, missing: Missing) -> str:
+MAX_NESTING = 64
+
+
+def substitute(template: str, lookup: Lookup, missing: Missing, _depth: int = 0) -> str:
     """One string with its variables replaced; raises TemplateError."""
+    if _depth > MAX_NESTING:
+        raise TemplateError(f"variables are nested more than {MAX_NESTING} levels deep")
     out: list[str] = []
     pos = 0
     while (dollar := template.find("$", pos)) >= 0:
@@ -94,7 +99,7 @@ def substitute(template: str, lookup: Lookup, missing: Missing) -> str:
             out.append("$")
             pos = dollar + 2
         elif following == "{":
-            value, pos = _braced(template, dollar, lookup, missing)
+            value, pos = _braced(template, dollar, lookup, missing, _depth)
             out.append(value)
         elif match := _NAME.match(template, dollar + 1):
             out.append(_value(match.group(), lookup, missing))
@@ -124,14 +129,18 @@ def _invalid(template: str, start: int) -> TemplateError:
     return TemplateError(f'invalid interpolation format "{fragment}": write a literal $ as $$')
 
 
-def _braced(template: str, start: int, lookup: Lookup, missing: Missing) -> tuple[str, int]:
-    """Expand the `${...}` at `start`; return its value and where scanning goes on."""
+def _braced(template: str, start: int, lookup: Lookup, missing: Missing, depth: int) -> tuple[str, int]:
+    """Expand the `${...}` at `start`; return its value and where scanning goes on.
+
+    As compose does: the pattern takes everything up to the last `}` on the line, the
+    expression ends at the brace that balances the first `{` in that, and scanning goes
+    on after it.
+    """
     match = _BRACED.match(template, start)
     if match is None:
         raise _invalid(template, start)
-    whole = match.group()
-    close = _closing_brace(whole)
-    head, rest = (whole[: close + 1], whole[close + 1 :]) if close >= 0 else (whole, "")
+    close = _closing_brace(match.group())
+    head = match.group() if close < 0 else match.group()[: close + 1]
     inner = _BRACED.match(head)
     if inner is None:
         raise _invalid(template, start)
@@ -139,10 +148,9 @@ def _braced(template: str, start: int, lookup: Lookup, missing: Missing) -> tupl
     name = body[: _NAME.match(body).end()]  # type: ignore[union-attr]  # the pattern guarantees a name
     operator, argument = _split_operator(body[len(name) :])
     if not operator:
-        return _value(name, lookup, missing) + substitute(rest, lookup, missing), match.end()
-    argument = substitute(argument, lookup, missing)
-    value = lookup(name)
-    return _apply(name, value, operator, argument) + substitute(rest, lookup, missing), match.end()
+        return _value(name, lookup, missing), start + len(head)
+    argument = substitute(argument, lookup, missing, depth + 1)
+    return _apply(name, lookup(name), operator, argument), start + len(head)
 
 
 def _closing_brace(text: str) -> int:

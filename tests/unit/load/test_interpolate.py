@@ -179,11 +179,17 @@ def test_error_path_counts_list_items():
 
 
 def test_keys_are_not_interpolated_but_extensions_are():
-    data = {"name": "n${SET}", "services": {"s${SET}": {"labels": {"${SET}": "$SET"}, "x-foo": "${SET}"}},
-            "x-top": {"${SET}": ["${SET}", 1, True, None, 2.5]}}
+    data = {
+        "name": "n${SET}",
+        "services": {"s${SET}": {"labels": {"${SET}": "$SET"}, "x-foo": "${SET}"}},
+        "x-top": {"${SET}": ["${SET}", 1, True, None, 2.5]},
+    }
     out = interpolate(data, ENV.get, warn=lambda m: None)
-    assert out == {"name": "nval", "services": {"s${SET}": {"labels": {"${SET}": "val"}, "x-foo": "val"}},
-                   "x-top": {"${SET}": ["val", 1, True, None, 2.5]}}
+    assert out == {
+        "name": "nval",
+        "services": {"s${SET}": {"labels": {"${SET}": "val"}, "x-foo": "val"}},
+        "x-top": {"${SET}": ["val", 1, True, None, 2.5]},
+    }
 
 
 def test_input_is_left_alone():
@@ -252,14 +258,23 @@ def test_cast_service_attributes(attr, text, expected):
     [
         ({"deploy": {"replicas": "2"}}, ("deploy", "replicas"), 2),
         ({"deploy": {"update_config": {"parallelism": "2"}}}, ("deploy", "update_config", "parallelism"), 2),
-        ({"deploy": {"update_config": {"max_failure_ratio": "0.5"}}},
-         ("deploy", "update_config", "max_failure_ratio"), 0.5),
+        (
+            {"deploy": {"update_config": {"max_failure_ratio": "0.5"}}},
+            ("deploy", "update_config", "max_failure_ratio"),
+            0.5,
+        ),
         ({"deploy": {"rollback_config": {"parallelism": "3"}}}, ("deploy", "rollback_config", "parallelism"), 3),
-        ({"deploy": {"rollback_config": {"max_failure_ratio": "1"}}},
-         ("deploy", "rollback_config", "max_failure_ratio"), 1.0),
+        (
+            {"deploy": {"rollback_config": {"max_failure_ratio": "1"}}},
+            ("deploy", "rollback_config", "max_failure_ratio"),
+            1.0,
+        ),
         ({"deploy": {"restart_policy": {"max_attempts": "3"}}}, ("deploy", "restart_policy", "max_attempts"), 3),
-        ({"deploy": {"placement": {"max_replicas_per_node": "1"}}},
-         ("deploy", "placement", "max_replicas_per_node"), 1),
+        (
+            {"deploy": {"placement": {"max_replicas_per_node": "1"}}},
+            ("deploy", "placement", "max_replicas_per_node"),
+            1,
+        ),
         ({"healthcheck": {"retries": "3"}}, ("healthcheck", "retries"), 3),
         ({"healthcheck": {"disable": "true"}}, ("healthcheck", "disable"), True),
         ({"ports": [{"target": "80", "published": "8080"}]}, ("ports", 0, "target"), 80),
@@ -316,8 +331,9 @@ def test_cast_leaves_non_strings():
     assert cast(data) == data
 
 
-@pytest.mark.parametrize("text, expected", [("y", True), ("Yes", True), ("oN", True), ("n", False), ("NO", False),
-                                            ("off", False)])
+@pytest.mark.parametrize(
+    "text, expected", [("y", True), ("Yes", True), ("oN", True), ("n", False), ("NO", False), ("off", False)]
+)
 def test_cast_yaml11_booleans_warn(text, expected):
     warnings: list[str] = []
     out = cast(svc(init=text), warn=warnings.append)
@@ -395,3 +411,12 @@ def test_interpolate_then_cast_a_whole_project():
         },
         "networks": {"front": {"external": True}},
     }
+
+
+def test_many_expressions_in_one_string():
+    assert run("${UNSET:-x}" * 5000) == ("x" * 5000, [])
+
+
+def test_deep_nesting_is_refused_not_a_crash():
+    assert run("${A:-" * 60 + "x" + "}" * 60) == ("x", [])
+    assert error("${A:-" * 1000 + "x" + "}" * 1000).problem == "variables are nested more than 64 levels deep"
