@@ -7,6 +7,7 @@ strings, CPUs as numbers, durations in Go's form, and loses its empty parts.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,8 @@ def is_remote(context: str) -> bool:
 
 
 def local_path(value: str, ctx: Context) -> str:
-    """`value` as an absolute path: `~` expanded, relative to the project directory."""
-    return str((ctx.working_dir / Path(value).expanduser()).absolute()) if value else str(ctx.working_dir)
+    """`value` as a clean absolute path: `~` expanded, relative to the project directory."""
+    return os.path.normpath(ctx.working_dir / Path(value).expanduser()) if value else str(ctx.working_dir)
 
 
 def build(value: Any, ctx: Context, path: KeyPath) -> Any:

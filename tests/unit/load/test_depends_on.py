@@ -1,46 +1,59 @@
-"""`services.*.depends_on`: short and long syntax -> the long form `docker compose config` prints."""
+"""`depends_on`, `post_start`/`pre_stop`, `develop`, `logging` and `models` of a service."""
 
 from pathlib import Path
 
-import pytest
-
-from compose.errors import FileError
 from compose.load.canonical import Context, apply
-from compose.load.canonical.networks import RULES
-
-CTX = Context(Path("/project"), "p", {})
-STARTED = {"condition": "service_started", "required": True}
+from compose.load.canonical.process import RULES
 
 
-def depends(value):
-    data = {"services": {"s": {"depends_on": value, "network_mode": "none"}}}
+def canon(service: dict, environ: dict | None = None, working_dir: Path = Path("/project")) -> dict:
+    ctx = Context(working_dir, "p", {"HOME": "/root"} if environ is None else environ)
+    data = {"services": {"s": service}}
     for pattern, rule in RULES:
-        data = apply(data, tuple(pattern.split(".")) if pattern else (), rule, CTX)
-    return data["services"]["s"].get("depends_on")
+        data = apply(data, tuple(pattern.split(".")), rule, ctx)
+    again = data
+    for pattern, rule in RULES:
+        again = apply(again, tuple(pattern.split(".")), rule, ctx)
+    assert again == data, "canonical form is not idempotent"
+    return data["services"]["s"]
 
 
-def test_short():
-    assert depends(["db", "cache"]) == {"db": STARTED, "cache": STARTED}
-
-
-def test_long():
-    assert depends({"c": {"condition": "service_healthy"},
-                    "d": {"condition": "service_completed_successfully", "required": False, "restart": True},
-                    "e": {"condition": "service_started", "restart": False}}) == {
+def test_depends_on():
+    assert canon({"depends_on": ["b"]})["depends_on"] == {"b": {"condition": "service_started", "required": True}}
+    given = {"c": {"condition": "service_healthy"}, "d": {"condition": "service_started", "restart": False,
+                                                           "required": False}}
+    assert canon({"depends_on": given})["depends_on"] == {
         "c": {"condition": "service_healthy", "required": True},
-        "d": {"condition": "service_completed_successfully", "restart": True, "required": False},
-        "e": STARTED}
+        "d": {"condition": "service_started", "required": False}}
 
 
-def test_empty_dropped():
-    assert depends([]) is None
+def test_hooks():
+    given = [{"command": "echo hi", "user": "root", "privileged": True, "environment": ["A", "B=1"]}]
+    assert canon({"post_start": given, "pre_stop": [{"command": ["echo", "bye"]}]}) == {
+        "post_start": [{"command": ["echo", "hi"], "user": "root", "privileged": True,
+                        "environment": {"A": None, "B": "1"}}],
+        "pre_stop": [{"command": ["echo", "bye"]}]}
 
 
-def test_idempotent():
-    once = depends({"d": {"condition": "service_healthy", "restart": True}})
-    assert depends(once) == once
+def test_develop():
+    given = {"watch": [{"path": "./src", "action": "sync+exec", "target": "/app", "ignore": "node_modules",
+                        "exec": {"command": "kill -HUP 1"}},
+                       {"path": "/abs", "action": "rebuild"}]}
+    assert canon({"develop": given})["develop"] == {"watch": [
+        {"path": "/project/src", "action": "sync+exec", "target": "/app", "ignore": ["node_modules"],
+         "exec": {"command": ["kill", "-HUP", "1"]}},
+        {"path": "/abs", "action": "rebuild"}]}
+    assert canon({"develop": {}}) == {"develop": {}}
 
 
-def test_entry_must_be_mapping():
-    with pytest.raises(FileError, match="mapping"):
-        depends({"db": None})
+def test_logging():
+    given = {"driver": "json-file", "options": {"max-size": "10m", "max-file": 3, "x": None}}
+    assert canon({"logging": given})["logging"] == {
+        "driver": "json-file", "options": {"max-file": "3", "max-size": "10m", "x": ""}}
+    assert canon({"logging": {"driver": "", "options": {}}}) == {"logging": {}}
+
+
+def test_models():
+    assert canon({"models": ["m1"]}) == {"models": {"m1": None}}
+    assert canon({"models": {"m2": {"endpoint_var": "URL"}}}) == {"models": {"m2": {"endpoint_var": "URL"}}}
+    assert canon({"models": []}) == {}
