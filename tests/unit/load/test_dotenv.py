@@ -51,7 +51,7 @@ def test_plain_file_in_order():
         ("é=1", {"é": "1"}),
         ("1A=2", {"1A": "2"}),
         ("A\tB=1", {"A\tB": "1"}),
-        ("A=1\r\nB=\"x\"\r\n", {"A": "1", "B": "x"}),
+        ('A=1\r\nB="x"\r\n', {"A": "1", "B": "x"}),
         ("\ufeffA=1", {"A": "1"}),
         ("A=1\nA=2", {"A": "2"}),
     ],
@@ -157,11 +157,11 @@ def test_unset_variables_warn_once():
         ("A B=1", 'app.env:1: variable name "A B" contains a space'),
         ("=1", "app.env:1: a variable name is missing before '='"),
         ("X=1\nA/B=1", 'app.env:2: unexpected character "/" in variable name'),
-        ("A='it''s'", "app.env:1: unexpected character \"'\" in variable name"),
+        ("A='it''s'", 'app.env:1: unexpected character "\'" in variable name'),
         ('A="unterminated', 'app.env:1: the value of A opens a quote (") that is never closed'),
         ("X=1\n\nA='unterm\nY=2\n", "app.env:3: the value of A opens a quote (') that is never closed"),
         ('A="x\\"', 'app.env:1: the value of A opens a quote (") that is never closed'),
-        ("A='x\\'\nB='y'", "app.env:2: unexpected character \"'\" in variable name"),
+        ("A='x\\'\nB='y'", 'app.env:2: unexpected character "\'" in variable name'),
         ("A=${", 'app.env:1: invalid interpolation format "${": write a literal $ as $$'),
         ("X=1\nA=${B:x}", 'app.env:2: invalid interpolation format "${B:x}": write a literal $ as $$'),
         ("A=${B:?need b}", "app.env:1: required variable B is missing a value: need b"),
@@ -182,7 +182,13 @@ def test_errors_do_not_echo_quoted_values():
 def test_raw_values_are_literal():
     text = "A=1\n# comment\n\nB=\"quoted $X\"\nC=spaced # not comment \nF=a=b\n  G=x\nH='s'\nI=$$\nJ= lead\n"
     assert env(text, raw=True) == {
-        "A": "1", "B": '"quoted $X"', "C": "spaced # not comment ", "F": "a=b", "G": "x", "H": "'s'", "I": "$$",
+        "A": "1",
+        "B": '"quoted $X"',
+        "C": "spaced # not comment ",
+        "F": "a=b",
+        "G": "x",
+        "H": "'s'",
+        "I": "$$",
         "J": " lead",
     }
 
@@ -211,7 +217,7 @@ def test_raw_errors(text, message):
 
 def test_read_dotenv(tmp_path: Path):
     path = tmp_path / ".env"
-    path.write_bytes(b"\xef\xbb\xbfA=1\nB=\"two words\"\nC=$A\n")
+    path.write_bytes(b'\xef\xbb\xbfA=1\nB="two words"\nC=$A\n')
     assert read_dotenv(path, {}.get) == {"A": "1", "B": "two words", "C": "1"}
 
 
