@@ -16,8 +16,8 @@ interpolated, values of any depth are, `x-` extensions included.
 
 After interpolation compose casts strings to the types the specification expects
 at a few paths (`services.*.scale: "3"` -> 3); `cast()` does that from the table
-`CASTS`, keyed by path pattern. It is a separate step so that a loader can run it on
-files that skip interpolation too.
+`CASTS`, keyed by path pattern. It is a separate step; note that compose casts only
+when it interpolates (`config --no-interpolate` prints `scale: "2"` as written).
 """
 
 from __future__ import annotations
