@@ -2,7 +2,8 @@
 
 Short syntax becomes long syntax, sizes become bytes, durations Go's form, relative
 paths absolute, and defaults are filled in. The work is a table of rules keyed by
-path patterns (`*` matches any mapping key or sequence index), run in table order:
+path patterns (`*` matches any mapping key or sequence index; `""` is the whole
+project), run in table order:
 first the shape of each attribute, then the defaults that depend on several.
 
 A rule is `rule(value, ctx, path) -> new value` (return `DELETE` to drop the key);
@@ -67,5 +68,5 @@ def apply(data: Any, pattern: tuple[str, ...], rule: Rule, ctx: Context, path: K
 
 def canonicalize(data: dict[str, Any], ctx: Context) -> dict[str, Any]:
     for pattern, rule in _rules():
-        data = apply(data, tuple(pattern.split(".")), rule, ctx)
+        data = apply(data, tuple(pattern.split(".")) if pattern else (), rule, ctx)
     return data
