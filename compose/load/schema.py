@@ -254,8 +254,8 @@ MODEL = Obj({
 
 # Compose reads `include` before it validates and ignores keys it does not know there.
 INCLUDE = List(one_of(STR, Obj({
-    "path": STR_OR_UNIQUE_LIST,
-    "env_file": STR_OR_UNIQUE_LIST,
+    "path": STR_OR_LIST,
+    "env_file": STR_OR_LIST,
     "project_directory": STR,
 }, extensions=False, other=ANY)))
 
