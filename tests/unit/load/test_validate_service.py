@@ -36,10 +36,12 @@ def service_file(snippet: str) -> str:
 
 
 def outcome(snippet: str) -> FileError | None:
-    data: Any = parse(service_file(snippet), "compose.yaml").data
+    parsed = parse(service_file(snippet), "compose.yaml")
+    data: Any = parsed.data
     try:
         validate(data)
     except FileError as error:
+        assert error.path in parsed.positions, "the loader cannot place this error in the file"
         return error
     return None
 

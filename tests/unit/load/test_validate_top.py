@@ -112,13 +112,15 @@ ALL = [pytest.param(case, id=f"{family}: {case.snippet[:50]}") for family, cases
 
 @pytest.mark.parametrize("case", ALL)
 def test_top_level(case: Case) -> None:
-    data: Any = parse(file_text(case.snippet), "compose.yaml").data
+    parsed = parse(file_text(case.snippet), "compose.yaml")
+    data: Any = parsed.data
     if case.path is None:
         validate(data)
         return
     with pytest.raises(FileError) as info:
         validate(data)
     assert info.value.path == case.path
+    assert info.value.path in parsed.positions, "the loader cannot place this error in the file"
     assert case.words in info.value.problem
 
 
