@@ -15,6 +15,7 @@ are only scanned, without recursion, for keys that are not strings.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
 from collections.abc import Callable
@@ -45,6 +46,8 @@ def kind(value: Any) -> str:
         return found
     if isinstance(value, float):
         return "integer" if value.is_integer() else "number"
+    if isinstance(value, datetime.date):  # an unquoted timestamp, which Compose reads as a time
+        return "timestamp"
     for base, name in _PY_TYPES.items():
         if isinstance(value, base):
             return name
@@ -283,7 +286,7 @@ def _not_a_string_key(key: Any) -> str:
 
 def _wrong_kind(shape: Shape, value: Any) -> str:
     message = f"expected {_describe(shape)}, found {_found(value)}"
-    if "string" in shape.kinds and isinstance(value, (bool, int, float)):
+    if "string" in shape.kinds and isinstance(value, (bool, int, float, datetime.date)):
         message += " (put it in quotes to make it a string)"
     return message
 
@@ -297,6 +300,8 @@ def _found(value: Any) -> str:
         return f"the number {value}"
     if isinstance(value, str):
         return f"the string {_show(value)}"
+    if isinstance(value, datetime.date):
+        return f"the timestamp {value.isoformat()}"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

@@ -6,6 +6,7 @@ Attribute families are in test_validate_service.py and test_validate_top.py.
 from __future__ import annotations
 
 import copy
+import datetime
 from typing import Any
 
 import pytest
@@ -146,3 +147,16 @@ def test_a_large_file_validates() -> None:
                "depends_on": {"db": {"condition": "service_healthy"}}, "healthcheck": {"test": ["CMD", "true"]},
                "networks": {"front": None}, "deploy": {"resources": {"limits": {"cpus": "0.5"}}}}
     validate({"services": {f"web{i}": service for i in range(500)}})
+
+
+def test_an_unquoted_timestamp_is_refused_wherever_compose_validates() -> None:
+    # Compose reads `2024-01-01` unquoted as a time, refused by every attribute; x-* extensions keep it.
+    when = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    with pytest.raises(FileError) as info:
+        validate({"services": {"web": {"environment": {"DATE": when}}}})
+    assert info.value.path == ("services", "web", "environment", "DATE")
+    assert info.value.problem.startswith("expected a string, a number, a boolean or an empty value, "
+                                         "found the timestamp 2024-01-01T00:00:00+00:00")
+    with pytest.raises(FileError):
+        validate({"services": {"web": {"command": [datetime.date(2024, 1, 1)]}}})
+    validate({"services": {}, "x-a": when, "x-b": [when]})
