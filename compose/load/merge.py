@@ -204,13 +204,15 @@ def ipam_config(base: Any, over: Any, path: KeyPath, overrides: frozenset) -> An
             if left.get("subnet") != right.get("subnet") and new:
                 kept.append(left)
                 continue
-            right = merge_mappings(right, left, path, overrides)
+            merged = merge_mappings(right, left, path, overrides)
+            right.clear()
+            right.update(merged)  # in place, as Compose does: a pool already kept follows its changes
             index = next((i for i, k in enumerate(kept) if k.get("subnet") == right.get("subnet")), None)
             if index is None:
                 kept.append(right)
             else:
                 kept[index] = right
-    return kept
+    return [dict(pool) for pool in kept]
 
 
 RULES: dict[str, Merger] = {
@@ -332,7 +334,7 @@ def key_port(item: Any) -> list:
         mark = published if isinstance(published, str) else ("<int>", published) if published is not None else None
         return [((item.get("host_ip") or "0.0.0.0", mark, item.get("target"), item.get("protocol") or "tcp"), item)]
     if isinstance(item, int) and not isinstance(item, bool):
-        item = str(item)
+        return [(key, item) for key, _ in _short_ports(str(item))]
     if not isinstance(item, str):
         return [(("item", repr(item)), item)]
     return _short_ports(item)
