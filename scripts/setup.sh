@@ -8,6 +8,20 @@ PYTHON=${PYTHON:-python3}
 want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 
+# Debian packages, installed only when their command is missing.
+apt_missing=()
+need() { command -v "$1" >/dev/null 2>&1 || apt_missing+=("$2"); }
+need ip iproute2
+if [ "$want_tests" = 1 ]; then
+  need nft nftables
+  need iptables iptables
+fi
+if [ "${#apt_missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
+fi
+
 if [ "$want_tests" = 1 ]; then
   "$PYTHON" -m pip install -q --disable-pip-version-check -e ".[test]"
   bash scripts/get-docker-compose.sh
