@@ -561,6 +561,8 @@ def _json_struct(value: Mapping[str, Any], schema: str, floats: list[str]) -> di
     for key, default in always.items():
         if key not in merged:
             merged[key] = default
+    if schema == "ulimit":  # the soft/hard struct has `omitempty` in JSON only
+        merged = {k: v for k, v in merged.items() if v != 0}
     known, rest = _struct_keys(schema, merged)
     keys = known + sorted(k for k in rest if not str(k).startswith("x-"))
     if schema == "project":
