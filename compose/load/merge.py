@@ -38,12 +38,17 @@ def merge(base: dict, override: dict, *, resets: frozenset[KeyPath] = frozenset(
           overrides: frozenset[KeyPath] = frozenset()) -> dict:
     """`override` laid over `base`; `resets`/`overrides` are the tagged key paths of `override`'s file.
 
-    Call it for the first file too (with `base={}`): that applies its `!reset` items
-    and makes sequences unique as Docker Compose does for every file.
+    `override` must already be without its `!reset` sequence items (`strip_reset_items`,
+    once per file, before `extends`). Call it for the first file too (with `base={}`):
+    that makes sequences unique as Docker Compose does for every file.
     """
-    over = _strip_items(override, resets, ()) if resets else override
     start = _drop_paths(base, resets) if resets else base
-    return unique(merge_value(start, over, (), overrides))
+    return unique(merge_value(start, override, (), overrides))
+
+
+def strip_reset_items(data: dict, resets: frozenset[KeyPath]) -> dict:
+    """`data` without the sequence items tagged `!reset` (the parse phase keeps them in place)."""
+    return _strip_items(data, resets, ()) if any(p and isinstance(p[-1], int) for p in resets) else data
 
 
 def merge_value(base: Any, over: Any, path: KeyPath, overrides: frozenset = frozenset()) -> Any:
@@ -298,13 +303,13 @@ def key_volume(item: Any) -> list:
     if isinstance(item, dict):
         return [(("target", item.get("target")), item)]
     if isinstance(item, str):
-        parts = _split_volume(item)
+        parts = split_volume(item)
         target = parts[1] if len(parts) > 1 else parts[0]
         return [(("target", posixpath.normpath(target) if target else target), item)]
     return [(("item", repr(item)), item)]
 
 
-def _split_volume(spec: str) -> list[str]:
+def split_volume(spec: str) -> list[str]:
     """`src:dst:mode` split on colons, keeping a Windows drive letter (`C:\\x`) in its part."""
     parts: list[str] = []
     for piece in spec.split(":"):

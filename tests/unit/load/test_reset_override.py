@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from compose.load.merge import merge
+from compose.load.merge import merge, strip_reset_items
 
 W = ("services", "web")
 
 
 def web(base: dict, over: dict, resets=(), overrides=()) -> dict:
-    out = merge({"services": {"web": {"image": "x", **base}}}, {"services": {"web": over}},
-                resets=frozenset(W + p for p in resets), overrides=frozenset(W + p for p in overrides))
+    tagged = frozenset(W + p for p in resets)
+    out = merge({"services": {"web": {"image": "x", **base}}}, strip_reset_items({"services": {"web": over}}, tagged),
+                resets=tagged, overrides=frozenset(W + p for p in overrides))
     return out["services"]["web"]
 
 
@@ -44,8 +45,9 @@ def test_reset_sequence_item_is_dropped_from_its_own_file_only():
 
 
 def test_reset_in_the_first_file():
-    out = merge({}, {"services": {"web": {"image": "x", "ports": ["80:80", "81"]}}},
-                resets=frozenset({W + ("ports", 0)}))
+    resets = frozenset({W + ("ports", 0)})
+    out = merge({}, strip_reset_items({"services": {"web": {"image": "x", "ports": ["80:80", "81"]}}}, resets),
+                resets=resets)
     assert out["services"]["web"]["ports"] == ["81"]
 
 
