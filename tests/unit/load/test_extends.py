@@ -52,7 +52,7 @@ def test_chain_across_files_rebases_relative_paths(tmp_path):
     assert other["env_file"] == str(sub / "c.env")
     assert other["volumes"] == [f"{sub}/deeper/rdata:/rdata", f"{sub}/data:/data", "named:/n", "~/h:/h"]
     assert other["develop"]["watch"][0]["path"] == str(sub / "deeper" / "src")
-    assert other["labels"] == ["c=1", "r=1"] and other["command"] == "run" and other["image"] == "root"
+    assert other["labels"] == ["r=1", "c=1"] and other["command"] == "run" and other["image"] == "root"
 
 
 def test_long_volume_and_env_file_forms_are_rebased(tmp_path):
