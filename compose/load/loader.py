@@ -9,12 +9,13 @@ The phases, in order, and why that order:
       interpolate ${VAR} forms, then cast strings to the types the attribute wants
       validate    the specification's schema, on one file, so errors point into that file
       extends     a service inherits from another one (in this file or another)
-      merge       into the files before it, by the per-attribute rules
+      merge       into the files before it, by the per-attribute rules (then validate again)
     name          the project name (-p, COMPOSE_PROJECT_NAME, `name:`, the directory)
     include       sub-projects, loaded whole (with their own directory and .env) and merged
     canonical     short syntax -> long syntax, paths, units, defaults
     profiles      only the services that are enabled (and what they depend on)
     consistency   references between services, networks, volumes...; dependency cycles
+    prune         only the networks, volumes, secrets and configs the services use
 
 Every phase raises `FileError(key path, problem)`; the loader adds the file, line
 and column from the positions recorded while parsing.
@@ -24,12 +25,23 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compose.errors import FileError, ProjectError
-from compose.load import canonical, consistency, discover, environment, extends, include, interpolate, merge, profiles
+from compose.load import (
+    canonical,
+    consistency,
+    discover,
+    environment,
+    extends,
+    include,
+    interpolate,
+    merge,
+    profiles,
+    prune,
+)
 from compose.load.locations import Locations
 from compose.load.options import ProjectOptions
 from compose.load.parse import ParsedFile, parse
@@ -92,24 +104,28 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
 
     locations = Locations()
     data: dict[str, Any] = {}
-    for file in files:
+    for number, file in enumerate(files):
         parsed = _read(file, options, project_dir)
         locations.add(parsed.positions, parsed.name)
         one = _per_file(parsed, environ, options, run, project_dir)
-        data = _located(locations, lambda: merge.merge(data, one, resets=parsed.resets,
-                                                       overrides=parsed.overrides)) if data else one
+        data = _located(locations, lambda: merge.merge(data, one, resets=parsed.resets, overrides=parsed.overrides))
+        if number:  # merging can make what each file alone did not (a repeated entry): check again
+            _located(locations, lambda: validate(data))
 
     name = project_name or discover.project_name(options.project_name, environ, data.get("name"), project_dir)
+    context = canonical.Context(working_dir=project_dir, project_name=name, environ=environ)
     data = _located(locations, lambda: include.apply_include(
-        data, working_dir=project_dir,
+        data, working_dir=project_dir, canonical=lambda d: canonical.canonicalize(d, context),
         load_included=lambda spec: _load_included(spec, options, run, name)))
     data = {**data, "name": name}
-    context = canonical.Context(working_dir=project_dir, project_name=name, environ=environ)
     data = _located(locations, lambda: canonical.canonicalize(data, context))
     every_profile = tuple(profiles.all_profiles(data))
     if project_name is None:  # the top project; an included one is filtered with it
+        defined = set(data.get("services") or {})
         data = profiles.select(data, profiles=_profiles(options, environ), services=options.services)
-        _located(locations, lambda: consistency.check(data))
+        disabled = defined - set(data.get("services") or {})
+        _located(locations, lambda: consistency.check(data, disabled=disabled))
+        data = prune.prune(data)
     return Loaded(name=name, working_dir=project_dir, files=tuple(files), data=data, environ=environ,
                   all_profiles=every_profile, warnings=tuple(run.warnings))
 
@@ -183,37 +199,40 @@ def _display_name(path: Path, working_dir: Path) -> str:
 def _per_file(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOptions, run: _Run,
               project_dir: Path) -> dict[str, Any]:
     """One file through interpolate, cast, validate and extends, its errors placed in that file."""
-    locations = Locations()
-    locations.add(parsed.positions, parsed.name)
-    data: Any = parsed.data
-    if "version" in data:
+    if "version" in parsed.data:
         run.warn(f"{parsed.name}: the attribute `version` is obsolete, it will be ignored, "
                  "please remove it to avoid potential confusion")
-    if options.interpolate:
-        data = _located(locations, lambda: interpolate.interpolate(data, environ.get, warn=run.warn))
-    data = _located(locations, lambda: interpolate.cast(data))
-    _located(locations, lambda: validate(data))
-    base_dir = Path(parsed.name).parent if parsed.name != "-" else project_dir
-    base_dir = (options.working_dir / base_dir).absolute()
-
-    def read_other(path: Path) -> dict[str, Any]:
-        other = _read(str(path), options, project_dir)
-        return _per_file_plain(other, environ, options, run)
-
-    return _located(locations, lambda: extends.apply_extends(data, working_dir=base_dir, read=read_other))
-
-
-def _per_file_plain(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOptions,
-                    run: _Run) -> dict[str, Any]:
-    """A file that `extends` reads: interpolated, cast and validated, its own extends left to the caller."""
     locations = Locations()
     locations.add(parsed.positions, parsed.name)
-    data: Any = parsed.data
-    if options.interpolate:
-        data = _located(locations, lambda: interpolate.interpolate(data, environ.get, warn=run.warn))
-    data = _located(locations, lambda: interpolate.cast(data))
+    ready = _prepared(parsed, environ, options, run)
+    base_dir = project_dir if parsed.name == "-" else Path(parsed.name if Path(parsed.name).is_absolute()
+                                                           else options.working_dir / parsed.name).parent
+
+    def read_other(path: Path) -> ParsedFile:
+        return _prepared(_read(str(path), options, project_dir), environ, options, run)
+
+    return _located(locations, lambda: extends.apply_extends(
+        ready.data, working_dir=base_dir, read=read_other, resets=parsed.resets, overrides=parsed.overrides,
+        name=None if parsed.name == "-" else Path(parsed.name).name))
+
+
+def _prepared(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOptions, run: _Run) -> ParsedFile:
+    """A file without its `!reset` items, interpolated, cast and validated (its `extends` still to do)."""
+    locations = Locations()
+    locations.add(parsed.positions, parsed.name)
+    data = merge.strip_reset_items(parsed.data, parsed.resets)
+    data = _interpolated(data, locations, environ, options, run)
     _located(locations, lambda: validate(data))
-    return data
+    return replace(parsed, data=data)
+
+
+def _interpolated(data: Any, locations: Locations, environ: Mapping[str, str], options: ProjectOptions,
+                  run: _Run) -> Any:
+    """Variables replaced, then strings cast to the types their attributes take (as Compose: only then)."""
+    if not options.interpolate:
+        return data
+    data = _located(locations, lambda: interpolate.interpolate(data, environ.get, warn=run.warn))
+    return _located(locations, lambda: interpolate.cast(data, warn=run.warn))
 
 
 def _load_included(spec: include.IncludeSpec, options: ProjectOptions, run: _Run, name: str) -> dict[str, Any]:

@@ -197,7 +197,8 @@ class _Builder:
     def alias(self, event: Any) -> None:
         path = self.child_path(event)
         if event.anchor not in self.anchors:
-            raise self.error(path or self.stack[-1].path, f"unknown alias *{event.anchor}", event)
+            where = path if path is not None else self.stack[-1].path
+            raise self.error(where, f"unknown alias *{event.anchor}", event)
         value, count = self.anchors[event.anchor]
         if path is None:  # an alias used as a key
             top = self.stack[-1]
