@@ -77,7 +77,10 @@ def _render(loaded, format: Format, *, list_services: bool, list_volumes: bool, 
     if environment:
         return _lines(f"{k}={v}" for k, v in sorted(loaded.environ.items()))
     if variables:
-        return render.variables_table(loaded.files, json_format=format is Format.json)
+        from compose.load import variables as found
+
+        used = found.variables(loaded.sources)
+        return render.to_json(found.as_json(used)) if format is Format.json else found.table(used)
     return render.to_json(data) if format is Format.json else render.to_yaml(data)
 
 

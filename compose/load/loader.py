@@ -66,6 +66,7 @@ class Loaded:
     environ: Mapping[str, str]
     all_profiles: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    sources: tuple[Any, ...] = ()  # each file's data as parsed, before interpolation (`config --variables`)
 
     def model(self) -> Project:
         """The typed, frozen model that planning works on."""
@@ -104,8 +105,10 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
 
     locations = Locations()
     data: dict[str, Any] = {}
+    sources = []
     for number, file in enumerate(files):
         parsed = _read(file, options, project_dir)
+        sources.append(parsed.data)
         locations.add(parsed.positions, parsed.name)
         one = _per_file(parsed, environ, options, run, project_dir)
         data = _located(locations, lambda: merge.merge(data, one, resets=parsed.resets, overrides=parsed.overrides))
@@ -127,7 +130,7 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
         _located(locations, lambda: consistency.check(data, disabled=disabled))
         data = prune.prune(data)
     return Loaded(name=name, working_dir=project_dir, files=tuple(files), data=data, environ=environ,
-                  all_profiles=every_profile, warnings=tuple(run.warnings))
+                  all_profiles=every_profile, warnings=tuple(run.warnings), sources=tuple(sources))
 
 
 def _start_dir(options: ProjectOptions) -> Path:
