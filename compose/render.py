@@ -524,11 +524,16 @@ def _emit_list(out: list[str], items: Iterable[Any], schema: Schema, indent: str
         prefix = indent
 
 
-def to_yaml(project: Mapping[str, Any]) -> str:
-    """The project as `docker compose config` prints it (YAML)."""
+def to_yaml(project: Mapping[str, Any], *, escape_dollars: bool = False) -> str:
+    """The project as `docker compose config` prints it (YAML).
+
+    `escape_dollars`: write every `$` as `$$`, as Compose does to an interpolated project so that its output
+    loads back to the same values (`config` without `--no-interpolate`).
+    """
     out: list[str] = []
     _emit_map(out, project, "project", "", "")
-    return "\n".join(out) + "\n"
+    text = "\n".join(out) + "\n"
+    return text.replace("$", "$$") if escape_dollars else text
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -576,14 +581,16 @@ _JSON_ESCAPE_RE = re.compile("[<>&\u2028\u2029]")
 _FLOAT_RE = re.compile('"\\\\u0000float:(\\d+)"')
 
 
-def to_json(project: Mapping[str, Any]) -> str:
-    """The project as `docker compose config --format json` prints it."""
+def to_json(project: Mapping[str, Any], *, escape_dollars: bool = False) -> str:
+    """The project as `docker compose config --format json` prints it; `escape_dollars` as for `to_yaml`."""
     floats: list[str] = []
     data = _json_struct(project, "project", floats)
     text = json.dumps(data, indent=2, ensure_ascii=False)
     text = _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
     if floats:
         text = _FLOAT_RE.sub(lambda m: floats[int(m.group(1))], text)
+    if escape_dollars:
+        text = text.replace("$", "$$")
     return text  # encoding/json's MarshalIndent, written without a final newline
 
 

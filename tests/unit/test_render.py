@@ -157,3 +157,10 @@ def test_two_hundred_services_render_quickly() -> None:
     to_yaml(project)
     to_json(project)
     assert time.perf_counter() - started < 0.5
+
+
+def test_dollars_are_doubled_when_asked_as_compose_does_after_interpolation() -> None:
+    project = {"name": "p", "services": {"a": {"image": "x", "command": ["echo", "$HOME"]}}}
+    assert "      - $$HOME\n" in to_yaml(project, escape_dollars=True)
+    assert '"$$HOME"' in to_json(project, escape_dollars=True)
+    assert "      - $HOME\n" in to_yaml(project)
