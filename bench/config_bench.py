@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -19,7 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
 REFERENCE = Path(os.environ.get("DOCKER_COMPOSE_BINARY", "/usr/local/lib/docker/cli-plugins/docker-compose"))
 TARGETS = {1: 1.5, 200: 1.0}
 
@@ -69,9 +69,12 @@ def main() -> None:
     if not REFERENCE.is_file():
         raise SystemExit(f"Docker Compose not found at {REFERENCE}: run scripts/get-docker-compose.sh")
 
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.gettempdir(), "PYTHONPATH": str(REPO)}
+    pycompose = shutil.which("pycompose")
+    if pycompose is None:
+        raise SystemExit("pycompose is not on PATH: run scripts/setup.sh")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.gettempdir()}
     tools = {
-        "pycompose": [sys.executable, "-m", "compose.cli.main", "config", "--format", args.format],
+        "pycompose": [pycompose, "config", "--format", args.format],
         "compose": [str(REFERENCE), "config", "--format", args.format],
     }
     print(f"config --format {args.format}, median of {args.runs} interleaved runs each")

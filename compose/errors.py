@@ -70,7 +70,7 @@ class FileError(ComposeError, InvalidArgument):
         self.file = file
         super().__init__(self._render(), hint=hint)
 
-    def located(self, position: Position | None, file: str | None = None) -> "FileError":
+    def located(self, position: Position | None, file: str | None = None) -> FileError:
         """The same error, with a position (or at least a file) filled in when it had none."""
         if self.position is not None or (position is None and file is None):
             return self

@@ -13,6 +13,7 @@ flags of `config` (`--services`, `--images`, `--variables`).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -21,7 +22,9 @@ from decimal import Decimal
 from functools import cmp_to_key, lru_cache
 from typing import Any
 
-__all__ = ["images", "service_order", "to_json", "to_yaml", "variables_table", "yaml_scalar"]
+from compose.load.timestamps import go_time, parse_timestamp
+
+__all__ = ["images", "service_order", "to_json", "to_yaml", "yaml_scalar"]
 
 # ---------------------------------------------------------------------------------------------------------------
 # The shape of the project: which mappings are Go structs (fields in declaration order) and what each field holds.
@@ -235,11 +238,6 @@ def _struct_keys(name: str, value: Mapping[str, Any]) -> tuple[list[str], list[s
 # ---------------------------------------------------------------------------------------------------------------
 # YAML scalars, as go-yaml chooses their style.
 
-_GO_TIMESTAMP = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?(?:Z|[-+]\d{2}:\d{2})"
-    r"| (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?)?"
-)
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 _GO_INT = re.compile(r"[-+]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)")
@@ -270,21 +268,6 @@ _ESCAPES = {
 }
 
 
-def _valid_date(y: str, m: str, d: str) -> bool:
-    import calendar
-
-    month, day = int(m), int(d)
-    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(int(y) or 2000, month)[1]
-
-
-def _is_timestamp(s: str) -> bool:
-    m = _GO_TIMESTAMP.fullmatch(s)
-    if not m or not _valid_date(*m.group(1, 2, 3)):
-        return False
-    clock = m.group(4, 5, 6) if m.group(4) else m.group(7, 8, 9)
-    return clock[0] is None or (int(clock[0]) < 24 and int(clock[1]) < 60 and int(clock[2]) < 60)
-
-
 def _resolves_to_non_string(s: str) -> bool:
     """Would go-yaml read this plain scalar as anything but a string (null, bool, number, time, merge)?"""
     if s in _RESERVED:
@@ -294,7 +277,7 @@ def _resolves_to_non_string(s: str) -> bool:
         return _is_float(s)
     if not (first.isdigit() or first in "+-"):
         return False
-    if first.isdigit() and _is_timestamp(s):
+    if first.isdigit() and parse_timestamp(s) is not None:
         return True
     plain = s.replace("_", "")
     if _GO_INT.fullmatch(plain) and _fits_int(plain):
@@ -442,6 +425,8 @@ def _go_float(value: float, *, json_style: bool) -> str:
 
 
 def _yaml_atom(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return go_time(value)
     if value is None:
         return "null"
     if value is True:
@@ -551,6 +536,8 @@ def _json_value(value: Any, schema: Schema, floats: list[str]) -> Any:
     if isinstance(value, list | tuple):
         inner = schema[1] if isinstance(schema, tuple) and schema[0] == _LIST else None
         return [_json_value(v, inner, floats) for v in value]
+    if isinstance(value, dt.datetime):
+        return go_time(value)
     if isinstance(value, float) and not isinstance(value, bool):
         if value.is_integer() and abs(value) < 1e21:
             return int(value)
@@ -628,81 +615,3 @@ def images(project: Mapping[str, Any]) -> list[str]:
         image = (config or {}).get("image") or f"{name}-{service}"
         out.append(image)
     return out
-
-
-_VARIABLE = re.compile(r"\$(?:\$|\{|([A-Za-z_][A-Za-z0-9_]*))")
-
-
-def _variables_in(text: str, found: dict[str, dict[str, Any]]) -> None:
-    """Record each `${NAME...}` or `$NAME` of `text`, with its default, alternate value and requiredness."""
-    i = 0
-    while True:
-        m = _VARIABLE.search(text, i)
-        if m is None:
-            return
-        if m.group(0) == "$$":
-            i = m.end()
-            continue
-        if m.group(1):
-            found.setdefault(m.group(1), _variable(m.group(1)))
-            i = m.end()
-            continue
-        depth, j = 1, m.end()
-        while j < len(text) and depth:
-            depth += {"{": 1, "}": -1}.get(text[j], 0)
-            j += 1
-        body = text[m.end() : j - 1]
-        name_match = re.match(r"[A-Za-z_][A-Za-z0-9_]*", body)
-        if name_match:
-            name, rest = name_match.group(), body[name_match.end() :]
-            entry = _variable(name)
-            op = re.match(r":?[-+?]", rest)
-            if op:
-                arg = rest[op.end() :]
-                kind = op.group()[-1]
-                if kind == "-":
-                    entry["DefaultValue"] = arg
-                elif kind == "+":
-                    entry["PresenceValue"] = arg
-                else:
-                    entry["Required"] = True
-                _variables_in(arg, found)
-            found[name] = entry
-        i = j
-
-
-def _variable(name: str) -> dict[str, Any]:
-    return {"Name": name, "DefaultValue": "", "PresenceValue": "", "Required": False}
-
-
-def _strings(data: Any) -> Iterable[str]:
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, Mapping):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-
-
-def variables_table(files: Iterable[str], *, json_format: bool = False) -> str:
-    """`config --variables`: the variables the files use, as a table (or Compose's JSON of them)."""
-    import yaml
-
-    found: dict[str, dict[str, Any]] = {}
-    for path in files:
-        with open(path, encoding="utf-8") as handle:
-            for document in yaml.safe_load_all(handle):
-                for text in _strings(document):
-                    _variables_in(text, found)
-    rows = dict(sorted(found.items()))
-    if json_format:
-        return json.dumps(rows, indent=4) + "\n"
-    table = [("NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE")]
-    table += [(v["Name"], str(v["Required"]).lower(), v["DefaultValue"], v["PresenceValue"]) for v in rows.values()]
-    widths = [max(20, max(len(row[i]) for row in table) + 3) for i in range(3)]
-    return "".join(
-        "".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + row[3] + "\n" for row in table
-    )

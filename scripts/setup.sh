@@ -29,6 +29,18 @@ else
   "$PYTHON" -m pip install -q --disable-pip-version-check -e .
 fi
 
-bin=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
-ln -sf "$bin/pycompose" /usr/local/bin/pycompose
-command -v pycompose >/dev/null
+# The launcher: -S skips site's start-up work (.pth hooks), so the paths it would
+# add are written in here; a command that does little then starts in a few ms.
+rm -f /usr/local/bin/pycompose
+"$PYTHON" - "$PWD" > /usr/local/bin/pycompose.new <<'PY'
+import sys, sysconfig
+paths = list(dict.fromkeys([sys.argv[1], sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]))
+print(f"#!{sys.executable} -S")
+print("# Written by pycompose's scripts/setup.sh.")
+print(f"import sys\nsys.path[1:1] = {paths!r}\nfrom compose.cli.main import main\nmain()")
+PY
+chmod 755 /usr/local/bin/pycompose.new
+mv /usr/local/bin/pycompose.new /usr/local/bin/pycompose
+hash -r
+[ "$(command -v pycompose)" = /usr/local/bin/pycompose ] || {
+  echo "setup: another pycompose comes first on PATH: $(command -v pycompose)" >&2; exit 1; }

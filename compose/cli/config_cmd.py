@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from compose.cli.state import GlobalOptions, warn
 
+if TYPE_CHECKING:
+    from compose.load.loader import Loaded
 
-class Format(str, Enum):
+
+class Format(StrEnum):
     yaml = "yaml"
     json = "json"
 
@@ -23,68 +27,72 @@ def register(app: typer.Typer) -> None:
 
 def config(
     ctx: typer.Context,
-    services: Annotated[Optional[list[str]], typer.Argument(help="Services to show (and their dependencies)")] = None,
+    services: Annotated[list[str] | None, typer.Argument(help="Services to show (and their dependencies)")] = None,
     format: Annotated[Format, typer.Option("--format", help="Output format")] = Format.yaml,
     list_services: Annotated[bool, typer.Option("--services", help="Print the service names, one per line")] = False,
     list_volumes: Annotated[bool, typer.Option("--volumes", help="Print the volume names, one per line")] = False,
     list_networks: Annotated[bool, typer.Option("--networks", help="Print the network names, one per line")] = False,
     list_profiles: Annotated[bool, typer.Option("--profiles", help="Print the profile names, one per line")] = False,
     list_images: Annotated[bool, typer.Option("--images", help="Print the image names, one per line")] = False,
-    hash_of: Annotated[Optional[str], typer.Option("--hash", help='Print the config hash of services ("*" for all)')]
+    hash_of: Annotated[str | None, typer.Option("--hash", help='Print the config hash of services ("*" for all)')]
     = None,
     environment: Annotated[bool, typer.Option("--environment", help="Print the environment used for interpolation")]
     = False,
     variables: Annotated[bool, typer.Option("--variables", help="Print the variables the files use")] = False,
     no_interpolate: Annotated[bool, typer.Option("--no-interpolate", help="Don't interpolate variables")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only validate; print nothing")] = False,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file, not stdout")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout")] = None,
 ) -> None:
     from compose.load import load
 
     options: GlobalOptions = ctx.obj
-    loaded = load(options.project_options(services=tuple(services or ()), interpolate=not no_interpolate))
+    selected = () if list_services else tuple(services or ())  # Compose lists every service with --services
+    loaded = load(options.project_options(services=selected, interpolate=not no_interpolate))
     for message in loaded.warnings:
         warn(message)
     if quiet:
         return
-    text = _render(loaded, format, list_services=list_services, list_volumes=list_volumes,
-                   list_networks=list_networks, list_profiles=list_profiles, list_images=list_images,
-                   hash_of=hash_of, environment=environment, variables=variables)
+    listing = next((name for name, wanted in (("services", list_services), ("volumes", list_volumes),
+                                               ("networks", list_networks), ("profiles", list_profiles),
+                                               ("images", list_images), ("environment", environment),
+                                               ("variables", variables)) if wanted), None)
+    text = _render(loaded, format, listing=listing, hash_of=hash_of, no_interpolate=no_interpolate)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
 
 
-def _render(loaded, format: Format, *, list_services: bool, list_volumes: bool, list_networks: bool,  # noqa: ANN001
-            list_profiles: bool, list_images: bool, hash_of: str | None, environment: bool,
-            variables: bool) -> str:
+def _render(loaded: Loaded, format: Format, *, listing: str | None, hash_of: str | None,
+            no_interpolate: bool) -> str:
+    """The text `config` prints: one of the lists, the hashes, or the whole project."""
     from compose import render
 
     data = loaded.data
-    if list_services:
+    if listing == "services":
         return _lines(render.service_order(data))
-    if list_volumes:
-        return _lines(data.get("volumes", {}))
-    if list_networks:
-        return _lines(data.get("networks", {}))
-    if list_profiles:
+    if listing in ("volumes", "networks"):
+        return _lines(data.get(listing, {}))
+    if listing == "profiles":
         return _lines(loaded.all_profiles)
-    if list_images:
+    if listing == "images":
         return _lines(render.images(data))
-    if hash_of is not None:
-        return _hashes(data, hash_of)
-    if environment:
+    if listing == "environment":
         return _lines(f"{k}={v}" for k, v in sorted(loaded.environ.items()))
-    if variables:
+    if listing == "variables":
         from compose.load import variables as found
 
         used = found.variables(loaded.sources)
         return render.to_json(found.as_json(used)) if format is Format.json else found.table(used)
-    return render.to_json(data) if format is Format.json else render.to_yaml(data)
+    if hash_of is not None:
+        return _hashes(data, hash_of)
+    escape = not no_interpolate  # Compose writes every `$` back as `$$` unless it did not interpolate
+    if format is Format.json:
+        return render.to_json(data, escape_dollars=escape)
+    return render.to_yaml(data, escape_dollars=escape)
 
 
-def _hashes(data: dict, selection: str) -> str:
+def _hashes(data: dict[str, Any], selection: str) -> str:
     from compose.errors import ServiceNotFound
     from compose.hash import service_hash
 
@@ -96,6 +104,6 @@ def _hashes(data: dict, selection: str) -> str:
     return _lines(f"{name} {service_hash(services[name])}" for name in names)
 
 
-def _lines(items) -> str:  # noqa: ANN001
+def _lines(items: Iterable[object]) -> str:
     return "".join(f"{item}\n" for item in items)
 

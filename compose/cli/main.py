@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -31,12 +31,12 @@ app = typer.Typer(
 @app.callback()
 def global_options(
     ctx: typer.Context,
-    file: Annotated[Optional[list[str]], typer.Option("--file", "-f", help="Compose configuration files")] = None,
-    project_name: Annotated[Optional[str], typer.Option("--project-name", "-p", help="Project name")] = None,
-    project_directory: Annotated[Optional[Path], typer.Option(
-        "--project-directory", help="Alternate working directory (default: the first compose file's directory)")] = None,
-    env_file: Annotated[Optional[list[str]], typer.Option("--env-file", help="Alternate environment files")] = None,
-    profile: Annotated[Optional[list[str]], typer.Option("--profile", help="Profiles to enable")] = None,
+    file: Annotated[list[str] | None, typer.Option("--file", "-f", help="Compose configuration files")] = None,
+    project_name: Annotated[str | None, typer.Option("--project-name", "-p", help="Project name")] = None,
+    project_directory: Annotated[Path | None, typer.Option(
+        "--project-directory", help="Alternate working directory (default: the first compose file's folder)")] = None,
+    env_file: Annotated[list[str] | None, typer.Option("--env-file", help="Alternate environment files")] = None,
+    profile: Annotated[list[str] | None, typer.Option("--profile", help="Profiles to enable")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors")] = False,
 ) -> None:
     ctx.obj = GlobalOptions(

@@ -85,7 +85,11 @@ def apply_include(data: dict, *, working_dir: Path, load_included: Callable[[Inc
     if "include" not in data:
         return data
     out = {k: v for k, v in data.items() if k != "include"}
-    for spec in specs(data, working_dir):
+    for index, spec in enumerate(specs(data, working_dir)):
+        for path in spec.paths:
+            if not path.is_file():
+                problem = "is not a file" if path.exists() else "not found"
+                raise FileError(("include", index), f"included file {path} {problem}")
         imported = load_included(spec)
         for kind in RESOURCES:
             theirs = imported.get(kind)

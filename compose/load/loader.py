@@ -111,23 +111,23 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
         sources.append(parsed.data)
         locations.add(parsed.positions, parsed.name)
         one = _per_file(parsed, environ, options, run, project_dir)
-        data = _located(locations, lambda: merge.merge(data, one, resets=parsed.resets, overrides=parsed.overrides))
+        data = _located(locations, merge.merge, data, one, resets=parsed.resets, overrides=parsed.overrides)
         if number:  # merging can make what each file alone did not (a repeated entry): check again
-            _located(locations, lambda: validate(data))
+            _located(locations, validate, data)
 
     name = project_name or discover.project_name(options.project_name, environ, data.get("name"), project_dir)
     context = canonical.Context(working_dir=project_dir, project_name=name, environ=environ)
-    data = _located(locations, lambda: include.apply_include(
-        data, working_dir=project_dir, canonical=lambda d: canonical.canonicalize(d, context),
-        load_included=lambda spec: _load_included(spec, options, run, name)))
+    data = _located(locations, include.apply_include, data, working_dir=project_dir,
+                    canonical=lambda d: canonical.canonicalize(d, context),
+                    load_included=lambda spec: _load_included(spec, options, run, name))
     data = {**data, "name": name}
-    data = _located(locations, lambda: canonical.canonicalize(data, context))
+    data = _located(locations, canonical.canonicalize, data, context)
     every_profile = tuple(profiles.all_profiles(data))
     if project_name is None:  # the top project; an included one is filtered with it
         defined = set(data.get("services") or {})
         data = profiles.select(data, profiles=_profiles(options, environ), services=options.services)
         disabled = defined - set(data.get("services") or {})
-        _located(locations, lambda: consistency.check(data, disabled=disabled))
+        _located(locations, consistency.check, data, disabled=disabled)
         data = prune.prune(data)
     return Loaded(name=name, working_dir=project_dir, files=tuple(files), data=data, environ=environ,
                   all_profiles=every_profile, warnings=tuple(run.warnings), sources=tuple(sources))
@@ -214,9 +214,9 @@ def _per_file(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOp
     def read_other(path: Path) -> ParsedFile:
         return _prepared(_read(str(path), options, project_dir), environ, options, run)
 
-    return _located(locations, lambda: extends.apply_extends(
-        ready.data, working_dir=base_dir, read=read_other, resets=parsed.resets, overrides=parsed.overrides,
-        name=None if parsed.name == "-" else Path(parsed.name).name))
+    return _located(locations, extends.apply_extends, ready.data, working_dir=base_dir, read=read_other,
+                    resets=parsed.resets, overrides=parsed.overrides,
+                    name=None if parsed.name == "-" else Path(parsed.name).name)
 
 
 def _prepared(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOptions, run: _Run) -> ParsedFile:
@@ -225,7 +225,7 @@ def _prepared(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOp
     locations.add(parsed.positions, parsed.name)
     data = merge.strip_reset_items(parsed.data, parsed.resets)
     data = _interpolated(data, locations, environ, options, run)
-    _located(locations, lambda: validate(data))
+    _located(locations, validate, data)
     return replace(parsed, data=data)
 
 
@@ -234,8 +234,8 @@ def _interpolated(data: Any, locations: Locations, environ: Mapping[str, str], o
     """Variables replaced, then strings cast to the types their attributes take (as Compose: only then)."""
     if not options.interpolate:
         return data
-    data = _located(locations, lambda: interpolate.interpolate(data, environ.get, warn=run.warn))
-    return _located(locations, lambda: interpolate.cast(data, warn=run.warn))
+    data = _located(locations, interpolate.interpolate, data, environ.get, warn=run.warn)
+    return _located(locations, interpolate.cast, data, warn=run.warn)
 
 
 def _load_included(spec: include.IncludeSpec, options: ProjectOptions, run: _Run, name: str) -> dict[str, Any]:
@@ -247,7 +247,7 @@ def _load_included(spec: include.IncludeSpec, options: ProjectOptions, run: _Run
         raise ProjectError(f"includes are nested deeper than {MAX_INCLUDE_DEPTH} levels")
     sub = ProjectOptions(
         files=key, working_dir=options.working_dir, project_directory=spec.project_directory,
-        env_files=tuple(str(p) for p in spec.env_files if p.is_file()), interpolate=options.interpolate,
+        env_files=tuple(str(p) for p in spec.env_files), interpolate=options.interpolate,
         environ=options.environ,
     )
     outer = run.chain
@@ -258,9 +258,9 @@ def _load_included(spec: include.IncludeSpec, options: ProjectOptions, run: _Run
         run.chain = outer
 
 
-def _located(locations: Locations, phase: Callable[[], Any]) -> Any:
+def _located(locations: Locations, phase: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run one phase; a `FileError` it raises gets its file, line and column."""
     try:
-        return phase()
+        return phase(*args, **kwargs)
     except FileError as error:
         raise locations.locate(error) from None

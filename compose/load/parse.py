@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from compose.errors import FileError, KeyPath, Position
+from compose.load.timestamps import parse_timestamp
 
 MAX_DEPTH = 64
 MAX_NODES = 1_000_000
@@ -71,14 +72,15 @@ def _resolve_plain(value: str) -> Any:
         except ValueError:
             return value
     if _FLOAT.fullmatch(value):
-        return float(value)
+        number = float(value)
+        return value if math.isinf(number) else number  # go-yaml keeps an overflowing float a string
     if value in _INFS:
         return math.inf
     if value in ("-.inf", "-.Inf", "-.INF"):
         return -math.inf
     if value in _NANS:
         return math.nan
-    return value
+    return parse_timestamp(value) or value
 
 
 def _scalar(event: Any, path: KeyPath, name: str) -> Any:

@@ -16,13 +16,13 @@ are only scanned, without recursion, for keys that are not strings.
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 from collections.abc import Callable
 from typing import Any
 
 from compose.errors import FileError, KeyPath
 from compose.load.schema import COMPOSE_FILE, Any_, Bool, Int, List, Map, Null, Num, Obj, OneOf, Shape, Str
+from compose.load.timestamps import go_time
 
 __all__ = ["compile_shape", "kind", "validate"]
 
@@ -208,7 +208,7 @@ def _build_str(shape: Str, cache: dict[int, Checker]) -> Checker:
             raise FileError(path, _wrong_kind(shape, value))
         if choices and value not in choices:
             listed = ", ".join(f'"{choice}"' for choice in choices)
-            near = difflib.get_close_matches(value, choices, n=1)
+            near = _close_matches(value, choices)
             hint = f' (did you mean "{near[0]}"?)' if near else ""
             raise FileError(path, f"{_show(value)} is not one of {listed}{hint}")
         if search is not None and not search(value):
@@ -268,7 +268,7 @@ def _token(value: Any) -> Any:
 # ---- messages ----------------------------------------------------------------------------------------------
 
 def _unknown_key(key: str, shape: Obj) -> str:
-    near = difflib.get_close_matches(key, list(shape.fields), n=1, cutoff=0.6)
+    near = _close_matches(key, list(shape.fields))
     if near:
         return f'unknown key "{key}" (did you mean "{near[0]}"?)'
     if len(shape.fields) <= 8:
@@ -300,8 +300,8 @@ def _found(value: Any) -> str:
         return f"the number {value}"
     if isinstance(value, str):
         return f"the string {_show(value)}"
-    if isinstance(value, datetime.date):
-        return f"the timestamp {value.isoformat()}"
+    if isinstance(value, datetime.datetime):
+        return f"the timestamp {go_time(value)}"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -357,3 +357,10 @@ def _join(parts: list[str]) -> str:
 
 
 _FILE = compile_shape(COMPOSE_FILE)
+
+
+def _close_matches(word: str, choices: list[str]) -> list[str]:
+    """The nearest of `choices` to a misspelt `word` (difflib is imported only when a file is wrong)."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)

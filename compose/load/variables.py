@@ -71,7 +71,8 @@ def table(found: list[Variable]) -> str:
     rows = [("NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE")]
     rows += [(v.name, "true" if v.required else "false", v.default, v.alternate) for v in found]
     widths = [max(20, max(len(row[i]) for row in rows) + 3) for i in range(3)]
-    return "".join("".join(cell.ljust(width) for cell, width in zip(row, widths)) + row[3] + "\n" for row in rows)
+    lines = ("".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + row[3] for row in rows)
+    return "".join(f"{line}\n" for line in lines)
 
 
 def as_json(found: list[Variable]) -> dict[str, dict[str, Any]]:

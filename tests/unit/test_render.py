@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from compose.render import images, service_order, to_json, to_yaml, variables_table, yaml_scalar
+from compose.render import images, service_order, to_json, to_yaml, yaml_scalar
 
 
 @pytest.mark.parametrize(
@@ -132,20 +132,6 @@ def test_images_of_built_services_are_named_after_the_project() -> None:
     project = {"name": "shop", "services": {"api": {"build": {"context": "."}}, "db": {"image": "postgres"}}}
     assert images(project) == ["shop-api", "postgres"]
 
-
-def test_variables_table_reads_defaults_alternates_and_required(tmp_path) -> None:  # noqa: ANN001
-    path = tmp_path / "compose.yaml"
-    path.write_text(
-        "services:\n  a:\n    image: ${IMG:-busybox}:${TAG?}\n    environment:\n      - X=${X:+alt}\n      - Y=$$Y\n"
-    )
-    table = variables_table([str(path)])
-    assert table.splitlines() == [
-        "NAME                REQUIRED            DEFAULT VALUE       ALTERNATE VALUE",
-        "IMG                 false               busybox             ",
-        "TAG                 true                                    ",
-        "X                   false                                   alt",
-    ]
-    assert json.loads(variables_table([str(path)], json_format=True))["IMG"]["DefaultValue"] == "busybox"
 
 
 def test_two_hundred_services_render_quickly() -> None:

@@ -11,7 +11,6 @@ earlier one. `expose` entries become strings; ranges stay as written.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from compose.errors import FileError, KeyPath
@@ -57,6 +56,8 @@ def _host_ip(ip: str, spec: str, path: KeyPath) -> str:
 def _is_ip(text: str) -> bool:
     """Whether `text` is an IPv4 or IPv6 address (without a zone, as Go's net.ParseIP wants)."""
     try:
+        import ipaddress  # only for host IPs, which few files give
+
         ipaddress.ip_address(text)
     except ValueError:
         return False

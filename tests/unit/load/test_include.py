@@ -39,7 +39,14 @@ def test_missing_env_file_is_an_error(tmp_path):
     assert caught.value.path == ("include", 0, "env_file")
 
 
+def _touch(directory, *names):
+    for name in names:
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_text("services: {}\n")
+
+
 def test_resources_are_imported_and_include_removed(tmp_path):
+    _touch(tmp_path, "sub/compose.yaml")
     seen = []
 
     def load(spec: IncludeSpec) -> dict:
@@ -55,6 +62,7 @@ def test_resources_are_imported_and_include_removed(tmp_path):
 
 
 def test_a_different_local_definition_conflicts(tmp_path):
+    _touch(tmp_path, "b.yaml")
     def load(spec: IncludeSpec) -> dict:
         return {"services": {"db": DB}}
 
@@ -64,6 +72,7 @@ def test_a_different_local_definition_conflicts(tmp_path):
 
 
 def test_an_equal_definition_is_allowed(tmp_path):
+    _touch(tmp_path, "b.yaml")
     def load(spec: IncludeSpec) -> dict:
         return {"services": {"db": DB}}
 
@@ -76,6 +85,7 @@ def test_an_equal_definition_is_allowed(tmp_path):
 
 
 def test_two_includes_defining_a_name_differently_conflict(tmp_path):
+    _touch(tmp_path, "b.yaml", "c.yaml")
     def load(spec: IncludeSpec) -> dict:
         return {"networks": {"n": {"driver": spec.paths[0].stem}}}
 
@@ -83,3 +93,9 @@ def test_two_includes_defining_a_name_differently_conflict(tmp_path):
         apply_include({"include": ["b.yaml", "c.yaml"]}, working_dir=tmp_path, load_included=load)
     out = apply_include({"include": ["b.yaml", "b.yaml"]}, working_dir=Path(tmp_path), load_included=load)
     assert out == {"networks": {"n": {"driver": "b"}}}
+
+
+def test_a_missing_included_file_is_reported_at_its_entry(tmp_path):
+    _touch(tmp_path, "a.yaml")
+    with pytest.raises(FileError, match=r"include\[1\]: included file .*nowhere.yaml not found"):
+        apply_include({"include": ["a.yaml", "nowhere.yaml"]}, working_dir=tmp_path, load_included=lambda s: {})

@@ -81,3 +81,16 @@ def test_deep_nesting_is_refused():
 def test_several_documents_are_refused():
     with pytest.raises(FileError, match="several YAML documents"):
         parse("a: 1\n---\nb: 2\n", "f")
+
+
+def test_unquoted_timestamps_are_times_and_impossible_dates_strings():
+    from compose.load.timestamps import go_time
+
+    data = parse("a: 2024-01-01\nb: 2024-01-01T10:20:30.5+02:00\nc: 2024-13-45\nd: '2024-01-01'\n", "f").data
+    assert go_time(data["a"]) == "2024-01-01T00:00:00Z"
+    assert go_time(data["b"]) == "2024-01-01T10:20:30.5+02:00"
+    assert data["c"] == "2024-13-45" and data["d"] == "2024-01-01"
+
+
+def test_an_overflowing_float_stays_a_string():
+    assert parse("a: 1e999\n", "f").data == {"a": "1e999"}

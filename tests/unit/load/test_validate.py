@@ -156,7 +156,7 @@ def test_an_unquoted_timestamp_is_refused_wherever_compose_validates() -> None:
         validate({"services": {"web": {"environment": {"DATE": when}}}})
     assert info.value.path == ("services", "web", "environment", "DATE")
     assert info.value.problem.startswith("expected a string, a number, a boolean or an empty value, "
-                                         "found the timestamp 2024-01-01T00:00:00+00:00")
+                                         "found the timestamp 2024-01-01T00:00:00Z")
     with pytest.raises(FileError):
         validate({"services": {"web": {"command": [datetime.date(2024, 1, 1)]}}})
     validate({"services": {}, "x-a": when, "x-b": [when]})
