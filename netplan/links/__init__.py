@@ -1,0 +1,31 @@
+"""Links: pycompose's bridges and the veth pairs that put containers on them, over netlink (pyroute2).
+
+    setup_bridge(Bridge(...), netns=None)   make a bridge as described (idempotent)
+    remove_bridge(name, netns=None)         delete it (a missing one is fine)
+    attach(Endpoint(...), host_netns=None)  veth pair, container end named and addressed, routes
+    detach(host_name, host_netns=None)      delete the pair (a missing one is fine)
+    set_default_route(netns, ifname, gws)   move a container's default route to another network
+
+Each operation is an ordered list of small steps (`steps.py`); a failure removes what that
+operation created and raises a `NetplanError` reading *operation `object`: reason*
+(`errors.py`). Names and the default-route choice are pure (`names.py`). `netns=None` means
+the caller's namespace; tests pass a throwaway namespace as the "host".
+"""
+
+from netplan.links.bridge import Bridge, remove_bridge, setup_bridge
+from netplan.links.endpoint import Endpoint, attach, detach, set_default_route
+from netplan.links.errors import LinkConflict, LinkFailed, LinkInvalid, LinkNotFound
+from netplan.links.names import (
+    GatewayCandidate,
+    bridge_name,
+    container_ifname,
+    default_route_carriers,
+    mac_for,
+    veth_name,
+)
+
+__all__ = [
+    "Bridge", "Endpoint", "GatewayCandidate", "LinkConflict", "LinkFailed", "LinkInvalid", "LinkNotFound",
+    "attach", "bridge_name", "container_ifname", "default_route_carriers", "detach", "mac_for",
+    "remove_bridge", "set_default_route", "setup_bridge", "veth_name",
+]
