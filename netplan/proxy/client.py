@@ -14,6 +14,7 @@ Terms: a *mapping* is a `PublishedPort`; host port 0 asks the proxy to choose.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -68,10 +69,8 @@ class ProxyClient:
     def stop(self) -> None:
         """Ask the proxy to exit and wait until it has; kill it when it does not within the timeout."""
         pid = self.pid
-        try:
+        with contextlib.suppress(ProxyFailed):
             self.request({"op": "stop"})
-        except ProxyFailed:
-            pass
         if not self._wait_exit(pid) and pid is not None:
             _kill(pid)
             self._wait_exit(pid)

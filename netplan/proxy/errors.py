@@ -11,9 +11,8 @@ They cross the control channel by name (`KINDS`), so a client raises what the pr
 
 from __future__ import annotations
 
-from pycompose.errors import Conflict, InvalidArgument, NotFound, Unavailable
-
 from netplan.errors import NetplanError
+from pycompose.errors import Conflict, InvalidArgument, NotFound, Unavailable
 
 
 class PortInUse(NetplanError, Conflict):

@@ -9,6 +9,7 @@ are removed, so a stopped proxy leaves only its run root (and its log) behind.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import resource
@@ -166,10 +167,8 @@ def _control_socket(path: Path) -> socket.socket:
 
 def _set_title() -> None:
     """`pycompose-proxy` in ps' comm column (the command line carries it too: `python -X pycompose-proxy`)."""
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/comm").write_text(TITLE)
-    except OSError:
-        pass
 
 
 def _raise_fd_limit() -> None:

@@ -9,6 +9,7 @@ any reset, end the connection with a reset to the other side, as a direct connec
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import time
@@ -120,10 +121,8 @@ class Connection:
         for pump, dst in ((up, self.backend), (down, self.client)):
             if pump.done and not pump.shut:
                 pump.shut = True
-                try:
+                with contextlib.suppress(OSError):
                     dst.shutdown(socket.SHUT_WR)  # pass the EOF on: the other direction may go on
-                except OSError:
-                    pass
         if up.shut and down.shut:
             self.close()
             return
@@ -140,10 +139,8 @@ class Connection:
             if sock.fileno() >= 0:
                 loop.unregister(sock.fileno())
                 if reset:
-                    try:
+                    with contextlib.suppress(OSError):
                         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
-                    except OSError:
-                        pass
                 sock.close()
         for pump in (self.up, self.down):
             if pump is not None:

@@ -9,6 +9,7 @@ datagram that finds a full send buffer is dropped, as the network would.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 
@@ -46,10 +47,8 @@ class UdpListener:
             if flow is None:
                 continue
             flow.last = now
-            try:
+            with contextlib.suppress(OSError):  # a full buffer, or the container refused an earlier datagram
                 flow.sock.send(_view[:n])
-            except OSError:  # a full buffer, or the container's port refused an earlier datagram
-                pass
 
     def _open(self, client: tuple[object, ...]) -> Flow | None:
         if len(self.flows) >= MAX_FLOWS:
@@ -99,10 +98,8 @@ class Flow:
             except OSError:  # ECONNREFUSED: nothing listens on the container's port (yet)
                 continue
             self.last = time.monotonic()
-            try:
+            with contextlib.suppress(OSError):
                 send(_view[:n], client)
-            except OSError:
-                pass
 
     def close(self) -> None:
         if self.listener.flows.pop(self.client, None) is self:
