@@ -60,8 +60,8 @@ def test_errno_maps_to_a_kind(code, kind):
 
 
 def test_the_edge_translates_oserror_and_lets_netplan_errors_through():
-    with pytest.raises(LinkFailed, match=r"^write sysctl `ip_forward`: operation not permitted"):
-        with failing("write sysctl", "ip_forward"):
-            raise PermissionError(errno.EPERM, "Operation not permitted")
+    denied = r"^write sysctl `ip_forward`: operation not permitted"
+    with pytest.raises(LinkFailed, match=denied), failing("write sysctl", "ip_forward"):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
     with pytest.raises(LinkNotFound, match="^as raised$"), failing("write sysctl", "ip_forward"):
         raise LinkNotFound("as raised")
