@@ -14,14 +14,13 @@ flags of `config` (`--services`, `--images`, `--variables`).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from functools import cmp_to_key, lru_cache
 from typing import Any
 
+from compose.load.canonical.units import go_float
 from compose.load.timestamps import go_time, parse_timestamp
 
 __all__ = ["images", "service_order", "to_json", "to_yaml", "yaml_scalar"]
@@ -397,31 +396,12 @@ def _literal(s: str) -> str:
 
 
 def _go_float(value: float, *, json_style: bool) -> str:
-    """A float as Go prints it, in shortest digits: strconv's 'g' (go-yaml) or encoding/json's choice."""
+    """A float as Go prints it: go-yaml's strconv 'g' form (`.nan`, `.inf`), or encoding/json's."""
     if math.isnan(value):
         return ".nan"
     if math.isinf(value):
         return ".inf" if value > 0 else "-.inf"
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    sign, digits, exp = Decimal(repr(abs(value))).normalize().as_tuple()
-    sig = "".join(map(str, digits))
-    point = len(sig) + int(exp)  # the decimal point stands after `point` digits of `sig`
-    exponent = point - 1
-    if json_style:
-        use_exp = abs(value) < 1e-6 or abs(value) >= 1e21
-    else:
-        use_exp = exponent < -4 or exponent >= 21 or exponent >= 6
-    out = "-" if value < 0 else ""
-    if use_exp:
-        mantissa = sig[0] + ("." + sig[1:] if len(sig) > 1 else "")
-        width = 1 if json_style and exponent < 0 else 2
-        return f"{out}{mantissa}e{'-' if exponent < 0 else '+'}{abs(exponent):0{width}d}"
-    if point <= 0:
-        return out + "0." + "0" * -point + sig
-    if point >= len(sig):
-        return out + sig + "0" * (point - len(sig))
-    return out + sig[:point] + "." + sig[point:]
+    return go_float(value, json_style=json_style)
 
 
 def _yaml_atom(value: Any) -> str:
@@ -572,6 +552,8 @@ def to_json(project: Mapping[str, Any], *, escape_dollars: bool = False) -> str:
     """The project as `docker compose config --format json` prints it; `escape_dollars` as for `to_yaml`."""
     floats: list[str] = []
     data = _json_struct(project, "project", floats)
+    import json  # only JSON output needs it
+
     text = json.dumps(data, indent=2, ensure_ascii=False)
     text = _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
     if floats:

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from compose.errors import KeyPath
+from compose.load.canonical.units import go_float
 
 Merger = Callable[[Any, Any, KeyPath, frozenset], Any]
 
@@ -112,30 +112,8 @@ def go_str(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _go_float(value)
+        return go_float(value)
     return str(value)
-
-
-def _go_float(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "+Inf" if value > 0 else "-Inf"
-    if value == 0:
-        return "-0" if str(value).startswith("-") else "0"
-    sign, digit_tuple, exponent = Decimal(repr(value)).as_tuple()
-    digits = "".join(map(str, digit_tuple)).rstrip("0") or "0"
-    point = int(exponent) + len(digit_tuple)  # where the decimal point stands after the first digits
-    exp = point - 1
-    minus = "-" if sign else ""
-    if exp < -4 or exp >= 6:
-        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{minus}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
-    if point <= 0:
-        return f"{minus}0.{'0' * -point}{digits}"
-    if point >= len(digits):
-        return minus + digits + "0" * (point - len(digits))
-    return f"{minus}{digits[:point]}.{digits[point:]}"
 
 
 def sequence(base: Any, over: Any, path: KeyPath, overrides: frozenset) -> list:

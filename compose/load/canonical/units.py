@@ -10,7 +10,6 @@ Scalars in string maps (labels, environment) print as Go's `fmt` prints them.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from typing import Any
 
 NS = 1
@@ -164,22 +163,27 @@ def _go_int64(value: float) -> int:
     return int(value)
 
 
-def go_float(value: float) -> str:
-    """Go's `strconv.FormatFloat(f, 'g', -1, 64)`: 1.5, 1e+06, 1e-05, +Inf, NaN."""
+def go_float(value: float, *, json_style: bool = False) -> str:
+    """A float in Go's shortest form: `strconv.FormatFloat(f, 'g', -1, 64)` (1.5, 1e+06, 1e-05, +Inf, NaN),
+    or with `json_style` encoding/json's choice (exponent only below 1e-6 or from 1e21, `1e-7`)."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     if value == 0:
         return "-0" if math.copysign(1.0, value) < 0 else "0"
+    from decimal import Decimal  # only numbers with a fraction get here
+
     sign, digits_t, exponent = Decimal(repr(value)).as_tuple()
     digits = "".join(map(str, digits_t)).rstrip("0") or "0"
     point = len(digits_t) + int(exponent)  # position of the decimal point after the first digit run
     exp = point - 1
     prefix = "-" if sign else ""
-    if exp < -4 or exp >= 6:
+    use_exp = (abs(value) < 1e-6 or abs(value) >= 1e21) if json_style else (exp < -4 or exp >= 6)
+    if use_exp:
         mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{prefix}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+        width = 1 if json_style and exp < 0 else 2
+        return f"{prefix}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):0{width}d}"
     if point <= 0:
         return f"{prefix}0.{'0' * -point}{digits}"
     if point >= len(digits):

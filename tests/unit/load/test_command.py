@@ -1,24 +1,10 @@
 """`command` and `entrypoint`: strings split into words as Compose splits them."""
 
-from pathlib import Path
 
 import pytest
 
 from compose.errors import FileError
-from compose.load.canonical import Context, apply
-from compose.load.canonical.process import RULES
-
-
-def canon(service: dict, environ: dict | None = None, working_dir: Path = Path("/project")) -> dict:
-    ctx = Context(working_dir, "p", {"HOME": "/root"} if environ is None else environ)
-    data = {"services": {"s": service}}
-    for pattern, rule in RULES:
-        data = apply(data, tuple(pattern.split(".")), rule, ctx)
-    again = data
-    for pattern, rule in RULES:
-        again = apply(again, tuple(pattern.split(".")), rule, ctx)
-    assert again == data, "canonical form is not idempotent"
-    return data["services"]["s"]
+from tests.unit.load.canon import canon
 
 
 @pytest.mark.parametrize(("given", "words"), [
