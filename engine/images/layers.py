@@ -1,0 +1,141 @@
+"""Unpacked layers: one directory per diff_id, kept once, reference-counted by images.
+
+Layout under the layer root::
+
+    sha256/<hex>/diff/          the unpacked tree (an overlayfs lower directory)
+    sha256/<hex>/refs/<owner>   one empty file per image using the layer
+    l/<short>                   -> ../sha256/<hex>/diff, a short name for mount options
+    tmp/                        unpacks in progress (renamed into sha256/ when complete)
+    locks/<hex>.lock            serialises unpack, reference and removal of one layer
+
+A layer's diff_id is the sha256 of its uncompressed tar, computed while unpacking
+and checked against the one the image config names, so a layer directory is the
+content its diff_id says. Short names keep overlayfs' option string (one page)
+large enough for about 300 layers.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from engine.images import compression, digests, files
+from engine.images.errors import DigestMismatch, ImageNotFound
+from engine.images.unpack import unpack
+
+
+def short_id(diff_id: str) -> str:
+    """A 10-character name derived from the diff_id (50 bits: no collision among a host's layers)."""
+    raw = hashlib.sha256(diff_id.encode()).digest()
+    return base64.b32encode(raw).decode()[:10].lower()
+
+
+class LayerStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        for sub in ("sha256", "l", "tmp", "locks"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+
+    def _dir(self, diff_id: str) -> Path:
+        return self.root / "sha256" / digests.hex_of(diff_id)
+
+    def path(self, diff_id: str) -> Path:
+        """The unpacked tree of a present layer."""
+        p = self._dir(diff_id) / "diff"
+        if not p.is_dir():
+            raise ImageNotFound(f"layer {diff_id} is not unpacked")
+        return p
+
+    def short_path(self, diff_id: str) -> Path:
+        self.path(diff_id)
+        return self.root / "l" / short_id(diff_id)
+
+    def exists(self, diff_id: str) -> bool:
+        return (self._dir(diff_id) / "diff").is_dir()
+
+    def owners(self, diff_id: str) -> set[str]:
+        try:
+            return set(os.listdir(self._dir(diff_id) / "refs"))
+        except FileNotFoundError:
+            return set()
+
+    def _lock(self, diff_id: str) -> contextlib.AbstractContextManager[None]:
+        return files.locked(self.root / "locks" / f"{digests.hex_of(diff_id)}.lock")
+
+    def ensure(self, diff_id: str, open_blob, owner: str) -> None:
+        """Unpack the layer unless present (`open_blob()` gives its blob), and record `owner` as a user."""
+        with self._lock(diff_id):
+            if not self.exists(diff_id):
+                with open_blob() as blob:
+                    self._unpack_locked(blob, diff_id)
+            (self._dir(diff_id) / "refs" / owner).touch()
+
+    def hold(self, diff_id: str, owner: str) -> None:
+        """Record `owner` (a snapshot, an image) as a user of a present layer."""
+        with self._lock(diff_id):
+            self.path(diff_id)
+            (self._dir(diff_id) / "refs" / owner).touch()
+
+    def add(self, blob: BinaryIO, owner: str) -> str:
+        """Unpack a layer whose diff_id is not known in advance (an import, a commit); returns it."""
+        tmp, diff_id = self._unpack_to_temp(blob, None)
+        try:
+            with self._lock(diff_id):
+                if not self.exists(diff_id):
+                    self._install(tmp, diff_id)
+                (self._dir(diff_id) / "refs" / owner).touch()
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+        return diff_id
+
+    def release(self, diff_id: str, owner: str) -> bool:
+        """Drop `owner`'s reference; remove the layer when nobody uses it. True if removed."""
+        with self._lock(diff_id):
+            with contextlib.suppress(FileNotFoundError):
+                (self._dir(diff_id) / "refs" / owner).unlink()
+            if self.owners(diff_id) or not self._dir(diff_id).exists():
+                return False
+            with contextlib.suppress(FileNotFoundError):
+                (self.root / "l" / short_id(diff_id)).unlink()
+            doomed = self.root / "tmp" / f"rm-{digests.hex_of(diff_id)}"
+            os.rename(self._dir(diff_id), doomed)
+            shutil.rmtree(doomed)
+            return True
+
+    def _unpack_locked(self, blob: BinaryIO, diff_id: str) -> None:
+        tmp, _ = self._unpack_to_temp(blob, diff_id)
+        try:
+            self._install(tmp, diff_id)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+
+    def _unpack_to_temp(self, blob: BinaryIO, expected: str | None) -> tuple[Path, str]:
+        tmp = Path(tempfile.mkdtemp(prefix="unpack-", dir=self.root / "tmp"))
+        try:
+            (tmp / "diff").mkdir(mode=0o755)
+            (tmp / "refs").mkdir()
+            _, stream = compression.decompressed(blob)
+            reader = digests.HashingReader(stream)
+            unpack(reader, tmp / "diff")  # type: ignore[arg-type]
+            reader.drain()
+            if expected is not None and reader.digest != expected:
+                raise DigestMismatch(f"layer {expected}: its uncompressed content hashes to {reader.digest}")
+        except BaseException:
+            shutil.rmtree(tmp)
+            raise
+        return tmp, reader.digest
+
+    def _install(self, tmp: Path, diff_id: str) -> None:
+        os.rename(tmp, self._dir(diff_id))
+        link = self.root / "l" / short_id(diff_id)
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        os.symlink(f"../sha256/{digests.hex_of(diff_id)}/diff", link)

@@ -1,0 +1,189 @@
+"""The overlayfs snapshotter, and a copying one for hosts without overlayfs.
+
+Layout under the snapshot root, one directory per key::
+
+    <key>/init/     /etc/hostname, /etc/hosts, /etc/resolv.conf placeholders (a lower layer)
+    <key>/upper/    the container's changes (overlay) or its whole tree (copy: rootfs/)
+    <key>/work/     overlayfs' work directory
+    <key>/layers    the diff_ids, lowest first, one a line (so `mounts` can be asked again)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from engine.images import files
+from engine.images.errors import ImageNotFound, StorageUnavailable
+from engine.images.layers import LayerStore
+from engine.images.snapshots.mounts import Mount
+from engine.images.unpack import OPAQUE_XATTR
+
+INIT_FILES = ("etc/hostname", "etc/hosts", "etc/resolv.conf")
+INIT_DIRS = ("dev", "proc", "sys", "etc")
+
+
+class Snapshotter(Protocol):
+    def prepare(self, key: str, diff_ids: Sequence[str], target: Path) -> list[Mount]: ...
+
+    def mounts(self, key: str, target: Path) -> list[Mount]: ...
+
+    def upper(self, key: str) -> Path: ...
+
+    def remove(self, key: str) -> None: ...
+
+
+def overlay_supported() -> bool:
+    try:
+        return any(line.split()[-1] == "overlay" for line in Path("/proc/filesystems").read_text().splitlines())
+    except OSError:
+        return False
+
+
+def _check_key(key: str) -> str:
+    if not key or "/" in key or key in (".", "..") or len(key) > 128:
+        raise StorageUnavailable(f"snapshot key `{key}` must be a plain name")
+    return key
+
+
+class _Base:
+    def __init__(self, root: Path, layers: LayerStore):
+        self.root = Path(root)
+        self.layers = layers
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _dir(self, key: str) -> Path:
+        return self.root / _check_key(key)
+
+    def _create(self, key: str, diff_ids: Sequence[str]) -> Path:
+        d = self._dir(key)
+        if d.exists():
+            raise StorageUnavailable(f"prepare snapshot `{key}`: it exists already")
+        for diff_id in diff_ids:
+            self.layers.path(diff_id)  # all present, or ImageNotFound before anything is made
+        d.mkdir(mode=0o700)
+        try:
+            _make_init(d / "init")
+            for diff_id in dict.fromkeys(diff_ids):
+                self.layers.hold(diff_id, f"snapshot-{key}")
+            files.write_atomic(d / "layers", "".join(f"{x}\n" for x in diff_ids).encode())
+        except BaseException:
+            self.remove(key)
+            raise
+        return d
+
+    def _diff_ids(self, key: str) -> list[str]:
+        try:
+            return (self._dir(key) / "layers").read_text().split()
+        except FileNotFoundError:
+            raise ImageNotFound(f"no snapshot `{key}`") from None
+
+    def remove(self, key: str) -> None:
+        d = self._dir(key)
+        if not d.exists():
+            return
+        ids = (d / "layers").read_text().split() if (d / "layers").exists() else []
+        doomed = self.root / f".rm-{key}"
+        os.rename(d, doomed)
+        shutil.rmtree(doomed)
+        for diff_id in dict.fromkeys(ids):
+            self.layers.release(diff_id, f"snapshot-{key}")
+
+
+def _make_init(init: Path) -> None:
+    init.mkdir(mode=0o755)
+    for sub in INIT_DIRS:
+        (init / sub).mkdir(mode=0o755, exist_ok=True)
+    for name in INIT_FILES:
+        (init / name).touch(mode=0o644)
+
+
+class OverlaySnapshotter(_Base):
+    """Layers as overlayfs lower directories (short names), plus init, upper and work."""
+
+    def prepare(self, key: str, diff_ids: Sequence[str], target: Path) -> list[Mount]:
+        d = self._create(key, diff_ids)
+        (d / "upper").mkdir(mode=0o755)
+        (d / "work").mkdir(mode=0o700)
+        return self.mounts(key, target)
+
+    def mounts(self, key: str, target: Path) -> list[Mount]:
+        d = self._dir(key)
+        lowers = [str(d / "init")] + [str(self.layers.short_path(x)) for x in reversed(self._diff_ids(key))]
+        options = (f"lowerdir={':'.join(lowers)}", f"upperdir={d / 'upper'}", f"workdir={d / 'work'}")
+        return [Mount("overlay", "overlay", str(target), options)]
+
+    def upper(self, key: str) -> Path:
+        return self._dir(key) / "upper"
+
+
+class CopySnapshotter(_Base):
+    """Each layer copied into one tree (whiteouts applied), bind-mounted at the target.
+
+    For hosts without overlayfs: slower to prepare and heavier on disk. `upper` is
+    the whole tree, so `diff`/`commit` need the overlay snapshotter."""
+
+    def prepare(self, key: str, diff_ids: Sequence[str], target: Path) -> list[Mount]:
+        d = self._create(key, diff_ids)
+        rootfs = d / "upper"
+        rootfs.mkdir(mode=0o755)
+        try:
+            for diff_id in diff_ids:
+                _apply_layer(self.layers.path(diff_id), rootfs)
+            _apply_layer(d / "init", rootfs)
+        except BaseException:
+            self.remove(key)
+            raise
+        return self.mounts(key, target)
+
+    def mounts(self, key: str, target: Path) -> list[Mount]:
+        self._diff_ids(key)
+        return [Mount("bind", str(self._dir(key) / "upper"), str(target), ("rbind",))]
+
+    def upper(self, key: str) -> Path:
+        return self._dir(key) / "upper"
+
+
+def _is_whiteout(st: os.stat_result) -> bool:
+    return stat.S_ISCHR(st.st_mode) and st.st_rdev == 0
+
+
+def _apply_layer(layer: Path, rootfs: Path) -> None:
+    """Copy `layer` over `rootfs` as overlayfs would show it: whiteouts delete, opaque dirs hide."""
+    whiteouts: list[str] = []
+    opaques: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(layer):
+        rel = os.path.relpath(dirpath, layer)
+        for name in dirnames:
+            path = os.path.join(dirpath, name)
+            try:
+                opaque = os.getxattr(path, OPAQUE_XATTR, follow_symlinks=False) == b"y"
+            except OSError:
+                opaque = False
+            dest = rootfs / rel / name
+            if opaque:
+                opaques.append(dest)
+                if dest.is_dir() and not dest.is_symlink():
+                    shutil.rmtree(dest)
+        for name in filenames:
+            if _is_whiteout(os.lstat(os.path.join(dirpath, name))):
+                whiteouts.append(os.path.normpath(os.path.join(rel, name)))
+    for rel in whiteouts:
+        dest = rootfs / rel
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        elif dest.exists() or dest.is_symlink():
+            dest.unlink()
+    done = subprocess.run(["cp", "-a", "--reflink=auto", f"{layer}/.", f"{rootfs}/"], capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        raise StorageUnavailable(f"copy layer `{layer}`: {done.stderr.strip()}")
+    for rel in whiteouts:
+        (rootfs / rel).unlink()
+    for dest in opaques:
+        os.removexattr(dest, OPAQUE_XATTR, follow_symlinks=False)
