@@ -1,0 +1,157 @@
+"""The part of an OCI runtime `config.json` the native runtime honours, as frozen dataclasses.
+
+`load(bundle)` reads `<bundle>/config.json`; `process_from(dict)` reads a `process`
+object alone (what `exec --process` takes). Unknown keys are ignored, as the runtime
+specification asks; a wrong type is a `BundleInvalid` naming the key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.runtime.errors import BundleInvalid
+
+
+@dataclass(frozen=True)
+class User:
+    uid: int = 0
+    gid: int = 0
+    additional_gids: tuple[int, ...] = ()
+    umask: int | None = None
+
+
+@dataclass(frozen=True)
+class Process:
+    args: tuple[str, ...]
+    env: tuple[str, ...] = ()
+    cwd: str = "/"
+    user: User = field(default_factory=User)
+    terminal: bool = False
+    capabilities: dict[str, tuple[str, ...]] | None = None
+    rlimits: tuple[tuple[str, int, int], ...] = ()
+    no_new_privileges: bool = False
+    oom_score_adj: int | None = None
+
+
+@dataclass(frozen=True)
+class Mount:
+    destination: str
+    type: str | None = None
+    source: str | None = None
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Namespace:
+    type: str
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Device:
+    path: str
+    type: str
+    major: int = 0
+    minor: int = 0
+    file_mode: int = 0o666
+    uid: int = 0
+    gid: int = 0
+
+
+@dataclass(frozen=True)
+class Spec:
+    bundle: str
+    process: Process
+    root_path: str
+    root_readonly: bool = False
+    hostname: str | None = None
+    domainname: str | None = None
+    mounts: tuple[Mount, ...] = ()
+    namespaces: tuple[Namespace, ...] = ()
+    devices: tuple[Device, ...] = ()
+    masked_paths: tuple[str, ...] = ()
+    readonly_paths: tuple[str, ...] = ()
+    sysctl: dict[str, str] = field(default_factory=dict)
+    rootfs_propagation: str | None = None
+    annotations: dict[str, str] = field(default_factory=dict)
+    oci_version: str = "1.0.2"
+
+
+def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any = None) -> Any:
+    value = obj.get(key, default)
+    if value is not None and not isinstance(value, kind):
+        raise BundleInvalid(f"config.json: {where}{key}: expected {getattr(kind, '__name__', kind)}, "
+                            f"got {type(value).__name__}")
+    return value
+
+
+def process_from(raw: dict[str, Any], where: str = "process.") -> Process:
+    args = _get(raw, "args", list, where)
+    if not args:
+        raise BundleInvalid(f"config.json: {where}args: must name the program to run")
+    user_raw = _get(raw, "user", dict, where, {})
+    user = User(int(user_raw.get("uid", 0)), int(user_raw.get("gid", 0)),
+                tuple(int(g) for g in user_raw.get("additionalGids") or ()), user_raw.get("umask"))
+    caps = _get(raw, "capabilities", dict, where)
+    rlimits = tuple((r["type"], int(r["soft"]), int(r["hard"])) for r in _get(raw, "rlimits", list, where, []))
+    return Process(
+        args=tuple(str(a) for a in args),
+        env=tuple(_get(raw, "env", list, where, [])),
+        cwd=_get(raw, "cwd", str, where, "/"),
+        user=user,
+        terminal=bool(raw.get("terminal", False)),
+        capabilities=None if caps is None else {k: tuple(v or ()) for k, v in caps.items()},
+        rlimits=rlimits,
+        no_new_privileges=bool(raw.get("noNewPrivileges", False)),
+        oom_score_adj=_get(raw, "oomScoreAdj", int, where),
+    )
+
+
+def _device(raw: dict[str, Any]) -> Device:
+    return Device(raw["path"], raw.get("type", "c"), int(raw.get("major", 0)), int(raw.get("minor", 0)),
+                  int(raw.get("fileMode", 0o666)), int(raw.get("uid", 0)), int(raw.get("gid", 0)))
+
+
+def from_dict(raw: dict[str, Any], bundle: str) -> Spec:
+    root = _get(raw, "root", dict, "", {})
+    root_path = root.get("path") or "rootfs"
+    linux = _get(raw, "linux", dict, "", {})
+    return Spec(
+        bundle=bundle,
+        process=process_from(_get(raw, "process", dict, "", {})),
+        root_path=os.path.join(bundle, root_path),
+        root_readonly=bool(root.get("readonly", False)),
+        hostname=_get(raw, "hostname", str, ""),
+        domainname=_get(raw, "domainname", str, ""),
+        mounts=tuple(Mount(m["destination"], m.get("type"), m.get("source"), tuple(m.get("options") or ()))
+                     for m in _get(raw, "mounts", list, "", [])),
+        namespaces=tuple(Namespace(n["type"], n.get("path")) for n in _get(linux, "namespaces", list, "linux.", [])),
+        devices=tuple(_device(d) for d in _get(linux, "devices", list, "linux.", [])),
+        masked_paths=tuple(_get(linux, "maskedPaths", list, "linux.", [])),
+        readonly_paths=tuple(_get(linux, "readonlyPaths", list, "linux.", [])),
+        sysctl=dict(_get(linux, "sysctl", dict, "linux.", {})),
+        rootfs_propagation=_get(linux, "rootfsPropagation", str, "linux."),
+        annotations=dict(_get(raw, "annotations", dict, "", {})),
+        oci_version=str(raw.get("ociVersion", "1.0.2")),
+    )
+
+
+def load(bundle: str) -> Spec:
+    bundle = os.path.abspath(bundle)
+    path = os.path.join(bundle, "config.json")
+    try:
+        with open(path, "rb") as f:
+            raw = json.load(f)
+    except FileNotFoundError:
+        raise BundleInvalid(f"read `{path}`: JSON specification file config.json not found") from None
+    except (OSError, ValueError) as e:
+        raise BundleInvalid(f"read `{path}`: {e}") from None
+    if not isinstance(raw, dict):
+        raise BundleInvalid(f"read `{path}`: not a JSON object")
+    try:
+        return from_dict(raw, bundle)
+    except (KeyError, TypeError, ValueError) as e:
+        raise BundleInvalid(f"config.json: {e!r}") from None
