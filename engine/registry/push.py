@@ -90,8 +90,9 @@ class _Pusher:
             else:
                 body = self._reading(blob, f)
                 headers = {"Content-Length": str(blob.size), "Content-Type": "application/octet-stream"}
-            self.session.request("PUT", location, scope=self.scope, op=self.op, what=what, headers=headers,
-                                 content=body, params={"digest": blob.digest}, ok=(201,), retry=False)
+            finish = str(httpx.URL(location).copy_merge_params({"digest": blob.digest}))
+            self.session.request("PUT", finish, scope=self.scope, op=self.op, what=what, headers=headers,
+                                 content=body, ok=(201,), retry=False)
         self.progress(Progress(blob.digest, blob.size, blob.size, DONE))
 
     def _start(self, blob: mf.Descriptor, what: str) -> str | None:

@@ -182,3 +182,61 @@ def busybox_image(registry: Registry, tmp_path_factory: pytest.TempPathFactory) 
     reference = f"{registry.host}/library/busybox:1"
     skopeo_push(layout, "base", reference)
     return OciImage(layout, reference, layout_manifest_digest(layout, "base"))
+
+
+def tar_gz_layer(files: dict[str, bytes], level: int = 6) -> bytes:
+    """A gzip-compressed tar holding `files` (path -> content), as an image layer."""
+    import gzip
+    import io
+    import tarfile
+
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for name, content in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(content), 0o644, 0
+            tar.addfile(info, io.BytesIO(content))
+    return gzip.compress(raw.getvalue(), compresslevel=level, mtime=0)
+
+
+def add_image(sink, layers: list[bytes], architecture: str = "amd64", variant: str = "") -> tuple[str, int]:
+    """Write config, layers and an OCI manifest into `sink`; (manifest digest, size)."""
+    import gzip
+    import hashlib
+
+    def put(data: bytes) -> str:
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        if not sink.has(digest):
+            sink.ingest(digest, len(data), [data])
+        return digest
+
+    diff_ids = ["sha256:" + hashlib.sha256(gzip.decompress(layer)).hexdigest() for layer in layers]
+    config = {"architecture": architecture, "os": "linux", "rootfs": {"type": "layers", "diff_ids": diff_ids},
+              "config": {"Cmd": ["/bin/sh"]}}
+    if variant:
+        config["variant"] = variant
+    config_bytes = json.dumps(config, sort_keys=True).encode()
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(config_bytes),
+                   "size": len(config_bytes)},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(layer),
+                    "size": len(layer)} for layer in layers],
+    }
+    body = json.dumps(manifest, indent=2).encode()
+    return put(body), len(body)
+
+
+def add_index(sink, entries: list[tuple[str, int, str, str]]) -> str:
+    """An OCI index of (manifest digest, size, architecture, variant) entries, written into `sink`."""
+    import hashlib
+
+    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest, "size": size,
+         "platform": {"os": "linux", "architecture": arch, **({"variant": variant} if variant else {})}}
+        for digest, size, arch, variant in entries]}
+    body = json.dumps(index, indent=2).encode()
+    digest = "sha256:" + hashlib.sha256(body).hexdigest()
+    sink.ingest(digest, len(body), [body])
+    return digest
