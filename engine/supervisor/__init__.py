@@ -1,0 +1,24 @@
+"""engine.supervisor: one shared daemon that supervises every running container of a host.
+
+The daemon (`python -m engine.supervisor pycompose-supervisor --state-root S --run-root R`)
+owns each container's output, writes its json-file log, records its exit, applies
+its restart policy and runs its healthcheck. The CLI talks to it through
+`engine.supervisor.client.Supervisor` over a unix socket under the run root, and
+starts it on first use. This package's __init__ imports nothing: the daemon's
+memory is the figure that matters.
+
+Lifecycle of a container under supervision:
+
+    start   the launcher starts the process in its own session, stdout and stderr
+            opened on two FIFOs under <run root>/containers/<id>/ (read-write, so a
+            write never meets "no reader" and the process survives the supervisor)
+    run     the daemon reads the FIFOs into the log; probes run every interval
+    exit    status recorded; the policy decides between `exited` and `restarting`
+    stop    the stop signal, then SIGKILL after the grace period
+
+If the daemon dies, containers keep running (their output waits in the FIFOs, up to
+1 MiB each, then their writes block). The next daemon adopts every record whose
+process is still the same one (pid, start time, boot id) by reopening its FIFOs and
+watching it through a pidfd; since it is not the process's parent, an adopted
+container's exit code is not known and is recorded as 255 with an explanation.
+"""

@@ -1,0 +1,149 @@
+"""The CLI's side of the supervisor: start the daemon on first use, send it one request at a time.
+
+    sup = Supervisor(state_root, run_root)
+    sup.start(record.id)                  # starts the daemon if none answers
+    sup.stop(record.id, timeout=10)       # returns once the container has exited
+    sup.shutdown()                        # the daemon ends; running containers do not
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import engine
+from engine.errors import EngineError
+from pycompose.errors import Conflict, InvalidArgument, NotFound, Unavailable
+
+SOCKET, PIDFILE = "supervisor.sock", "supervisor.pid"
+PROGRAM = "pycompose-supervisor"
+
+
+class SupervisorUnavailable(EngineError, Unavailable):
+    pass
+
+
+class SupervisorConflict(EngineError, Conflict):
+    pass
+
+
+class SupervisorNotFound(EngineError, NotFound):
+    pass
+
+
+class SupervisorInvalid(EngineError, InvalidArgument):
+    pass
+
+
+ERRORS: dict[str, type[EngineError]] = {
+    "Conflict": SupervisorConflict, "NotFound": SupervisorNotFound,
+    "InvalidArgument": SupervisorInvalid, "Unavailable": SupervisorUnavailable,
+}
+
+
+class Supervisor:
+    def __init__(self, state_root: str | os.PathLike[str], run_root: str | os.PathLike[str]):
+        self.state_root, self.run_root = str(state_root), Path(run_root)
+        self.socket = self.run_root / SOCKET
+
+    def pid(self) -> int | None:
+        """The daemon's pid if one answers, else None."""
+        try:
+            return int(self._send({"op": "ping"}, timeout=2.0)["pid"])
+        except (OSError, ValueError):
+            return None
+
+    def ensure(self) -> int:
+        """The daemon's pid, starting one if none answers."""
+        pid = self.pid()
+        if pid is not None:
+            return pid
+        self.run_root.mkdir(parents=True, exist_ok=True)
+        with open(self.run_root / "supervisor.spawn", "w") as lock:  # one starter at a time
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            pid = self.pid()
+            if pid is None:
+                self._spawn()
+                pid = self.pid()
+        if pid is None:
+            raise SupervisorUnavailable(f"start supervisor for `{self.run_root}`: it does not answer",
+                                        hint=f"see {self.run_root / 'supervisor.log'}")
+        return pid
+
+    def _spawn(self) -> None:
+        root = str(Path(engine.__file__).resolve().parent.parent)
+        env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "PYTHONPATH": root,
+               "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"}
+        argv = [sys.executable, "-S", "-m", "engine.supervisor", PROGRAM,
+                "--state-root", self.state_root, "--run-root", str(self.run_root)]
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, cwd="/")
+        if done.returncode not in (0, 3):  # 3: another starter won the race; fine
+            raise SupervisorUnavailable(f"start supervisor for `{self.run_root}`: {done.stderr.strip()}")
+
+    def request(self, op: str, timeout: float | None = None, **args: Any) -> dict[str, Any]:
+        self.ensure()
+        try:
+            answer = self._send({"op": op, **args}, timeout=timeout)
+        except OSError as e:
+            raise SupervisorUnavailable(f"{op} through supervisor `{self.socket}`: {e.strerror or e}") from e
+        if not answer.get("ok"):
+            raise ERRORS.get(answer.get("kind", ""), SupervisorUnavailable)(answer["message"], hint=answer.get("hint"))
+        return answer
+
+    def _send(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(str(self.socket))
+            sock.sendall(json.dumps(request).encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise ConnectionResetError("the supervisor closed the connection")
+                data += chunk
+        return json.loads(data)
+
+    def start(self, container_id: str) -> int:
+        return int(self.request("start", id=container_id)["pid"])
+
+    def stop(self, container_id: str, timeout: float | None = None) -> int | None:
+        return self.request("stop", id=container_id, timeout=timeout)["exit_code"]
+
+    def kill(self, container_id: str, signal: str | int = "SIGKILL") -> None:
+        self.request("kill", id=container_id, signal=signal)
+
+    def wait(self, container_id: str, timeout: float | None = None) -> int | None:
+        return self.request("wait", timeout=timeout, id=container_id)["exit_code"]
+
+    def forget(self, container_id: str) -> None:
+        self.request("forget", id=container_id)
+
+    def shutdown(self) -> None:
+        """End the daemon (its containers keep running) and return once it has gone."""
+        pid = self.pid()
+        if pid is None:
+            return
+        with contextlib.suppress(OSError):
+            self._send({"op": "shutdown"}, timeout=5.0)
+        wait_gone(pid, 10.0)
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    """Wait until process `pid` has ended (it is not our child: watch it through a pidfd)."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], timeout)[0])
+    finally:
+        os.close(fd)

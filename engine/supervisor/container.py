@@ -1,0 +1,253 @@
+"""One supervised container inside the daemon: its output, its exit, its restarts, its stop."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from engine.state import liveness
+from engine.state.lifecycle import next_state
+from engine.state.record import ContainerRecord, now
+from engine.supervisor.jsonlog import JsonLog, LineSplitter
+from engine.supervisor.launcher import LaunchFailed, launcher_for
+from engine.supervisor.prober import Prober
+from engine.supervisor.restart import Policy, next_delay
+
+if TYPE_CHECKING:
+    from engine.supervisor.daemon import Daemon
+
+F_SETPIPE_SZ = 1031
+PIPE_SIZE = 1 << 20
+READ_SIZE = 1 << 18
+
+Waiter = Callable[[ContainerRecord], None]
+
+
+def exit_code(status: int) -> int:
+    code = os.waitstatus_to_exitcode(status)
+    return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as a shell reports it
+
+
+def parse_signal(name: str | int) -> int:
+    if isinstance(name, int) or str(name).isdigit():
+        return int(name)
+    name = str(name).upper()
+    return int(signal.Signals[name if name.startswith("SIG") else "SIG" + name])
+
+
+class Stream:
+    """One FIFO of the container (stdout or stderr), read into the log."""
+
+    def __init__(self, sup: Supervised, fd: int, name: str):
+        self.sup, self.fd, self.name, self.lines = sup, fd, name, LineSplitter()
+        sup.daemon.loop.add_reader(fd, self.drain)
+
+    def drain(self) -> None:
+        while self.fd >= 0:
+            try:
+                data = os.read(self.fd, READ_SIZE)
+            except BlockingIOError:
+                return
+            if not data:
+                self.close()
+                return
+            self.sup.log().write(self.name, self.lines.feed(data))
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            self.sup.log().write(self.name, self.lines.flush())
+            self.sup.daemon.loop.remove_reader(self.fd)
+            os.close(self.fd)
+            self.fd = -1
+
+
+class Supervised:
+    def __init__(self, daemon: Daemon, container_id: str):
+        self.daemon, self.id = daemon, container_id
+        self.pid = 0
+        self.started = 0.0  # monotonic
+        self.delay = 0.0  # the last restart back-off
+        self.stopping = False
+        self.timer: object | None = None  # the restart or SIGKILL timer
+        self.waiters: list[Waiter] = []
+        self.streams: list[Stream] = []
+        self.prober: Prober | None = None
+        self._log: JsonLog | None = None
+
+    # -- the record -----------------------------------------------------------------
+    def record(self) -> ContainerRecord:
+        return self.daemon.store.get(self.id)
+
+    def update(self, action: str | None, **changes: object) -> ContainerRecord:
+        def change(r: ContainerRecord) -> ContainerRecord:
+            state = next_state(action, r.name, r.state) if action else r.state
+            return r.replace(state=state, **changes)
+
+        return self.daemon.store.update(self.id, change)
+
+    def log(self) -> JsonLog:
+        if self._log is None:
+            config = self.record().config.log
+            self._log = JsonLog(str(self.daemon.store.log_path(self.id)), config.max_size, config.max_file)
+        return self._log
+
+    # -- output ---------------------------------------------------------------------
+    def fifo(self, name: str) -> str:
+        directory = self.daemon.run_root / "containers" / self.id
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / name
+        if not path.exists():
+            os.mkfifo(path, 0o600)
+        return str(path)
+
+    def open_output(self) -> tuple[int, int]:
+        """Open both FIFOs for reading (ours) and read-write (the container's); returns the latter."""
+        ends = []
+        for name in ("stdout", "stderr"):
+            path = self.fifo(name)
+            self.streams.append(Stream(self, os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), name))
+            theirs = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+            with contextlib.suppress(OSError):  # above /proc/sys/fs/pipe-max-size: keep the default
+                fcntl.fcntl(theirs, F_SETPIPE_SZ, PIPE_SIZE)
+            ends.append(theirs)
+        return ends[0], ends[1]
+
+    def reopen_output(self) -> None:
+        for name in ("stdout", "stderr"):
+            path = self.daemon.run_root / "containers" / self.id / name
+            if path.exists():
+                self.streams.append(Stream(self, os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), name))
+
+    # -- start, adopt, exit ---------------------------------------------------------
+    def start(self, action: str = "start") -> ContainerRecord:
+        record = self.record()
+        next_state(action, record.name, record.state)  # refuse before doing anything
+        self.streams = [s for s in self.streams if s.fd >= 0]
+        out, err = self.open_output()
+        try:
+            self.pid = launcher_for(record.config.launcher).start(record, out, err)
+        except LaunchFailed as e:
+            self.update("fail", exit_code=127, error=e.message, finished_at=now(), pid=0)
+            for stream in self.streams:
+                stream.drain()
+            raise
+        finally:
+            os.close(out)
+            os.close(err)
+        self.started, self.stopping = time.monotonic(), False
+        self.daemon.loop.watch_child(self.pid, self.exited)
+        changes: dict[str, object] = {}
+        if action == "start":
+            changes = {"restart_count": 0, "manually_stopped": False}
+        else:
+            changes = {"restart_count": record.restart_count + 1}
+        record = self.update(action, pid=self.pid, pid_start=liveness.start_time(self.pid) or 0,
+                             boot_id=liveness.boot_id(), supervisor=self.daemon.identity, started_at=now(),
+                             finished_at="", exit_code=None, error="", **changes)
+        self.start_probes(record)
+        return record
+
+    def adopt(self, record: ContainerRecord) -> None:
+        """Take over a container whose supervisor died: it runs, we were not its parent."""
+        self.pid = record.pid
+        self.started = time.monotonic()
+        self.reopen_output()
+        if not self.daemon.loop.watch_process(self.pid, self.exited):
+            self.exited(None)
+            return
+        record = self.update(None, supervisor=self.daemon.identity)
+        self.start_probes(record, keep=True)
+
+    def start_probes(self, record: ContainerRecord, keep: bool = False) -> None:
+        if self.prober is not None:
+            self.prober.cancel()
+        self.prober = Prober.for_record(self, record, keep)
+
+    def exited(self, status: int | None) -> None:
+        for stream in self.streams:
+            stream.drain()
+        if self.prober is not None:
+            self.prober.cancel()
+            self.prober = None
+        if self.timer is not None:
+            self.timer.cancel()  # type: ignore[attr-defined]
+            self.timer = None
+        code = liveness.LOST_EXIT_CODE if status is None else exit_code(status)
+        error = liveness.LOST if status is None else ""
+        record = self.record()
+        policy = Policy.parse(record.config.restart)
+        manual = self.stopping or record.manually_stopped
+        self.pid = 0
+        if policy.should_restart(code, record.restart_count, manual) and not self.daemon.closing:
+            self.delay = next_delay(self.delay, time.monotonic() - self.started)
+            self.update("schedule_restart", exit_code=code, error=error, finished_at=now(), pid=0)
+            self.timer = self.daemon.loop.call_later(self.delay, self.restart)
+            return
+        record = self.update("exit", exit_code=code, error=error, finished_at=now(), pid=0, manually_stopped=manual)
+        self.finished(record)
+
+    def restart(self) -> None:
+        self.timer = None
+        try:
+            self.start("restart")
+        except LaunchFailed:
+            self.finished(self.record())
+
+    def finished(self, record: ContainerRecord) -> None:
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            waiter(record)
+
+    # -- stop and kill --------------------------------------------------------------
+    def stop(self, timeout: float | None, reply: Waiter) -> None:
+        record = self.record()
+        next_state("stop", record.name, record.state)
+        if record.state == "restarting":
+            if self.timer is not None:
+                self.timer.cancel()  # type: ignore[attr-defined]
+                self.timer = None
+            reply(self.update("cancel_restart", manually_stopped=True))
+            return
+        if not self.pid:
+            reply(record)
+            return
+        self.waiters.append(reply)
+        if self.stopping:
+            return
+        self.stopping = True
+        grace = record.config.stop_timeout if timeout is None else timeout
+        self.signal(record, parse_signal(record.config.stop_signal))
+        self.timer = self.daemon.loop.call_later(max(0.0, grace), lambda: self.signal(self.record(), 9))
+
+    def kill(self, sig: int) -> None:
+        record = self.record()
+        next_state("kill", record.name, record.state)
+        if sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
+            self.stopping = True  # as Docker: a container killed by hand is not restarted
+        self.signal(record, sig)
+
+    def signal(self, record: ContainerRecord, sig: int) -> None:
+        if self.pid:
+            with contextlib.suppress(ProcessLookupError):
+                launcher_for(record.config.launcher).signal(record, self.pid, sig)
+
+    def wait(self, reply: Waiter) -> None:
+        record = self.record()
+        if record.state in ("running", "paused", "restarting"):
+            self.waiters.append(reply)
+        else:
+            reply(record)
+
+    def close(self) -> None:
+        if self.prober is not None:
+            self.prober.cancel()
+        for stream in self.streams:
+            stream.drain()
+            stream.close()
+        if self._log is not None:
+            self._log.close()
