@@ -44,7 +44,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from engine.images import digests, files, mediatypes, names
 from engine.images.errors import DigestMismatch, ImageNotFound
@@ -54,6 +54,7 @@ NAME_ANNOTATION = "io.containerd.image.name"
 REF_ANNOTATION = "org.opencontainers.image.ref.name"
 
 
+@runtime_checkable
 class BlobSink(Protocol):
     """Where fetched content goes: see the module docstring for the contract."""
 
