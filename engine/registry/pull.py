@@ -31,8 +31,6 @@ from engine.registry.reference import Reference
 from engine.registry.session import Session
 from engine.registry.sink import BlobSink
 
-_CHUNK = 1024 * 1024
-
 
 @dataclass(frozen=True)
 class PullResult:
@@ -140,7 +138,7 @@ def _stream(session: Session, ref: Reference, blob: mf.Descriptor, progress: Pro
                                    op=op, what=what, headers=headers, stream=True, ok=(200, 206))
         skip = received if response.status_code == 200 else 0
         try:
-            for chunk in response.iter_raw(_CHUNK):
+            for chunk in response.iter_raw():
                 if cancelled.is_set():
                     raise _Cancelled()
                 if skip:

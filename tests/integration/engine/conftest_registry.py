@@ -88,10 +88,9 @@ class Registry:
             config["auth"] = {"htpasswd": {"realm": "pycompose-tests", "path": str(htpasswd)}}
         path = self.root / "config.yml"
         path.write_text(json.dumps(config))  # JSON is YAML
-        log = open(self.root / "registry.log", "ab")
-        self.process = subprocess.Popen([REGISTRY_BINARY, "serve", str(path)], stdout=log, stderr=log,
-                                        stdin=subprocess.DEVNULL)
-        log.close()
+        with open(self.root / "registry.log", "ab") as log:
+            self.process = subprocess.Popen([REGISTRY_BINARY, "serve", str(path)], stdout=log, stderr=log,
+                                            stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + START_DEADLINE
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -11,7 +11,6 @@ from engine.registry.progress import DONE, EXISTS
 from tests.integration.engine.conftest_registry import busybox_image, registry  # noqa: F401
 
 
-
 def read(sink, digest):
     with sink.open(digest) as f:
         return f.read()
