@@ -116,7 +116,8 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
             _located(locations, validate, data)
 
     name = project_name or discover.project_name(options.project_name, environ, data.get("name"), project_dir)
-    context = canonical.Context(working_dir=project_dir, project_name=name, environ=environ)
+    context = canonical.Context(working_dir=project_dir, project_name=name, environ=environ,
+                                raw_variables=not options.interpolate)
     data = _located(locations, include.apply_include, data, working_dir=project_dir,
                     canonical=lambda d: canonical.canonicalize(d, context),
                     load_included=lambda spec: _load_included(spec, options, run, name))
@@ -127,7 +128,7 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
         defined = set(data.get("services") or {})
         data = profiles.select(data, profiles=_profiles(options, environ), services=options.services)
         disabled = defined - set(data.get("services") or {})
-        _located(locations, consistency.check, data, disabled=disabled)
+        _located(locations, _check_consistency, data, disabled, raw=not options.interpolate)
         data = prune.prune(data)
     return Loaded(name=name, working_dir=project_dir, files=tuple(files), data=data, environ=environ,
                   all_profiles=every_profile, warnings=tuple(run.warnings), sources=tuple(sources))
@@ -225,8 +226,51 @@ def _prepared(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOp
     locations.add(parsed.positions, parsed.name)
     data = merge.strip_reset_items(parsed.data, parsed.resets)
     data = _interpolated(data, locations, environ, options, run)
-    _located(locations, validate, data)
+    _located(locations, validate if options.interpolate else _validate_raw, data)
     return replace(parsed, data=data)
+
+
+def _check_consistency(data: dict[str, Any], disabled: set[str], *, raw: bool) -> None:
+    """The first inconsistency, if any; without interpolation a reference holding a variable is not one."""
+    for problem in consistency.problems(data, disabled=disabled):
+        if not (raw and canonical.holds_variable(_at(data, problem.path))):
+            raise problem
+
+
+def _validate_raw(data: dict[str, Any]) -> None:
+    """Validation without interpolation, as Compose does it: a value holding a variable is not checked."""
+    probe = data
+    while True:
+        try:
+            return validate(probe)
+        except FileError as error:
+            unknown_key = error.problem.startswith("unknown key")  # a wrong key is wrong whatever its value
+            if unknown_key or not error.path or not canonical.holds_variable(_at(probe, error.path)):
+                raise
+            probe = _without(probe, error.path)
+
+
+def _at(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _without(data: Any, path: tuple[str | int, ...]) -> Any:
+    """A copy of `data` without the value at `path`."""
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        if not rest:
+            return {k: v for k, v in data.items() if k != head}
+        return {**data, head: _without(data[head], rest)}
+    if isinstance(data, list) and isinstance(head, int):
+        if not rest:
+            return data[:head] + data[head + 1:]
+        return data[:head] + [_without(data[head], rest)] + data[head + 1:]
+    return data
 
 
 def _interpolated(data: Any, locations: Locations, environ: Mapping[str, str], options: ProjectOptions,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compose.errors import KeyPath
+from compose.errors import FileError, KeyPath
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Context:
     working_dir: Path
     project_name: str
     environ: Mapping[str, str]
+    raw_variables: bool = False  # `--no-interpolate`: a value holding `$` that a rule cannot read stays as written
 
 
 Rule = Callable[[Any, Context, KeyPath], Any]
@@ -42,7 +43,14 @@ def _rules() -> list[tuple[str, Rule]]:
 def apply(data: Any, pattern: tuple[str, ...], rule: Rule, ctx: Context, path: KeyPath = ()) -> Any:
     """`data` with `rule` applied at every key path that matches `pattern`."""
     if not pattern:
-        return rule(data, ctx, path)
+        if not ctx.raw_variables:
+            return rule(data, ctx, path)
+        try:
+            return rule(data, ctx, path)
+        except FileError:
+            if holds_variable(data):
+                return data
+            raise
     head, rest = pattern[0], pattern[1:]
     if isinstance(data, dict):
         keys = list(data) if head == "*" else ([head] if head in data else [])
@@ -70,3 +78,17 @@ def canonicalize(data: dict[str, Any], ctx: Context) -> dict[str, Any]:
     for pattern, rule in _rules():
         data = apply(data, tuple(pattern.split(".")) if pattern else (), rule, ctx)
     return data
+
+
+def holds_variable(value: Any) -> bool:
+    """Whether a value (or anything inside it) still holds a `$` expression."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "$" in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

@@ -126,3 +126,17 @@ def test_unknown_service_named_for_selection(tmp_path):
     _project(tmp_path, "services:\n  web:\n    image: a\n")
     with pytest.raises(ServiceNotFound):
         _load(tmp_path, services=("nope",))
+
+
+def test_no_interpolate_leaves_variables_in_typed_places_unchecked(tmp_path):
+    _project(tmp_path, "services:\n  web:\n    image: a\n    cpus: ${C}\n    ports: ['${P}:80']\n"
+                       "    volumes: ['${V}:/x']\n")
+    service = _load(tmp_path, interpolate=False).data["services"]["web"]
+    assert service["cpus"] == "${C}" and service["ports"] == ["${P}:80"]
+    assert service["volumes"][0]["source"] == "${V}"
+
+
+def test_no_interpolate_still_refuses_unknown_keys(tmp_path):
+    _project(tmp_path, "services:\n  web:\n    image: a\n    imagee: ${X}\n")
+    with pytest.raises(FileError, match='unknown key "imagee"'):
+        _load(tmp_path, interpolate=False)
