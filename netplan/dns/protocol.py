@@ -48,7 +48,11 @@ def endpoint_from_json(data: Any) -> Endpoint:
         raise ValueError(f"endpoint `{data['container']}`: `names` must be a list of names")
     if not isinstance(addresses, list) or not all(isinstance(a, str) for a in addresses):
         raise ValueError(f"endpoint `{data['container']}`: `addresses` must be a list of strings")
-    return Endpoint(data["container"], tuple(names), tuple(ip_address(a) for a in addresses))
+    try:
+        parsed = tuple(ip_address(a) for a in addresses)
+    except ValueError as bad:
+        raise ValueError(f"endpoint `{data['container']}`: in `addresses`: {bad}") from None
+    return Endpoint(data["container"], tuple(names), parsed)
 
 
 def string(request: dict[str, Any], key: str) -> str:

@@ -7,6 +7,7 @@ the upstream in tests: a thread on 127.0.0.1 answering every A query with 192.0.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -144,10 +145,8 @@ class StubResolver:
 
     def close(self) -> None:
         for sock in (self.udp, self.tcp):
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
         for thread in self._threads:
             thread.join(timeout=2)
