@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gzip
 import hashlib
 import os
 import shutil
 import tempfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 
 from engine.images import compression, digests, files
-from engine.images.errors import DigestMismatch, ImageNotFound
+from engine.images.errors import BadImage, DigestMismatch, ImageNotFound
 from engine.images.unpack import unpack
 
 
@@ -124,8 +126,11 @@ class LayerStore:
             (tmp / "refs").mkdir()
             _, stream = compression.decompressed(blob)
             reader = digests.HashingReader(stream)
-            unpack(reader, tmp / "diff")  # type: ignore[arg-type]
-            reader.drain()
+            try:
+                unpack(reader, tmp / "diff")  # type: ignore[arg-type]
+                reader.drain()
+            except (gzip.BadGzipFile, zlib.error, EOFError) as err:
+                raise BadImage(f"the layer's compressed stream is broken: {err}") from None
             if expected is not None and reader.digest != expected:
                 raise DigestMismatch(f"layer {expected}: its uncompressed content hashes to {reader.digest}")
         except BaseException:

@@ -60,7 +60,7 @@ class _Unpacker:
     def __init__(self, root: Path):
         self.root = str(root)
         self.kinds: dict[str, str] = {}
-        self.dir_times: list[tuple[str, int]] = []
+        self.dir_times: dict[str, int] = {}  # rel -> mtime in ns, set once children are in
         self.stats = UnpackStats()
 
     def full(self, rel: str) -> str:
@@ -94,6 +94,8 @@ class _Unpacker:
             shutil.rmtree(self.full(rel))
             for key in [k for k in self.kinds if k.startswith(rel + "/")]:
                 del self.kinds[key]
+                self.dir_times.pop(key, None)
+            self.dir_times.pop(rel, None)
         else:
             os.unlink(self.full(rel))
         del self.kinds[rel]
@@ -116,7 +118,7 @@ class _Unpacker:
                 os.mkdir(path, 0o700)
             self.kinds[rel] = _DIR
             self.meta(path, m)
-            self.dir_times.append((path, int(m.mtime * 1e9)))
+            self.dir_times[rel] = int(m.mtime * 1e9)
         elif m.isreg():
             self.regular(tar, m, path)
             self.kinds[rel] = _OTHER
@@ -181,8 +183,9 @@ class _Unpacker:
             os.utime(where, ns=(ns, ns), follow_symlinks=follow)
 
     def finish(self) -> None:
-        for path, ns in reversed(self.dir_times):
-            os.utime(path, ns=(ns, ns))
+        for rel in sorted(self.dir_times, key=lambda r: r.count("/"), reverse=True):
+            ns = self.dir_times[rel]
+            os.utime(self.full(rel), ns=(ns, ns), follow_symlinks=False)
 
 
 def unpack(stream: BinaryIO, root: Path) -> UnpackStats:
