@@ -61,8 +61,12 @@ class Lab:
         thread.start()
         self.servers.append((listener, thread))
 
-    def reach(self, where: Path, address: str, port: int = PORT, timeout: float = 0.5) -> str:
-        """What the server at `address:port` answers to a client inside `where`, or "unreachable"."""
+    def reach(self, where: Path, address: str, port: int = PORT, timeout: float = 5.0) -> str:
+        """What the server at `address:port` answers to a client inside `where`, or "unreachable".
+
+        The generous default keeps a loaded machine from failing a check that should pass; a check
+        that expects "unreachable" passes a short `timeout` (a dropped packet answers nothing).
+        """
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
         with netns.inside(where, socket.socket, family, socket.SOCK_STREAM) as client:
             client.settimeout(timeout)

@@ -84,4 +84,4 @@ def test_removing_takes_the_gateway_away_and_twice_is_fine(lab):
     remove_bridge(br, host)
     remove_bridge(br, host)
     assert br not in lab.links(host)
-    assert lab.reach(box, "10.81.0.1") == links_lab.UNREACHABLE
+    assert lab.reach(box, "10.81.0.1", timeout=0.3) == links_lab.UNREACHABLE

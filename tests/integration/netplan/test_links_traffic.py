@@ -106,7 +106,7 @@ def test_detach_cuts_the_container_off_and_twice_is_fine(lab, net):
     detach(ep.host_name, host)
     detach(ep.host_name, host)
     assert sorted(lab.links(box2)) == ["lo"] and ep.host_name not in lab.links(host)
-    assert lab.reach(box2, "10.82.0.2") == UNREACHABLE
+    assert lab.reach(box2, "10.82.0.2", timeout=0.3) == UNREACHABLE
 
 
 def test_a_name_taken_inside_the_namespace_is_a_conflict_and_nothing_is_made(lab, net):

@@ -26,7 +26,7 @@ def test_a_new_namespace_has_only_lo_and_lo_carries_traffic(lab):
     assert netns.inside(box, socket.if_nameindex) == [(1, "lo")]
     lab.serve(box, "127.0.0.1", "box")
     assert lab.reach(box, "127.0.0.1") == "box"
-    assert lab.reach(lab.netns("other"), "127.0.0.1") == "unreachable"   # another namespace's loopback
+    assert lab.reach(lab.netns("other"), "127.0.0.1", timeout=0.3) == "unreachable"   # another namespace's loopback
 
 
 def test_names_lists_what_is_kept_and_remove_leaves_nothing(lab):
