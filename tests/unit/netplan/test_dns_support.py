@@ -94,6 +94,16 @@ def ask_tcp(port: int, message: bytes, *, host: str = "127.0.0.1", timeout: floa
         return decode(data[2:])
 
 
+def _recv_exact(conn: socket.socket, count: int) -> bytes:
+    data = b""
+    while len(data) < count:
+        chunk = conn.recv(count - len(data))
+        if not chunk:
+            raise EOFError("peer closed")
+        data += chunk
+    return data
+
+
 class StubResolver:
     """An upstream on 127.0.0.1 (UDP and TCP, one port): every A query gets 192.0.2.53, TTL 60."""
 
@@ -137,11 +147,15 @@ class StubResolver:
             except OSError:
                 return
             with conn:
-                length = struct.unpack("!H", conn.recv(2))[0]
-                message = conn.recv(length)
-                self.seen.append("tcp:" + _name_at(message, 12)[0])
-                answer = self.reply_to(message)
-                conn.sendall(struct.pack("!H", len(answer)) + answer)
+                conn.settimeout(3)
+                try:
+                    length = struct.unpack("!H", _recv_exact(conn, 2))[0]
+                    message = _recv_exact(conn, length)
+                    self.seen.append("tcp:" + _name_at(message, 12)[0])
+                    answer = self.reply_to(message)
+                    conn.sendall(struct.pack("!H", len(answer)) + answer)
+                except (OSError, EOFError):
+                    continue
 
     def close(self) -> None:
         for sock in (self.udp, self.tcp):
