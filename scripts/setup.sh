@@ -15,6 +15,11 @@ need ip iproute2
 if [ "$want_tests" = 1 ]; then
   need nft nftables
   need iptables iptables
+  need docker-registry docker-registry   # a registry on 127.0.0.1 for pull and push
+  need skopeo skopeo                     # images moved the way other tools move them
+  need umoci umoci                       # OCI layouts made the way other tools make them
+  need busybox busybox-static            # a tiny root filesystem for test images
+  need htpasswd apache2-utils            # registry credentials for the auth tests
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
