@@ -11,6 +11,7 @@ want_tests=0
 # Debian packages, installed only when their command is missing.
 apt_missing=()
 need() { command -v "$1" >/dev/null 2>&1 || apt_missing+=("$2"); }
+need_package() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed" || apt_missing+=("$1"); }
 need ip iproute2
 if [ "$want_tests" = 1 ]; then
   need nft nftables
@@ -18,7 +19,7 @@ if [ "$want_tests" = 1 ]; then
   need docker-registry docker-registry   # a registry on 127.0.0.1 for pull and push
   need skopeo skopeo                     # images moved the way other tools move them
   need umoci umoci                       # OCI layouts made the way other tools make them
-  need busybox busybox-static            # a tiny root filesystem for test images
+  need_package busybox-static            # a tiny root filesystem for test images (static: it runs anywhere)
   need htpasswd apache2-utils            # registry credentials for the auth tests
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
