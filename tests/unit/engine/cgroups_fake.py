@@ -21,7 +21,7 @@ V1 = ("memory", "cpu,cpuacct", "cpuset", "pids", "blkio", "devices", "freezer")
 
 
 def _line(n: int, mount_point: Path, fstype: str, options: str) -> str:
-    return f"{30 + n} 25 0:{40 + n} / {mount_point} rw,nosuid,nodev,noexec,relatime shared:{n} - {fstype} cgroup {options}"
+    return f"{30 + n} 25 0:{40 + n} / {mount_point} rw,relatime shared:{n} - {fstype} cgroup {options}"
 
 
 def v1_host(root: Path, with_unified: str | None = None) -> tuple[str, Layout]:
@@ -73,8 +73,8 @@ class Recorder:
 _real_write = fs.write
 
 
-@pytest.fixture
-def recorder(tmp_path, monkeypatch) -> Recorder:
+def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    """Record (and still perform) every write through `fs.write`; paths relative to `tmp_path`."""
     rec = Recorder(tmp_path)
     monkeypatch.setattr(fs, "write", rec)
     return rec

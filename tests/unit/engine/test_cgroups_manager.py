@@ -6,9 +6,13 @@ from engine.cgroups import fs
 from engine.cgroups.errors import CgroupError, CgroupLimitInvalid, CgroupNotFound
 from engine.cgroups.manager import Cgroup, Stats
 from engine.cgroups.resources import Cpu, Memory, Pids, Resources, from_docker
-from tests.unit.engine.cgroups_fake import kernel_files, recorder, v1_host, v2_host  # noqa: F401 (fixture)
+from tests.unit.engine.cgroups_fake import kernel_files, record, v1_host, v2_host
 
 V1_DIRS = ["memory", "cpu,cpuacct", "cpuset", "pids", "blkio", "devices", "freezer"]
+
+@pytest.fixture
+def recorder(tmp_path, monkeypatch):
+    return record(tmp_path, monkeypatch)
 
 
 def test_create_on_v1_makes_the_path_on_every_hierarchy_and_inherits_cpusets(tmp_path, recorder):

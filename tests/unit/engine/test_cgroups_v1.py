@@ -15,7 +15,12 @@ from engine.cgroups.resources import (
     WeightDevice,
 )
 from engine.cgroups.v1 import blkio, cpu, cpuset, devices, freezer, memory, pids
-from tests.unit.engine.cgroups_fake import kernel_files, recorder  # noqa: F401 (fixture)
+from tests.unit.engine.cgroups_fake import kernel_files, record
+
+
+@pytest.fixture
+def recorder(tmp_path, monkeypatch):
+    return record(tmp_path, monkeypatch)
 
 
 def test_memory_writes_limit_swap_soft_limit_swappiness_and_oom(tmp_path, recorder):

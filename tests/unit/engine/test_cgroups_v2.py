@@ -5,7 +5,12 @@ import pytest
 from engine.cgroups.errors import CgroupError, CgroupLimitInvalid
 from engine.cgroups.resources import BlockIO, Cpu, Memory, Pids, Resources, ThrottleDevice, WeightDevice
 from engine.cgroups.v2 import cpu, cpuset, devices, freeze, io, memory, pids
-from tests.unit.engine.cgroups_fake import kernel_files, recorder  # noqa: F401 (fixture)
+from tests.unit.engine.cgroups_fake import kernel_files, record
+
+
+@pytest.fixture
+def recorder(tmp_path, monkeypatch):
+    return record(tmp_path, monkeypatch)
 
 
 def test_memory_converts_swap_to_swap_alone(tmp_path, recorder):
