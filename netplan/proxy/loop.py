@@ -2,7 +2,9 @@
 
 Level-triggered on purpose: a handler may move a bounded amount of data and return, and
 the kernel reports the descriptor again on the next turn, which keeps one busy connection
-from starving the others.
+from starving the others. A descriptor that wants no events is taken out of the epoll set
+(its handler stays): epoll reports a hang-up whatever the mask, and a half-closed socket
+waiting for its peer to drain would otherwise wake the loop on every turn.
 
     loop = Loop()
     loop.register(sock.fileno(), READ, on_readable)   # on_readable(events) runs on each event
@@ -19,6 +21,7 @@ from collections.abc import Callable
 READ = select.EPOLLIN
 WRITE = select.EPOLLOUT
 ERROR = select.EPOLLERR | select.EPOLLHUP
+FAILED = select.EPOLLERR
 
 Handler = Callable[[int], None]
 
@@ -34,19 +37,28 @@ class Loop:
         self._running = False
 
     def register(self, fd: int, mask: int, handler: Handler) -> None:
-        self._epoll.register(fd, mask)
+        if mask:
+            self._epoll.register(fd, mask)
         self._handlers[fd] = handler
         self._masks[fd] = mask
 
-    def modify(self, fd: int, mask: int) -> None:
-        """Change the events wanted on `fd`; a no-op when they are unchanged (the common case)."""
-        if self._masks.get(fd) != mask:
+    def modify(self, fd: int, mask: int, handler: Handler | None = None) -> None:
+        """Change the events wanted on `fd` (and its handler); a no-op when they are unchanged."""
+        if handler is not None:
+            self._handlers[fd] = handler
+        old = self._masks.get(fd)
+        if old == mask or old is None:
+            return
+        if not mask:
+            self._epoll.unregister(fd)
+        elif not old:
+            self._epoll.register(fd, mask)
+        else:
             self._epoll.modify(fd, mask)
-            self._masks[fd] = mask
+        self._masks[fd] = mask
 
     def unregister(self, fd: int) -> None:
-        if self._handlers.pop(fd, None) is not None:
-            del self._masks[fd]
+        if self._handlers.pop(fd, None) is not None and self._masks.pop(fd):
             self._epoll.unregister(fd)
 
     def call_every(self, interval: float, callback: Callable[[], None]) -> None:

@@ -15,7 +15,7 @@ import struct
 import time
 
 from netplan.firewall.spec import PublishedPort
-from netplan.proxy.loop import ERROR, READ, WRITE, Loop
+from netplan.proxy.loop import ERROR, FAILED, READ, WRITE, Loop
 from netplan.proxy.pump import CopyPump, PipePool, SplicePump
 
 ACCEPTS_PER_EVENT = 64
@@ -80,6 +80,7 @@ class Connection:
             self.abort()
             return
         listener.loop.register(self.backend.fileno(), WRITE, self._on_connected)
+        listener.loop.register(client.fileno(), 0, self._on_client)
 
     def _on_connected(self, events: int) -> None:
         if self.backend.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
@@ -90,9 +91,8 @@ class Connection:
         self.up = make(self.client, self.backend, self.listener.pool)
         self.down = make(self.backend, self.client, self.listener.pool)
         loop = self.listener.loop
-        loop.register(self.client.fileno(), READ, self._on_client)
-        loop.unregister(self.backend.fileno())
-        loop.register(self.backend.fileno(), READ, self._on_backend)
+        loop.modify(self.client.fileno(), READ)
+        loop.modify(self.backend.fileno(), READ, self._on_backend)
 
     def _on_client(self, events: int) -> None:
         self._on_event(events, self.up, self.down)
@@ -110,8 +110,8 @@ class Connection:
         except OSError:
             self.abort()
             return
-        if events & ERROR and not events & (READ | WRITE):
-            self.abort()  # a reset or hang-up with nothing left to move: nothing will clear it
+        if events & FAILED:
+            self.abort()  # a socket error the pumps did not meet: nothing will clear it
             return
         self._settle()
 
