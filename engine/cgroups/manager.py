@@ -135,6 +135,8 @@ class Cgroup:
     def create(cls, path: str | PurePosixPath, resources: Resources | None = None,
                layout: Layout | None = None) -> Cgroup:
         """Make the cgroup (and its parents) on every hierarchy and apply `resources`; unwind on failure."""
+        if layout is None and os.geteuid() != 0:
+            raise CgroupError(f"create cgroup `{path}`: making cgroups needs root", hint="run pycompose as root")
         cgroup = cls(path, layout)
         made: list[Path] = []
         try:

@@ -19,6 +19,7 @@ defaults (a memory limit without `memswap_limit` allows as much swap again: swap
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, fields
 from typing import Any
@@ -181,13 +182,46 @@ def parse_bytes(value: int | str) -> int:
     return int(float(match.group(1)) * _UNITS[match.group(2)])
 
 
+def device_numbers(path: str) -> tuple[int, int]:
+    """(major, minor) of a device node, for Compose's `blkio_config` entries that name a path."""
+    try:
+        rdev = os.stat(path).st_rdev
+    except OSError as err:
+        raise CgroupLimitInvalid(f"blkio device `{path}`: {os.strerror(err.errno or 0)}") from err
+    if rdev == 0:
+        raise CgroupLimitInvalid(f"blkio device `{path}`: not a device node")
+    return os.major(rdev), os.minor(rdev)
+
+
+def _throttles(pairs: tuple[tuple[str, int | str], ...]) -> tuple[ThrottleDevice, ...]:
+    return tuple(ThrottleDevice(*device_numbers(path), parse_bytes(rate)) for path, rate in pairs)
+
+
+def _block_io_from_docker(weight: int | None, weight_device: tuple[tuple[str, int], ...],
+                          throttles: dict[str, tuple[tuple[str, int | str], ...]]) -> BlockIO | None:
+    block = BlockIO(weight=weight or None,
+                    weight_device=tuple(WeightDevice(*device_numbers(path), w) for path, w in weight_device),
+                    **{name: _throttles(pairs) for name, pairs in throttles.items()})
+    return block if block != BlockIO() else None
+
+
 def from_docker(*, cpus: float | None = None, cpu_shares: int | None = None, cpu_quota: int | None = None,
                 cpu_period: int | None = None, cpuset_cpus: str | None = None, cpuset_mems: str | None = None,
                 mem_limit: int | str | None = None, memswap_limit: int | str | None = None,
                 mem_reservation: int | str | None = None, mem_swappiness: int | None = None,
                 oom_kill_disable: bool | None = None, pids_limit: int | None = None,
-                blkio_weight: int | None = None, devices: tuple[DeviceRule, ...] = DEFAULT_DEVICE_RULES) -> Resources:
-    """Resources from Docker's (and Compose's) options, with Docker's defaults."""
+                blkio_weight: int | None = None, blkio_weight_device: tuple[tuple[str, int], ...] = (),
+                device_read_bps: tuple[tuple[str, int | str], ...] = (),
+                device_write_bps: tuple[tuple[str, int | str], ...] = (),
+                device_read_iops: tuple[tuple[str, int], ...] = (), device_write_iops: tuple[tuple[str, int], ...] = (),
+                devices: tuple[DeviceRule, ...] = DEFAULT_DEVICE_RULES) -> Resources:
+    """Resources from Docker's (and Compose's) options, with Docker's defaults.
+
+    Per-device options name a device path (`("/dev/sda", "1mb")`), as Compose's
+    `blkio_config` does; the path is resolved to its major:minor here.
+    """
+    throttles = {"throttle_read_bps_device": device_read_bps, "throttle_write_bps_device": device_write_bps,
+                 "throttle_read_iops_device": device_read_iops, "throttle_write_iops_device": device_write_iops}
     memory = _memory_from_docker(mem_limit, memswap_limit, mem_reservation, mem_swappiness, oom_kill_disable)
     quota, period = cpu_quota, cpu_period
     if cpus is not None:
@@ -197,7 +231,7 @@ def from_docker(*, cpus: float | None = None, cpu_shares: int | None = None, cpu
         memory=memory,
         cpu=cpu if cpu != Cpu() else None,
         pids=Pids(pids_limit) if pids_limit is not None else None,
-        block_io=BlockIO(weight=blkio_weight) if blkio_weight else None,
+        block_io=_block_io_from_docker(blkio_weight, blkio_weight_device, throttles),
         devices=devices,
     )
 

@@ -177,3 +177,12 @@ def test_remove_keeps_a_parent_another_container_uses(tmp_path):
 def test_remove_of_a_missing_cgroup_is_a_no_op(tmp_path):
     _, layout = v1_host(tmp_path)
     Cgroup("pycompose/gone", layout).remove(timeout=1)
+
+
+def test_creating_on_the_host_without_root_fails_loudly(monkeypatch):
+    import engine.cgroups.manager as manager
+
+    monkeypatch.setattr(manager.os, "geteuid", lambda: 1000)
+    with pytest.raises(CgroupError, match="needs root") as err:
+        Cgroup.create("pycompose/x")
+    assert err.value.hint == "run pycompose as root"

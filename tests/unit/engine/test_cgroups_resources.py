@@ -15,6 +15,7 @@ from engine.cgroups.resources import (
     WeightDevice,
     blkio_weight_to_io_weight,
     cpus_to_quota,
+    device_numbers,
     from_docker,
     parse_bytes,
     shares_to_weight,
@@ -131,3 +132,18 @@ def test_device_rule_lines():
 def test_resources_are_frozen():
     with pytest.raises(AttributeError):
         Resources().memory = Memory()  # type: ignore[misc]
+
+
+def test_device_numbers_and_per_device_blkio_options():
+    assert device_numbers("/dev/null") == (1, 3)
+    res = from_docker(blkio_weight_device=(("/dev/null", 200),), device_read_bps=(("/dev/zero", "1mb"),),
+                      device_write_iops=(("/dev/null", 30),))
+    assert res.block_io == BlockIO(weight_device=(WeightDevice(1, 3, 200),),
+                                   throttle_read_bps_device=(ThrottleDevice(1, 5, 1 << 20),),
+                                   throttle_write_iops_device=(ThrottleDevice(1, 3, 30),))
+
+
+@pytest.mark.parametrize(("path", "why"), [("/nonexistent-device", "No such file"), ("/", "not a device node")])
+def test_device_numbers_refuses_what_is_not_a_device(path, why):
+    with pytest.raises(CgroupLimitInvalid, match=why):
+        device_numbers(path)
