@@ -26,6 +26,8 @@ import os
 import shutil
 import stat
 import tarfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -36,6 +38,8 @@ WHITEOUT_PREFIX = ".wh."
 OPAQUE = ".wh..wh..opq"
 OPAQUE_XATTR = "trusted.overlay.opaque"
 _DIR, _LINK, _OTHER = "d", "l", "f"
+SMALL = 1 << 20  # files up to this size are written by a pool of threads: creating a file is the cost
+WRITERS, QUEUED = 4, 64
 
 
 @dataclass
@@ -62,6 +66,19 @@ class _Unpacker:
         self.kinds: dict[str, str] = {}
         self.dir_times: dict[str, int] = {}  # rel -> mtime in ns, set once children are in
         self.stats = UnpackStats()
+        self.pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="unpack")
+        self.pending: dict[str, Future[None]] = {}
+        self.order: deque[str] = deque()
+
+    def wait(self, rel: str | None = None) -> None:
+        """Wait for the pooled write of `rel` (None: of every file), raising its error."""
+        if rel is None:
+            while self.order:
+                self.wait(self.order.popleft())
+            return
+        fut = self.pending.pop(rel, None)
+        if fut is not None:
+            fut.result()
 
     def full(self, rel: str) -> str:
         return f"{self.root}/{rel}"
@@ -88,9 +105,11 @@ class _Unpacker:
         kind = self.kinds.get(rel)
         if kind is None:
             return False
+        self.wait(rel)
         if kind == _DIR:
             if keep_dir:
                 return True
+            self.wait()
             shutil.rmtree(self.full(rel))
             for key in [k for k in self.kinds if k.startswith(rel + "/")]:
                 del self.kinds[key]
@@ -120,7 +139,7 @@ class _Unpacker:
             self.meta(path, m)
             self.dir_times[rel] = int(m.mtime * 1e9)
         elif m.isreg():
-            self.regular(tar, m, path)
+            self.regular(tar, m, path, rel)
             self.kinds[rel] = _OTHER
         elif m.issym():
             os.symlink(m.linkname, path)
@@ -149,7 +168,16 @@ class _Unpacker:
         os.mknod(self.full(target), stat.S_IFCHR | 0o600, os.makedev(0, 0))
         self.kinds[target] = _OTHER
 
-    def regular(self, tar: tarfile.TarFile, m: tarfile.TarInfo, path: str) -> None:
+    def regular(self, tar: tarfile.TarFile, m: tarfile.TarInfo, path: str, rel: str) -> None:
+        self.stats.bytes += m.size
+        if m.size <= SMALL:
+            src = tar.extractfile(m)
+            data = src.read() if src is not None else b""
+            if len(self.order) >= QUEUED:
+                self.wait(self.order.popleft())
+            self.pending[rel] = self.pool.submit(self.small, path, data, m)
+            self.order.append(rel)
+            return
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         with open(fd, "wb", buffering=1 << 20) as out:
             src = tar.extractfile(m)
@@ -157,11 +185,21 @@ class _Unpacker:
                 shutil.copyfileobj(src, out, 1 << 20)
             out.flush()
             self.meta(fd, m)
-        self.stats.bytes += m.size
+
+    def small(self, path: str, data: bytes, m: tarfile.TarInfo) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            self.meta(fd, m)
+        finally:
+            os.close(fd)
 
     def hardlink(self, rel: str, m: tarfile.TarInfo) -> None:
         target = clean(m.linkname, "hard link target")
         kind = self.kinds.get(target)
+        self.wait(target)
         if kind is None or kind == _DIR:
             what = "a directory" if kind == _DIR else "not in the layer (so far)"
             raise UnsafeArchive(f"tar hard link `{m.name}` -> `{m.linkname}`: the target is {what}")
@@ -183,6 +221,7 @@ class _Unpacker:
             os.utime(where, ns=(ns, ns), follow_symlinks=follow)
 
     def finish(self) -> None:
+        self.wait()
         for rel in sorted(self.dir_times, key=lambda r: r.count("/"), reverse=True):
             ns = self.dir_times[rel]
             os.utime(self.full(rel), ns=(ns, ns), follow_symlinks=False)
@@ -192,10 +231,12 @@ def unpack(stream: BinaryIO, root: Path) -> UnpackStats:
     """Unpack the uncompressed tar `stream` into the empty directory `root`."""
     unpacker = _Unpacker(root)
     try:
-        with tarfile.open(fileobj=stream, mode="r|") as tar:
+        with tarfile.open(fileobj=stream, mode="r|", bufsize=1 << 16) as tar:
             for member in tar:
                 unpacker.entry(tar, member)
+        unpacker.finish()
     except tarfile.TarError as err:
         raise BadImage(f"the layer is not a readable tar archive: {err}") from None
-    unpacker.finish()
+    finally:
+        unpacker.pool.shutdown(wait=True, cancel_futures=True)
     return unpacker.stats
