@@ -4,9 +4,11 @@ test on ports of their own, and each test starts (and stops) its own proxy proce
 Every TCP test runs twice: through splice(2) and through the buffered copy.
 """
 
+import contextlib
 import hashlib
 import os
 import random
+import select
 import socket
 import subprocess
 import sys
@@ -56,11 +58,8 @@ class Backend:
             self.threads.append(thread)
 
     def _run(self, conn):
-        with conn:
-            try:
-                self.serve(conn)
-            except OSError:
-                pass
+        with conn, contextlib.suppress(OSError):
+            self.serve(conn)
 
     def close(self):
         self.sock.shutdown(socket.SHUT_RDWR)
@@ -138,9 +137,9 @@ def test_echo_through_an_ephemeral_port(proxy, backends):
 
 
 def test_large_transfers_both_ways_with_half_close(proxy, backends):
-    """64 MiB up, then EOF (half-close), then a checksum and 64 MiB down on the same connection."""
+    """32 MiB up, then EOF (half-close), then a checksum and 32 MiB down on the same connection."""
     port = publish(proxy, backends(digest_then_stream))
-    up, down = os.urandom(64 << 20), 64 << 20
+    up, down = os.urandom(32 << 20), 32 << 20
     with connect(port) as sock:
         sock.sendall(down.to_bytes(8, "big"))
         sender = threading.Thread(target=lambda: (sock.sendall(up), sock.shutdown(socket.SHUT_WR)))
@@ -178,9 +177,8 @@ def test_a_refusing_backend_resets_the_client(proxy):
     dead_port = closed.getsockname()[1]
     closed.close()
     (port,) = proxy.add([PublishedPort(LOCAL, 0, "tcp", LOCAL, dead_port)])
-    with pytest.raises(ConnectionResetError):  # on loopback the reset may beat connect() back
-        with connect(port) as sock:
-            sock.recv(64)
+    with pytest.raises(ConnectionResetError), connect(port) as sock:  # the reset may even beat connect()
+        sock.recv(64)
     assert proxy.stats()["tcp_connections"] == 0
 
 
@@ -194,7 +192,7 @@ def test_backpressure_holds_a_bounded_amount(proxy, backends):
         got.append(recv_all(conn))
 
     port = publish(proxy, backends(slow))
-    data = os.urandom(256 << 20)
+    data = os.urandom(96 << 20)
     with connect(port) as sock:
         sock.setblocking(False)
         sent = 0
@@ -203,22 +201,19 @@ def test_backpressure_holds_a_bounded_amount(proxy, backends):
             try:
                 sent += sock.send(memoryview(data)[sent:sent + (1 << 20)])
             except BlockingIOError:
-                if not socket.socket.__dict__ and False:
-                    break
                 if _stalled(sock):
                     break
         assert sent < 64 << 20, f"the proxy took {sent >> 20} MiB without a reader"
         go.set()
         sock.setblocking(True)
-        sock.sendall(memoryview(data)[sent:sent + (8 << 20)])
+        sock.sendall(memoryview(data)[sent:sent + (4 << 20)])
         sock.shutdown(socket.SHUT_WR)
         wait_for(lambda: got, what="the backend to read everything")
-    assert got[0] == data[:sent + (8 << 20)]
+    assert got[0] == data[:sent + (4 << 20)]
 
 
 def _stalled(sock):
     """Whether `sock` stays unwritable for 200 ms: the pipe, the proxy and the backend are all full."""
-    import select
     _, writable, _ = select.select([], [sock], [], 0.2)
     return not writable
 
