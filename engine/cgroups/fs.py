@@ -33,8 +33,12 @@ def write(path: Path, value: str | int) -> None:
     """Write one value to one interface file (one write(2), as the kernel parses each write alone)."""
     text = str(value)
     try:
+        # O_CREAT serves fake trees (plain directories); cgroupfs never creates a file.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     except OSError as err:
+        if path.parent.is_dir() and not path.exists():
+            raise CgroupError(f"write `{path}`: this kernel has no such cgroup file",
+                              hint="the controller may be disabled or missing from this kernel") from err
         raise _fail("open", path, err) from err
     try:
         os.write(fd, text.encode())

@@ -1,5 +1,6 @@
 """Real pause, kill, stats and removal: freeze stops a counting process, thaw resumes it, nothing is left."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,13 @@ def test_remove_kills_what_is_left_and_leaves_no_directory(cgroups, children):
     assert proc.wait(timeout=10) == -9
     assert [d for d in dirs if d.exists()] == []
     assert not cg.exists()
+
+
+def test_a_value_the_kernel_refuses_is_reported_and_unwound(cgroups):
+    from engine.cgroups.errors import CgroupLimitInvalid
+    from engine.cgroups.resources import Cpu
+
+    cpus = os.cpu_count() or 1
+    with pytest.raises(CgroupLimitInvalid, match=f"cpuset.cpus`: the kernel refused '{cpus + 60}'"):
+        cgroups("bad", Resources(cpu=Cpu(cpus=str(cpus + 60))))
+    # the factory's teardown then finds nothing left under the test's parent
