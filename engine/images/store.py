@@ -209,6 +209,6 @@ class ContentStore:
         return [Descriptor.from_json(d, "index.json") for d in obj.get("manifests", [])]
 
     def _write_index(self, entries: list[Descriptor]) -> None:
-        obj = {"schemaVersion": 2, "mediaType": mediatypes.OCI_INDEX,
-               "manifests": [d.to_json() for d in sorted(entries, key=lambda d: d.annotations.get(NAME_ANNOTATION, ""))]}
+        entries = sorted(entries, key=lambda d: d.annotations.get(NAME_ANNOTATION, ""))
+        obj = {"schemaVersion": 2, "mediaType": mediatypes.OCI_INDEX, "manifests": [d.to_json() for d in entries]}
         files.write_atomic(self.root / "index.json", json.dumps(obj, indent=2).encode())

@@ -28,6 +28,12 @@ _DOCKER_TYPES = {"none": mediatypes.DOCKER_LAYER, "gzip": mediatypes.DOCKER_LAYE
                  "zstd": mediatypes.OCI_LAYER_ZSTD}
 
 
+def _open_tar(where: Path | BinaryIO, mode: str) -> tarfile.TarFile:
+    if isinstance(where, Path):
+        return tarfile.open(where, mode)
+    return tarfile.open(fileobj=where, mode=mode)
+
+
 def _member(tar: tarfile.TarFile, rel: str) -> BinaryIO:
     return oci.tar_opener(tar)(rel)
 
@@ -68,7 +74,7 @@ def _load_entry(service: ImageService, tar: tarfile.TarFile, entry: Any) -> Imag
 def load(service: ImageService, source: Path | BinaryIO, repo: str | None = None) -> list[Image]:
     """Load a `docker save` tar (or an OCI archive), plain or compressed; returns the images."""
     try:
-        tar = tarfile.open(source, "r:*") if isinstance(source, Path) else tarfile.open(fileobj=source, mode="r:*")
+        tar = _open_tar(source, "r:*")
     except (tarfile.TarError, OSError) as err:
         raise BadImage(f"the archive cannot be read as a tar: {err}") from None
     with tar:
@@ -105,7 +111,7 @@ def _add_blob(tar: tarfile.TarFile, service: ImageService, digest: str, written:
 def save(service: ImageService, refs: Iterable[str], out: Path | BinaryIO) -> None:
     """Write the images `refs` (names or IDs) to `out` in `docker save`'s format."""
     images = [(ref, service.get(ref)) for ref in refs]
-    tar = tarfile.open(out, "w") if isinstance(out, Path) else tarfile.open(fileobj=out, mode="w")
+    tar = _open_tar(out, "w")
     written: set[str] = set()
     entries, index, repositories = [], [], {}
     with tar:

@@ -153,37 +153,41 @@ def _is_whiteout(st: os.stat_result) -> bool:
     return stat.S_ISCHR(st.st_mode) and st.st_rdev == 0
 
 
-def _apply_layer(layer: Path, rootfs: Path) -> None:
-    """Copy `layer` over `rootfs` as overlayfs would show it: whiteouts delete, opaque dirs hide."""
-    whiteouts: list[str] = []
-    opaques: list[Path] = []
+def _is_opaque(path: str) -> bool:
+    try:
+        return os.getxattr(path, OPAQUE_XATTR, follow_symlinks=False) == b"y"
+    except OSError:
+        return False
+
+
+def _scan(layer: Path) -> tuple[list[str], list[str]]:
+    """(whiteouts, opaque directories) of a layer, relative to it."""
+    whiteouts, opaques = [], []
     for dirpath, dirnames, filenames in os.walk(layer):
         rel = os.path.relpath(dirpath, layer)
-        for name in dirnames:
-            path = os.path.join(dirpath, name)
-            try:
-                opaque = os.getxattr(path, OPAQUE_XATTR, follow_symlinks=False) == b"y"
-            except OSError:
-                opaque = False
-            dest = rootfs / rel / name
-            if opaque:
-                opaques.append(dest)
-                if dest.is_dir() and not dest.is_symlink():
-                    shutil.rmtree(dest)
-        for name in filenames:
-            if _is_whiteout(os.lstat(os.path.join(dirpath, name))):
-                whiteouts.append(os.path.normpath(os.path.join(rel, name)))
-    for rel in whiteouts:
-        dest = rootfs / rel
-        if dest.is_dir() and not dest.is_symlink():
-            shutil.rmtree(dest)
-        elif dest.exists() or dest.is_symlink():
-            dest.unlink()
+        opaques += [os.path.normpath(os.path.join(rel, n)) for n in dirnames if _is_opaque(os.path.join(dirpath, n))]
+        whiteouts += [os.path.normpath(os.path.join(rel, n)) for n in filenames
+                      if _is_whiteout(os.lstat(os.path.join(dirpath, n)))]
+    return whiteouts, opaques
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.is_symlink() or path.exists():
+        path.unlink()
+
+
+def _apply_layer(layer: Path, rootfs: Path) -> None:
+    """Copy `layer` over `rootfs` as overlayfs would show it: whiteouts delete, opaque dirs hide."""
+    whiteouts, opaques = _scan(layer)
+    for rel in opaques + whiteouts:
+        _remove(rootfs / rel)
     done = subprocess.run(["cp", "-a", "--reflink=auto", f"{layer}/.", f"{rootfs}/"], capture_output=True,
                           text=True, check=False)
     if done.returncode != 0:
         raise StorageUnavailable(f"copy layer `{layer}`: {done.stderr.strip()}")
     for rel in whiteouts:
         (rootfs / rel).unlink()
-    for dest in opaques:
-        os.removexattr(dest, OPAQUE_XATTR, follow_symlinks=False)
+    for rel in opaques:
+        os.removexattr(rootfs / rel, OPAQUE_XATTR, follow_symlinks=False)

@@ -54,7 +54,7 @@ THREE_LAYERS = [
 
 def _tree(root):
     out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, _, filenames in os.walk(root):
         for name in filenames:
             full = os.path.join(dirpath, name)
             rel = os.path.relpath(full, root)
