@@ -30,7 +30,8 @@ def snapshot() -> dict[str, set[str]]:
     mounts = {f"{fields[4]} ({fields[-3]})" for fields in
               (line.split() for line in Path("/proc/self/mountinfo").read_text().splitlines())
               if "pycompose" in fields[4]}
-    cgroups = {str(p) for p in Path("/sys/fs/cgroup").glob("*/pycompose*")}
+    cgroups = {str(p) for p in Path("/sys/fs/cgroup").glob("pycompose*")}  # a pure cgroup v2 host
+    cgroups |= {str(p) for p in Path("/sys/fs/cgroup").glob("*/pycompose*")}
     cgroups |= {str(p) for p in Path("/sys/fs/cgroup").glob("*/*/pycompose*")}
     tables = {line for line in _run("nft", "list", "tables").splitlines() if "pycompose" in line}
     chains = {line for line in _run("iptables-save").splitlines() + _run("ip6tables-save").splitlines()
