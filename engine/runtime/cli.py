@@ -7,7 +7,6 @@ stderr; `run` and `exec` exit as the program does (127/126 when it cannot be run
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import signal
@@ -50,7 +49,6 @@ def _parser() -> argparse.ArgumentParser:
     d = container("delete")
     d.add_argument("--force", "-f", action="store_true")
     e = container("exec")
-    e.add_argument("command", nargs=argparse.REMAINDER)
     e.add_argument("--pid-file")
     e.add_argument("--detach", "-d", action="store_true")
     e.add_argument("--env", "-e", action="append", default=[])
@@ -61,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--process", "-p")
     e.add_argument("--tty", "-t", action="store_true")
     e.add_argument("--console-socket")
+    sp = sub.add_parser("spec")
+    sp.add_argument("--bundle", "-b", default=".")
     ls = sub.add_parser("list")
     ls.add_argument("--format", "-f", default="table", choices=("table", "json"))
     ls.add_argument("--quiet", "-q", action="store_true")
@@ -73,10 +73,10 @@ def _exec_process(store, args: argparse.Namespace):  # type: ignore[no-untyped-d
     if args.process:
         with open(args.process) as f:
             return spec.process_from(json.load(f))
-    if not args.command:
+    if not args.command_args:
         raise BundleInvalid("exec: give the command to run (or --process)")
     base = spec.load(store.load(args.id).bundle).process
-    changes: dict[str, object] = {"args": tuple(args.command), "env": base.env + tuple(args.env), "terminal": args.tty}
+    changes: dict[str, object] = {"args": tuple(args.command_args), "env": base.env + tuple(args.env), "terminal": args.tty}
     if args.cwd:
         changes["cwd"] = args.cwd
     if args.user:
@@ -87,7 +87,7 @@ def _exec_process(store, args: argparse.Namespace):  # type: ignore[no-untyped-d
     if args.no_new_privs:
         changes["no_new_privileges"] = True
     changes["oom_score_adj"] = None
-    return dataclasses.replace(base, **changes)
+    return base._replace(**changes)
 
 
 def _list(store, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
@@ -100,6 +100,16 @@ def _list(store, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-d
         print(f"{'ID':<12}{'PID':<12}{'STATUS':<12}{'BUNDLE':<12}{'CREATED':<12}OWNER")
         for v in views:
             print(f"{v['id']:<12}{v['pid']:<12}{v['status']:<12}{v['bundle']:<12}{v['created']:<12}{v['owner']}")
+
+
+def _spec(bundle: str) -> None:
+    from engine.runtime import defaults
+    from engine.runtime.errors import ContainerExists
+    path = os.path.join(bundle, "config.json")
+    if os.path.exists(path):
+        raise ContainerExists(f"File {path} exists. Remove it first")
+    with open(path, "w") as f:
+        json.dump(defaults.config(["sh"]), f, indent=2)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -126,11 +136,34 @@ def dispatch(args: argparse.Namespace) -> int:
         return exec_in(store, args.id, _exec_process(store, args), detach=args.detach, pid_file=args.pid_file)
     elif cmd == "list":
         _list(store, args)
+    elif cmd == "spec":
+        _spec(args.bundle)
     return 0
 
 
+_EXEC_VALUED = {"--pid-file", "--env", "-e", "--cwd", "--user", "-u", "--cap", "-c", "--process", "-p",
+                "--console-socket"}
+
+
+def _split_exec(argv: list[str]) -> tuple[list[str], list[str]]:
+    """runc stops reading options at the container id: what follows is the command, `-c` and all."""
+    if "exec" not in argv:
+        return argv, []
+    i = argv.index("exec") + 1
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            return argv[:i] + argv[i + 1:i + 2], argv[i + 2:]
+        if not token.startswith("-"):
+            return argv[:i + 1], argv[i + 1:]
+        i += 2 if token in _EXEC_VALUED else 1
+    return argv, []
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    options, command = _split_exec(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(options)
+    args.command_args = command
     try:
         return dispatch(args)
     except PycomposeError as e:

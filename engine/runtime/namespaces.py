@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from engine.runtime import syscalls as sc
 from engine.runtime.errors import BundleInvalid, SetupFailed
@@ -34,8 +34,7 @@ KINDS: dict[str, tuple[int, str]] = {
 JOIN_ORDER = ("ipc", "uts", "net", "cgroup", "mnt")
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     new: int                                 # CLONE_* flags to unshare, CLONE_NEWPID excluded
     new_pid: bool
     joins: tuple[tuple[str, int], ...]       # (path, flag), CLONE_NEWPID excluded

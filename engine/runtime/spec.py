@@ -1,4 +1,7 @@
-"""The part of an OCI runtime `config.json` the native runtime honours, as frozen dataclasses.
+"""The part of an OCI runtime `config.json` the native runtime honours, as typed immutable tuples.
+
+(NamedTuple, not dataclasses: the runtime starts on every `run`, and dataclasses
+costs its start-up the `inspect` module.)
 
 `load(bundle)` reads `<bundle>/config.json`; `process_from(dict)` reads a `process`
 object alone (what `exec --process` takes). Unknown keys are ignored, as the runtime
@@ -9,26 +12,23 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.runtime.errors import BundleInvalid
 
 
-@dataclass(frozen=True)
-class User:
+class User(NamedTuple):
     uid: int = 0
     gid: int = 0
     additional_gids: tuple[int, ...] = ()
     umask: int | None = None
 
 
-@dataclass(frozen=True)
-class Process:
+class Process(NamedTuple):
     args: tuple[str, ...]
     env: tuple[str, ...] = ()
     cwd: str = "/"
-    user: User = field(default_factory=User)
+    user: User = User()
     terminal: bool = False
     capabilities: dict[str, tuple[str, ...]] | None = None
     rlimits: tuple[tuple[str, int, int], ...] = ()
@@ -36,22 +36,19 @@ class Process:
     oom_score_adj: int | None = None
 
 
-@dataclass(frozen=True)
-class Mount:
+class Mount(NamedTuple):
     destination: str
     type: str | None = None
     source: str | None = None
     options: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Namespace:
+class Namespace(NamedTuple):
     type: str
     path: str | None = None
 
 
-@dataclass(frozen=True)
-class Device:
+class Device(NamedTuple):
     path: str
     type: str
     major: int = 0
@@ -61,8 +58,7 @@ class Device:
     gid: int = 0
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     bundle: str
     process: Process
     root_path: str
@@ -74,9 +70,9 @@ class Spec:
     devices: tuple[Device, ...] = ()
     masked_paths: tuple[str, ...] = ()
     readonly_paths: tuple[str, ...] = ()
-    sysctl: dict[str, str] = field(default_factory=dict)
+    sysctl: dict[str, str] = {}  # noqa: RUF012 - never mutated
     rootfs_propagation: str | None = None
-    annotations: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = {}  # noqa: RUF012 - never mutated
     oci_version: str = "1.0.2"
 
 

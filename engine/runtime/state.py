@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 from engine.runtime.errors import ContainerExists, ContainerNotFound, WrongState
 
 DEFAULT_ROOT = "/run/pycompose/runtime"
-_ID = re.compile(r"^[\w+\-.]+$")
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.")
 
 # (operation, status) -> None when allowed, else the refusal (runc's wording).
 ALLOWED: dict[tuple[str, str], str | None] = {
@@ -39,15 +37,14 @@ ALLOWED: dict[tuple[str, str], str | None] = {
 }
 
 
-@dataclass
-class Record:
+class Record(NamedTuple):
     id: str
     pid: int
     bundle: str
     rootfs: str
     created: str
     starttime: int
-    annotations: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = {}  # noqa: RUF012 - never mutated
     owner: str = ""
     ociVersion: str = "1.0.2"  # noqa: N815 - the state JSON's own key
 
@@ -70,7 +67,7 @@ class Store:
         self.root = os.path.abspath(root)
 
     def dir(self, cid: str) -> str:
-        if not _ID.match(cid):
+        if not cid or cid in (".", "..") or not set(cid) <= _ID_CHARS:
             raise ContainerNotFound(f"invalid container id `{cid}`")
         return os.path.join(self.root, cid)
 
@@ -87,13 +84,14 @@ class Store:
         return path
 
     def release(self, cid: str) -> None:
+        import shutil
         shutil.rmtree(self.dir(cid), ignore_errors=True)
 
     def save(self, record: Record) -> None:
         path = os.path.join(self.dir(record.id), "state.json")
         tmp = path + ".tmp"
         with open(tmp, "w") as f:
-            json.dump(asdict(record), f)
+            json.dump(record._asdict(), f)
         os.replace(tmp, path)
 
     def load(self, cid: str) -> Record:
