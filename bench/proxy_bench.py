@@ -9,9 +9,13 @@ the same three measurements, interleaved round by round, and the medians:
     4 streams      four connections at once, MB/s summed
     conn/s         CLIENTS processes opening, reading one byte, closing, for SECONDS
 
-    python bench/proxy_bench.py [--runs 5] [--size-mib 512] [--seconds 2] [--clients 2]
+and what the proxy process itself spent (user + system CPU, from /proc/PID/stat) per GB
+moved and per 1000 connections: on a busy or small machine the rates measure the machine
+as much as the proxy, its CPU cost per unit of work much less so.
 
-Target: pycompose's proxy (splice) at least as fast as docker-proxy on every figure; exit
+    python bench/proxy_bench.py [--runs 5] [--size-mib 512] [--seconds 2] [--clients 4]
+
+Target: pycompose's proxy (splice) at least as fast as docker-proxy on every rate; exit
 status 1 when it is not. docker-proxy is `/usr/sbin/docker-proxy` (Debian's docker.io), or
 DOCKER_PROXY; without it the reference column is missing and said so.
 """
@@ -114,6 +118,7 @@ class DockerProxy:
     """One docker-proxy process per published port, as dockerd runs it (readiness on fd 3)."""
 
     def __init__(self, host_port: int, backend_port: int) -> None:
+        self.port = host_port
         read, write = os.pipe()
         argv = [DOCKER_PROXY, "-proto", "tcp", "-host-ip", LOCAL, "-host-port", str(host_port),
                 "-container-ip", LOCAL, "-container-port", str(backend_port)]
@@ -142,7 +147,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--size-mib", type=int, default=512)
     parser.add_argument("--seconds", type=float, default=2.0)
-    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
     size = args.size_mib << 20
     server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
@@ -150,6 +155,7 @@ def main() -> int:
     run_root = Path(tempfile.mkdtemp(prefix="pycompose-proxy-bench-"))
     cleanups: list[Callable[[], None]] = [server.kill, lambda: shutil.rmtree(run_root, ignore_errors=True)]
     routes: dict[str, tuple[int, int]] = {"direct": (stream_port, rate_port)}
+    pids: dict[str, int] = {}
     try:
         for name, splice in (("pycompose (splice)", True), ("pycompose (copy)", False)):
             proxy = client.start(run_root / name.split()[1].strip("()"), splice=splice)
@@ -157,16 +163,16 @@ def main() -> int:
             ports = proxy.add([PublishedPort(ip_address(LOCAL), 0, "tcp", ip_address(LOCAL), p)
                                for p in (stream_port, rate_port)])
             routes[name] = (ports[0].host_port, ports[1].host_port)
+            pids[name] = proxy.pid or 0
         if os.access(DOCKER_PROXY, os.X_OK):
-            pair = []
-            for backend in (stream_port, rate_port):
-                port = free_port()
-                cleanups.insert(0, DockerProxy(port, backend).close)
-                pair.append(port)
-            routes["docker-proxy"] = (pair[0], pair[1])
+            pair = [DockerProxy(free_port(), backend) for backend in (stream_port, rate_port)]
+            cleanups[:0] = [reference.close for reference in pair]
+            routes["docker-proxy"] = (pair[0].port, pair[1].port)
+            pids["docker-proxy"] = pair[0].process.pid
+            pids["docker-proxy rate"] = pair[1].process.pid
         else:
             print(f"docker-proxy not found at {DOCKER_PROXY}: no reference column (apt-get install docker.io)")
-        figures = measure(routes, size, args)
+        figures = measure(routes, pids, size, args)
     finally:
         for cleanup in cleanups:
             cleanup()
@@ -174,14 +180,29 @@ def main() -> int:
     return report(figures)
 
 
-def measure(routes: dict[str, tuple[int, int]], size: int, args: argparse.Namespace) -> dict[str, dict[str, list]]:
-    figures: dict[str, dict[str, list[float]]] = {name: {"stream MB/s": [], "4 streams MB/s": [], "conn/s": []}
-                                                  for name in routes}
+def cpu_seconds(pid: int | None) -> float:
+    if not pid:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(routes: dict[str, tuple[int, int]], pids: dict[str, int], size: int,
+            args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
+    metrics = ("stream MB/s", "4 streams MB/s", "conn/s", "CPU ms per GB", "CPU ms per 1000 conn")
+    figures: dict[str, dict[str, list[float]]] = {name: {m: [] for m in metrics} for name in routes}
     for _ in range(args.runs):
         for name, (stream_port, rate_port) in routes.items():
+            stream_pid, rate_pid = pids.get(name), pids.get(f"{name} rate", pids.get(name))
+            before = cpu_seconds(stream_pid)
             figures[name]["stream MB/s"].append(throughput(stream_port, size, 1))
             figures[name]["4 streams MB/s"].append(throughput(stream_port, size // 4, 4))
-            figures[name]["conn/s"].append(rate(rate_port, args.seconds, args.clients))
+            figures[name]["CPU ms per GB"].append((cpu_seconds(stream_pid) - before) * 1000 / (2 * size / 1e9))
+            before = cpu_seconds(rate_pid)
+            rate_figure = rate(rate_port, args.seconds, args.clients)
+            figures[name]["conn/s"].append(rate_figure)
+            figures[name]["CPU ms per 1000 conn"].append((cpu_seconds(rate_pid) - before) * 1e6
+                                                         / max(1.0, rate_figure * args.seconds))
     return figures
 
 
@@ -194,7 +215,7 @@ def report(figures: dict[str, dict[str, list[float]]]) -> int:
     for metric in metrics:
         medians = {name: statistics.median(figures[name][metric]) for name in names}
         print(f"{metric:<18}" + "".join(f"{medians[name]:>22.0f}" for name in names))
-        if "docker-proxy" in medians:
+        if "docker-proxy" in medians and "CPU" not in metric:
             ratio = medians["pycompose (splice)"] / medians["docker-proxy"]
             print(f"{'':<18}pycompose (splice) / docker-proxy = {ratio:.2f}")
             if ratio < 1.0:

@@ -10,6 +10,7 @@ any reset, end the connection with a reset to the other side, as a direct connec
 from __future__ import annotations
 
 import contextlib
+import errno
 import socket
 import struct
 import time
@@ -21,6 +22,7 @@ from netplan.proxy.pump import CopyPump, PipePool, SplicePump
 ACCEPTS_PER_EVENT = 64
 CONNECT_TIMEOUT = 10.0
 _LINGER_RESET = struct.pack("ii", 1, 0)
+_ESTABLISHED = 1  # tcp_info.tcpi_state
 _NONBLOCKING_STREAM = socket.SOCK_STREAM | socket.SOCK_NONBLOCK
 
 
@@ -76,11 +78,15 @@ class Connection:
         self.backend.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         listener.connections.add(self)
         error = self.backend.connect_ex(listener.backend)
-        if error and error != 115:  # EINPROGRESS; anything else (ENETUNREACH) fails now
+        if error and error != errno.EINPROGRESS:  # ENETUNREACH and the like fail at once
             self.abort()
             return
-        listener.loop.register(self.backend.fileno(), WRITE, self._on_connected)
         listener.loop.register(client.fileno(), 0, self._on_client)
+        if self.backend.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] == _ESTABLISHED:
+            listener.loop.register(self.backend.fileno(), 0, self._on_connected)
+            self._on_connected(WRITE)  # on loopback and veth the handshake is done when connect() returns
+        else:
+            listener.loop.register(self.backend.fileno(), WRITE, self._on_connected)
 
     def _on_connected(self, events: int) -> None:
         if self.backend.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
