@@ -76,7 +76,8 @@ def _exec_process(store, args: argparse.Namespace):  # type: ignore[no-untyped-d
     if not args.command_args:
         raise BundleInvalid("exec: give the command to run (or --process)")
     base = spec.load(store.load(args.id).bundle).process
-    changes: dict[str, object] = {"args": tuple(args.command_args), "env": base.env + tuple(args.env), "terminal": args.tty}
+    changes: dict[str, object] = {"args": tuple(args.command_args), "env": base.env + tuple(args.env),
+                                  "terminal": args.tty}
     if args.cwd:
         changes["cwd"] = args.cwd
     if args.user:

@@ -15,6 +15,7 @@ waits for it before it makes its cgroup namespace.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -117,10 +118,8 @@ def _forward_signals(pid: int) -> None:
 
 
 def _signal_quietly(pid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def run(store: Store, cid: str, bundle: str, *, pid_file: str | None = None, init: bool | None = None,

@@ -15,13 +15,16 @@ NAMES: dict[str, int] = {name: getattr(resource, name) for name in (
 _UNLIMITED = 2**64 - 1
 
 
+def _limit(value: int) -> int:
+    return resource.RLIM_INFINITY if value >= _UNLIMITED else value
+
+
 def resolve(rlimits: tuple[tuple[str, int, int], ...]) -> list[tuple[int, int, int]]:
     out = []
     for name, soft, hard in rlimits:
         if name not in NAMES:
             raise BundleInvalid(f"process.rlimits: unknown resource limit {name!r}")
-        fix = (lambda v: resource.RLIM_INFINITY if v >= _UNLIMITED else v)
-        out.append((NAMES[name], fix(soft), fix(hard)))
+        out.append((NAMES[name], _limit(soft), _limit(hard)))
     return out
 
 
