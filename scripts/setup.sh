@@ -21,6 +21,8 @@ if [ "$want_tests" = 1 ]; then
   need umoci umoci                       # OCI layouts made the way other tools make them
   need_package busybox-static            # a tiny root filesystem for test images (static: it runs anywhere)
   need htpasswd apache2-utils            # registry credentials for the auth tests
+  need runc runc                         # reference OCI runtimes: the runtime suite holds ours to them
+  need crun crun
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
@@ -35,18 +37,25 @@ else
   "$PYTHON" -m pip install -q --disable-pip-version-check -e .
 fi
 
-# The launcher: -S skips site's start-up work (.pth hooks), so the paths it would
-# add are written in here; a command that does little then starts in a few ms.
-rm -f /usr/local/bin/pycompose
-"$PYTHON" - "$PWD" > /usr/local/bin/pycompose.new <<'PY'
+# The launchers: -S skips site's start-up work (.pth hooks), so the paths it would
+# add are written in here; bytecode is cached even where PYTHONDONTWRITEBYTECODE
+# is set, so a command that does little starts in a few ms.
+launcher() {  # launcher NAME MODULE FUNCTION
+  "$PYTHON" - "$PWD" "$2" "$3" > "/usr/local/bin/$1.new" <<'PY'
 import sys, sysconfig
-paths = list(dict.fromkeys([sys.argv[1], sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]))
+root, module, function = sys.argv[1:]
+paths = list(dict.fromkeys([root, sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]))
 print(f"#!{sys.executable} -S")
 print("# Written by pycompose's scripts/setup.sh.")
-print(f"import sys\nsys.path[1:1] = {paths!r}\nfrom compose.cli.main import main\nmain()")
+print(f"import sys\nsys.dont_write_bytecode = False\nsys.path[1:1] = {paths!r}")
+print(f"from {module} import {function}\n{function}()")
 PY
-chmod 755 /usr/local/bin/pycompose.new
-mv /usr/local/bin/pycompose.new /usr/local/bin/pycompose
+  chmod 755 "/usr/local/bin/$1.new"
+  mv "/usr/local/bin/$1.new" "/usr/local/bin/$1"
+}
+launcher pycompose compose.cli.main main
+launcher pycompose-runtime engine.runtime.cli entry
+"$PYTHON" -m compileall -q compose engine netplan pycompose >/dev/null
 hash -r
 [ "$(command -v pycompose)" = /usr/local/bin/pycompose ] || {
   echo "setup: another pycompose comes first on PATH: $(command -v pycompose)" >&2; exit 1; }
