@@ -76,11 +76,11 @@ def test_datagrams_flow_per_client_and_expire(proxy, echo_server):
 
 
 def test_udp_and_tcp_share_a_port_number(proxy, echo_server):
-    (udp,) = proxy.add([PublishedPort(LOCAL, 0, "udp", LOCAL, echo_server)])
-    try:
-        (tcp,) = proxy.add([PublishedPort(LOCAL, udp.host_port, "tcp", LOCAL, echo_server)])
+    (tcp,) = proxy.add([PublishedPort(LOCAL, 0, "tcp", LOCAL, echo_server)])
+    try:  # udp second: its port numbers are far less busy than tcp's ephemeral ones
+        (udp,) = proxy.add([PublishedPort(LOCAL, tcp.host_port, "udp", LOCAL, echo_server)])
     except PortInUse:
-        pytest.skip("the tcp port of that number is taken on this host")
+        pytest.skip("the udp port of that number is taken on this host")
     assert {p.protocol for p in proxy.list()} == {"tcp", "udp"}
     assert tcp.host_port == udp.host_port
 
