@@ -18,7 +18,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from typing import TypedDict
 
 from engine.errors import EngineError
 from pycompose.errors import InvalidArgument
@@ -30,10 +30,13 @@ class BadTime(EngineError, InvalidArgument):
     pass
 
 
-class Entry(NamedTuple):
+class Entry(TypedDict):
+    """One line of the log, exactly as the file has it (a dict is what the parser makes anyway:
+    building another object per line would cost more than parsing the file)."""
+
+    log: str
     stream: str
     time: str
-    log: str
 
 
 def log_files(path: str) -> list[str]:
@@ -45,7 +48,7 @@ def log_files(path: str) -> list[str]:
     return older[::-1] + ([path] if os.path.exists(path) else [])
 
 
-def _parse(blob: bytes) -> list[dict[str, str]]:
+def _parse(blob: bytes) -> list[Entry]:
     blob = blob.strip(b"\n")
     if not blob:
         return []
@@ -55,7 +58,7 @@ def _parse(blob: bytes) -> list[dict[str, str]]:
         return [d for d in (_loads_or_none(line) for line in blob.split(b"\n")) if d is not None]
 
 
-def _loads_or_none(line: bytes) -> dict[str, str] | None:
+def _loads_or_none(line: bytes) -> Entry | None:
     try:
         return json.loads(line)
     except ValueError:
@@ -79,11 +82,11 @@ def _last_lines(path: str, count: int) -> tuple[bytes, int]:
     return b"\n".join(kept), len(kept)
 
 
-def read_raw(path: str, tail: int | None = None) -> list[dict[str, str]]:
-    """The entries as parsed dicts ("log", "stream", "time"), the last `tail` of them if given."""
+def read_raw(path: str, tail: int | None = None) -> list[Entry]:
+    """All the entries, or the last `tail` of them."""
     files = log_files(path)
     if tail is None:
-        out: list[dict[str, str]] = []
+        out: list[Entry] = []
         for name in files:
             with open(name, "rb") as f:
                 out += _parse(f.read())
@@ -102,11 +105,19 @@ def read(path: str, *, tail: int | None = None, since: int | None = None, until:
          streams: tuple[str, ...] = ("stdout", "stderr")) -> list[Entry]:
     """Entries of the log, filtered: `since`/`until` in ns since the epoch; `tail` counts after filtering by time."""
     if since is None and until is None:
-        raw = read_raw(path, tail)
-    else:
-        raw = [d for d in read_raw(path) if _in_window(d["time"], since, until)]
-        raw = raw[-tail:] if tail is not None and tail > 0 else ([] if tail == 0 else raw)
-    return [Entry(d["stream"], d["time"], d["log"]) for d in raw if d.get("stream") in streams]
+        return _select(read_raw(path, tail), None, None, None, streams)
+    return _select(read_raw(path), tail, since, until, streams)
+
+
+def _select(raw: list[Entry], tail: int | None, since: int | None, until: int | None,
+            streams: tuple[str, ...]) -> list[Entry]:
+    if since is not None or until is not None:
+        raw = [d for d in raw if _in_window(d["time"], since, until)]
+    if tail is not None:
+        raw = raw[-tail:] if tail > 0 else []
+    if set(streams) >= {"stdout", "stderr"}:
+        return raw
+    return [d for d in raw if d.get("stream") in streams]
 
 
 def _in_window(stamp: str, since: int | None, until: int | None) -> bool:
@@ -164,8 +175,8 @@ def parse_since(value: str, now_ns: int | None = None) -> int:
 
 def format_entry(entry: Entry, timestamps: bool = False) -> str:
     if not timestamps:
-        return entry.log
-    return f"{fixed_nano(entry.time)} {entry.log}"
+        return entry["log"]
+    return f"{fixed_nano(entry['time'])} {entry['log']}"
 
 
 def fixed_nano(stamp: str) -> str:
@@ -179,12 +190,15 @@ def follow(path: str, *, stopped: Callable[[], bool], tail: int | None = None, s
            until: int | None = None, poll: float = 0.05,
            streams: tuple[str, ...] = ("stdout", "stderr")) -> Iterator[Entry]:
     """The entries there are, then new ones as they are written, until `stopped()` and no more are
-    written (the container ended) or an entry is later than `until`. Follows rotation."""
-    yield from read(path, tail=tail, since=since, until=until, streams=streams)
+    written (the container ended) or an entry is later than `until`. Follows rotation (an entry
+    written to a file that is rotated twice between two polls is missed, as with Docker)."""
     f = open(path, "rb")  # noqa: SIM115 (replaced on rotation)
     try:
-        f.seek(0, os.SEEK_END)
-        partial = b""
+        blob = b"".join(open(name, "rb").read() for name in log_files(path)[:-1])  # noqa: SIM115
+        blob += f.read()
+        cut = blob.rfind(b"\n") + 1
+        partial = blob[cut:]
+        yield from _select(_parse(blob[:cut]), tail, since, until, streams)
         while True:
             done = stopped()
             data = f.read()
@@ -199,7 +213,7 @@ def follow(path: str, *, stopped: Callable[[], bool], tail: int | None = None, s
                 if until is not None and parse_time(d["time"]) > until:
                     return
                 if d.get("stream") in streams and (since is None or parse_time(d["time"]) >= since):
-                    yield Entry(d["stream"], d["time"], d["log"])
+                    yield d
             if done and not data:
                 return
             if not data:
