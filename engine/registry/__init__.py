@@ -9,6 +9,7 @@ auth challenges, retries), `manifest` (media types, platforms), `pull`, `push`,
 `sink` (the blob store interface), `progress`, `errors`.
 """
 
+from engine.reference import Reference, parse_reference
 from engine.registry.client import RegistryClient, login, logout
 from engine.registry.errors import (
     BadContent,
@@ -22,7 +23,6 @@ from engine.registry.errors import (
 from engine.registry.manifest import Platform, host_platform, parse_platform
 from engine.registry.progress import Progress
 from engine.registry.pull import PullResult
-from engine.registry.reference import Reference, parse_reference
 from engine.registry.session import RetryPolicy
 from engine.registry.sink import BlobSink, DirectorySink
 

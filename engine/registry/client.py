@@ -17,12 +17,12 @@ from pathlib import Path
 
 import httpx
 
+from engine.reference import DEFAULT_DOMAIN, DOCKER_HUB_API, Reference, parse_reference
 from engine.registry import credentials as creds
 from engine.registry.manifest import Platform, parse_platform
 from engine.registry.progress import ProgressCallback, ignore
 from engine.registry.pull import PullResult, pull
 from engine.registry.push import push
-from engine.registry.reference import DEFAULT_DOMAIN, DOCKER_HUB_API, Reference, parse_reference
 from engine.registry.session import RetryPolicy, Session
 from engine.registry.sink import BlobSink
 

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.reference import DEFAULT_DOMAIN, DOCKER_HUB_API
 from engine.registry.errors import RegistryError
-from engine.registry.reference import DEFAULT_DOMAIN, DOCKER_HUB_API
 
 DOCKER_HUB_KEY = "https://index.docker.io/v1/"
 

@@ -2,7 +2,7 @@
 
     EngineError
      `-- RegistryError                      every failure talking to a registry
-          |-- InvalidReference  (InvalidArgument)   `Busybox`, `x:tag!`
+          |-- (InvalidReference, from engine.reference: EngineError + InvalidArgument)
           |-- Unauthorized      (InvalidArgument)   401/403: no or wrong credentials
           |-- ImageNotFound     (NotFound)          404 on a manifest or a blob
           |-- NoMatchingPlatform (NotFound)         an index without this host's platform
@@ -23,8 +23,8 @@ class RegistryError(EngineError):
     """Base of every error raised by `engine.registry`."""
 
 
-class InvalidReference(RegistryError, InvalidArgument):
-    pass
+# A reference is parsed outside the registry client (the image store names images too).
+from engine.reference import InvalidReference as InvalidReference  # noqa: E402  (re-exported)
 
 
 class Unauthorized(RegistryError, InvalidArgument):

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 import httpx
 
+from engine.reference import Reference
 from engine.registry import manifest as mf
 from engine.registry.errors import BadContent, RegistryUnavailable
 from engine.registry.progress import DONE, DOWNLOADING, EXISTS, Progress, ProgressCallback, ignore
-from engine.registry.reference import Reference
 from engine.registry.session import Session
 from engine.registry.sink import BlobSink
 

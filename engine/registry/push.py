@@ -21,10 +21,10 @@ from typing import BinaryIO
 
 import httpx
 
+from engine.reference import Reference
 from engine.registry import manifest as mf
 from engine.registry.errors import BadContent, RegistryError
 from engine.registry.progress import DONE, EXISTS, MOUNTED, UPLOADING, Progress, ProgressCallback, ignore
-from engine.registry.reference import Reference
 from engine.registry.session import Session, Transient
 from engine.registry.sink import BlobSink
 

@@ -30,9 +30,9 @@ from typing import Any
 import httpx
 import tenacity
 
+from engine.reference import uses_plain_http
 from engine.registry.credentials import Credentials
 from engine.registry.errors import ImageNotFound, RegistryError, RegistryUnavailable, Unauthorized
-from engine.registry.reference import uses_plain_http
 
 _TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _CHALLENGE_PARAM = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))')

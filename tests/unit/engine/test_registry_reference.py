@@ -3,7 +3,7 @@
 import pytest
 
 from engine.registry import InvalidReference, parse_reference
-from engine.registry.reference import uses_plain_http
+from engine.reference import uses_plain_http
 
 DIGEST = "sha256:" + "a" * 64
 

@@ -14,7 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine.registry.errors import InvalidReference
+from engine.errors import EngineError
+from pycompose.errors import InvalidArgument
+
+
+class InvalidReference(EngineError, InvalidArgument):
+    """A string that is no image reference (`Busybox`, `x:tag!`)."""
+
 
 DEFAULT_DOMAIN = "docker.io"
 DOCKER_HUB_API = "registry-1.docker.io"
