@@ -55,6 +55,11 @@ def _check(result: int) -> None:
         raise OSError(code, os.strerror(code))
 
 
+def name_for(container_id: str) -> str:
+    """A container's namespace name: `pc` + the first 12 characters of its id (pycompose's, recognisable)."""
+    return path_of(Path("/"), f"pc{container_id[:12]}").name
+
+
 def path_of(run_root: Path, name: str) -> Path:
     """Where the namespace `name` is kept: `<run_root>/netns/<name>`."""
     if not NAME.match(name):

@@ -52,6 +52,12 @@ def test_bad_names_are_refused_before_anything_is_made(lab, name):
     assert netns.names(lab.root) == []
 
 
+def test_a_container_namespace_is_named_pc_and_its_short_id():
+    assert netns.name_for("9f8e7d6c5b4a3f2e1d") == "pc9f8e7d6c5b4a"
+    with pytest.raises(LinkInvalid):
+        netns.name_for("../x")
+
+
 def test_inside_returns_and_raises_what_the_function_does(lab):
     box = lab.netns("box")
     assert netns.inside(box, lambda x: x + 1, 41) == 42
