@@ -87,10 +87,11 @@ class Supervisor:
         if done.returncode not in (0, 3):  # 3: another starter won the race; fine
             raise SupervisorUnavailable(f"start supervisor for `{self.run_root}`: {done.stderr.strip()}")
 
-    def request(self, op: str, timeout: float | None = None, **args: Any) -> dict[str, Any]:
+    def request(self, op: str, *, deadline: float | None = None, **args: Any) -> dict[str, Any]:
+        """One request; `deadline` bounds the wait for the answer in seconds (None: no bound)."""
         self.ensure()
         try:
-            answer = self._send({"op": op, **args}, timeout=timeout)
+            answer = self._send({"op": op, **args}, timeout=deadline)
         except OSError as e:
             raise SupervisorUnavailable(f"{op} through supervisor `{self.socket}`: {e.strerror or e}") from e
         if not answer.get("ok"):
@@ -120,7 +121,7 @@ class Supervisor:
         self.request("kill", id=container_id, signal=signal)
 
     def wait(self, container_id: str, timeout: float | None = None) -> int | None:
-        return self.request("wait", timeout=timeout, id=container_id)["exit_code"]
+        return self.request("wait", deadline=timeout, id=container_id)["exit_code"]
 
     def forget(self, container_id: str) -> None:
         self.request("forget", id=container_id)
