@@ -9,7 +9,22 @@
      |-- NetworkNotFound             (NotFound)        no IPAM record for a network
      |-- StateFailed                 (Unavailable)     the IPAM state file cannot be read or written
      |-- SpecInvalid                 (InvalidArgument) a firewall spec that cannot be rendered
-     `-- FirewallFailed              (Unavailable)     `nft` or `iptables-restore` refused a ruleset
+     |-- FirewallFailed              (Unavailable)     `nft` or `iptables-restore` refused a ruleset
+     |   netplan.links.errors: bridges, veths, namespaces
+     |-- LinkInvalid                 (InvalidArgument) a bad link name, MTU or address for a link
+     |-- LinkConflict                (Conflict)        a link or address that exists already
+     |-- LinkNotFound                (NotFound)        a bridge, namespace or link that is not there
+     |-- LinkFailed                  (Unavailable)     the kernel refused a netlink or sysctl step
+     |   netplan.proxy.errors: the userland port proxy
+     |-- PortInUse                   (Conflict)        a host port held by another process (named)
+     |-- MappingInvalid              (InvalidArgument) a port mapping that cannot be served (e.g. sctp)
+     |-- MappingNotFound             (NotFound)        removing a mapping the proxy does not serve
+     |-- ProxyFailed                 (Unavailable)     the proxy process is not there or failed
+     |   netplan.dns.errors: the name server
+     |-- DnsUnavailable              (Unavailable)     the DNS server is not there or failed
+     `-- DnsRefused                  (InvalidArgument) a record or listener the server cannot take
+
+Each part keeps its classes beside its code; this docstring is the one map of them.
 
 Messages read *operation `object`: reason*, for example
 "allocate address 10.5.0.3 on network `demo_back`: already taken by container `demo-api-1`".
