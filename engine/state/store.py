@@ -21,7 +21,6 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -49,6 +48,8 @@ class StoreFailure(EngineError, Unavailable):
 
 
 def new_id() -> str:
+    import secrets  # here: hashlib and hmac would cost the supervisor, which never makes ids, 0.3 MB
+
     return secrets.token_hex(32)
 
 
