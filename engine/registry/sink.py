@@ -1,9 +1,8 @@
 """Where pulled blobs go, and where pushed blobs come from: a content-addressed store.
 
-The interface the image store (`engine.images.store.ContentStore`) implements;
-this module states it again (structurally the same Protocol) so that the
-registry client stands alone, and ships `DirectorySink`, a plain directory of
-blobs for tests and tools. The client always knows the size it announces.
+The contract is `engine.images.store.BlobSink` (re-exported here), which the image
+store's `ContentStore` implements; this module also ships `DirectorySink`, a plain
+directory of blobs for tests and tools. The client always knows the size it announces.
 
 Lifecycle of one blob: `has(digest)` is asked first, and a present blob is never
 fetched again. `ingest(digest, size, chunks)` consumes the chunks and makes the
@@ -23,18 +22,10 @@ import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import BinaryIO
 
+from engine.images.store import BlobSink as BlobSink  # the one contract; re-exported for the client
 from engine.registry.errors import BadContent, RegistryError
-
-
-@runtime_checkable
-class BlobSink(Protocol):
-    def has(self, digest: str) -> bool: ...
-
-    def ingest(self, digest: str, size: int | None, chunks: Iterable[bytes]) -> None: ...
-
-    def open(self, digest: str) -> BinaryIO: ...
 
 
 class DirectorySink:
