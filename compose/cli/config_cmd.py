@@ -21,10 +21,10 @@ class Format(StrEnum):
     json = "json"
 
 
-def register(app: typer.Typer) -> None:
-    app.command("config", help="Parse, resolve and render the compose file in canonical format")(config)
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
 
 
+@app.command("config", help="Parse, resolve and render the compose file in canonical format")
 def config(
     ctx: typer.Context,
     services: Annotated[list[str] | None, typer.Argument(help="Services to show (and their dependencies)")] = None,

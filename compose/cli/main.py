@@ -1,5 +1,11 @@
 """`pycompose`: Docker Compose's commands at the top level, global flags before the command.
 
+A command lives in its own module, `compose/cli/<name>_cmd.py` (dashes in the name
+become underscores), which exposes `app`, a `typer.Typer` holding that one command
+or a group of them (`image`, `network`...). Only the module of the command being
+run is imported and turned into a click command, so a command's start-up does not
+grow with the number of commands.
+
 This module owns the one place errors are caught: a `PycomposeError` prints its
 message (and hint) on stderr and exits with its code; anything else is a bug and
 shows its traceback. `--debug` shows the traceback of every error.
@@ -7,17 +13,37 @@ shows its traceback. `--debug` shows the traceback of every error.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
-from compose.cli import config_cmd
 from compose.cli.state import GlobalOptions
 
+COMMANDS_DIR = Path(__file__).resolve().parent
+
+
+class LazyCommands(typer.core.TyperGroup):
+    """The top-level group: finds `<name>_cmd.py` modules, imports one only when its command runs."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return sorted(p.name.removesuffix("_cmd.py").replace("_", "-") for p in COMMANDS_DIR.glob("*_cmd.py"))
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> typer.core._click.Command | None:
+        module = cmd_name.replace("-", "_")
+        if not module.isidentifier() or not (COMMANDS_DIR / f"{module}_cmd.py").is_file():
+            return None
+        command = typer.main.get_command(importlib.import_module(f"compose.cli.{module}_cmd").app)
+        command.name = cmd_name
+        return command
+
+
 app = typer.Typer(
+    cls=LazyCommands,
     name="pycompose",
     help="Define and run multi-container applications, on pycompose's own engine.",
     add_completion=False,
@@ -45,17 +71,18 @@ def global_options(
     )
 
 
-config_cmd.register(app)
-
-
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the `pycompose` executable."""
+    """Entry point of the `pycompose` executable.
+
+    click answers usage mistakes itself (usage line, message, exit 2); a
+    `PycomposeError` is printed here as its message and hint, with its exit code.
+    """
     from pycompose.errors import PycomposeError
 
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("PYCOMPOSE_DEBUG") == "1"
     try:
-        app(args=args, prog_name="pycompose", standalone_mode=False)
+        app(args=args, prog_name="pycompose")
     except PycomposeError as error:
         if debug:
             raise
@@ -63,19 +90,8 @@ def main(argv: list[str] | None = None) -> None:
         if error.hint:
             sys.stderr.write(f"hint: {error.hint}\n")
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except _click_exceptions() as error:
-        error.show()
-        sys.exit(error.exit_code)
     except BrokenPipeError:
         sys.exit(0)
-
-
-def _click_exceptions() -> tuple[type[BaseException], ...]:
-    import click
-
-    return (click.ClickException,)
 
 
 if __name__ == "__main__":

@@ -87,3 +87,20 @@ def test_unknown_service_argument(tmp_path):
 def test_file_from_stdin(tmp_path):
     result = run(tmp_path, "-f", "-", "config", "--services", stdin="services:\n  one:\n    image: a\n")
     assert result.stdout == "one\n", result.stderr
+
+
+def test_an_unknown_command_is_a_usage_error_without_traceback(tmp_path):
+    result = run(tmp_path, "nope")
+    assert result.returncode == 2
+    assert "No such command 'nope'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_flag_value_is_a_usage_error(tmp_path):
+    (tmp_path / "compose.yaml").write_text(STACK)
+    result = run(tmp_path, "config", "--format", "xml")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = run(tmp_path, "--help")
+    assert result.returncode == 0 and "config" in result.stdout
