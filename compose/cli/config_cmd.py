@@ -40,6 +40,8 @@ def config(
     = False,
     variables: Annotated[bool, typer.Option("--variables", help="Print the variables the files use")] = False,
     no_interpolate: Annotated[bool, typer.Option("--no-interpolate", help="Don't interpolate variables")] = False,
+    no_consistency: Annotated[bool, typer.Option("--no-consistency", help="Don't check references between services, "
+                                                 "networks, volumes...")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only validate; print nothing")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout")] = None,
 ) -> None:
@@ -47,7 +49,8 @@ def config(
 
     options: GlobalOptions = ctx.obj
     selected = () if list_services else tuple(services or ())  # Compose lists every service with --services
-    loaded = load(options.project_options(services=selected, interpolate=not no_interpolate))
+    loaded = load(options.project_options(services=selected, interpolate=not no_interpolate,
+                                          consistency=not no_consistency))
     for message in loaded.warnings:
         warn(message)
     if quiet:

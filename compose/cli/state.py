@@ -19,7 +19,8 @@ class GlobalOptions:
     profiles: tuple[str, ...] = ()
     debug: bool = False
 
-    def project_options(self, *, services: tuple[str, ...] = (), interpolate: bool = True) -> ProjectOptions:
+    def project_options(self, *, services: tuple[str, ...] = (), interpolate: bool = True,
+                        consistency: bool = True) -> ProjectOptions:
         return ProjectOptions(
             files=self.files,
             working_dir=Path.cwd(),
@@ -29,6 +30,7 @@ class GlobalOptions:
             profiles=self.profiles,
             services=services,
             interpolate=interpolate,
+            consistency=consistency,
             environ=dict(os.environ),
             stdin_text=sys.stdin.read() if "-" in self.files else None,
         )

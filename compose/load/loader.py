@@ -128,7 +128,8 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
         defined = set(data.get("services") or {})
         data = profiles.select(data, profiles=_profiles(options, environ), services=options.services)
         disabled = defined - set(data.get("services") or {})
-        _located(locations, _check_consistency, data, disabled, raw=not options.interpolate)
+        if options.consistency:
+            _located(locations, _check_consistency, data, disabled, raw=not options.interpolate)
         data = prune.prune(data)
     return Loaded(name=name, working_dir=project_dir, files=tuple(files), data=data, environ=environ,
                   all_profiles=every_profile, warnings=tuple(run.warnings), sources=tuple(sources))

@@ -23,5 +23,6 @@ class ProjectOptions:
     profiles: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     interpolate: bool = True
+    consistency: bool = True
     environ: Mapping[str, str] = field(default_factory=dict)
     stdin_text: str | None = None

@@ -140,3 +140,10 @@ def test_no_interpolate_still_refuses_unknown_keys(tmp_path):
     _project(tmp_path, "services:\n  web:\n    image: a\n    imagee: ${X}\n")
     with pytest.raises(FileError, match='unknown key "imagee"'):
         _load(tmp_path, interpolate=False)
+
+
+def test_no_consistency_skips_the_reference_checks(tmp_path):
+    _project(tmp_path, "services:\n  web:\n    image: a\n    depends_on: [db]\n")
+    with pytest.raises(FileError, match="undefined service"):
+        _load(tmp_path)
+    assert "db" in _load(tmp_path, consistency=False).data["services"]["web"]["depends_on"]
