@@ -55,8 +55,11 @@ class ImageService:
         owner = digests.hex_of(config.digest)
         for layer, diff_id in zip(manifest.layers, config.diff_ids, strict=True):
             self.layers.ensure(diff_id, lambda d=layer.digest: self.store.open(d), owner)
-        full = self.store.tag(name, manifest.descriptor()) if name else None
-        return Image(config.digest, manifest, config, (full,) if full else ())
+        if name:
+            full = self.store.tag(name, manifest.descriptor())
+            return Image(config.digest, manifest, config, (full,))
+        self.store.add_unnamed(manifest.descriptor())
+        return Image(config.digest, manifest, config)
 
     def add_manifest(self, config: ImageConfig, layers: list[Descriptor],
                      media_type: str = mediatypes.OCI_MANIFEST) -> Manifest:
@@ -82,11 +85,13 @@ class ImageService:
         raise ImageNotFound(f"no such image: {ref}")
 
     def list(self) -> list[Image]:
+        """Every image, named or dangling (an image with no name has `names == ()`)."""
         by_name = self.store.names()
         seen: dict[str, Image] = {}
-        for desc in by_name.values():
+        for desc in self.store.entries():
             image = self._load(desc.digest, by_name)
-            seen.setdefault(image.id, image)
+            if image.id not in seen or (image.names and not seen[image.id].names):
+                seen[image.id] = image
         return sorted(seen.values(), key=lambda i: i.names)
 
     def remove(self, ref: str) -> list[str]:
@@ -99,6 +104,9 @@ class ImageService:
         still = {self._load(d.digest, {}).id for d in self.store.names().values()}
         if image.id in still:
             return []
+        for desc in self.store.entries():
+            if self._load(desc.digest, {}).id == image.id:
+                self.store.drop(desc.digest)
         owner = digests.hex_of(image.id)
         removed = [d for d in image.diff_ids if self.layers.release(d, owner)]
         in_use = self._blobs_in_use()
@@ -109,7 +117,7 @@ class ImageService:
 
     def _blobs_in_use(self) -> set[str]:
         used: set[str] = set()
-        for desc in self.store.names().values():
+        for desc in self.store.entries():
             image = self._load(desc.digest, {})
             used |= {image.manifest.digest, image.config.digest, *(d.digest for d in image.manifest.layers)}
         return used

@@ -175,9 +175,34 @@ class ContentStore:
         entry = Descriptor(manifest.media_type or mediatypes.OCI_MANIFEST, manifest.digest, manifest.size,
                            {NAME_ANNOTATION: full, REF_ANNOTATION: names.tag_of(full)})
         with files.locked(self._locks / "index.lock"):
-            entries = [d for d in self._read_index() if d.annotations.get(NAME_ANNOTATION) != full]
+            old = self._read_index()
+            moved = [d for d in old if d.annotations.get(NAME_ANNOTATION) == full and d.digest != manifest.digest]
+            entries = [d for d in old if d.annotations.get(NAME_ANNOTATION) != full
+                       and (d.annotations.get(NAME_ANNOTATION) or d.digest != manifest.digest)]
+            for d in moved:  # the name moved away: the image it left stays, dangling, until pruned
+                if not any(e.digest == d.digest for e in entries):
+                    entries.append(Descriptor(d.media_type, d.digest, d.size))
             self._write_index([*entries, entry])
         return full
+
+    def add_unnamed(self, manifest: Descriptor) -> None:
+        """Record an image that has no name (an untagged import, a tag that moved on): a dangling image."""
+        with files.locked(self._locks / "index.lock"):
+            entries = self._read_index()
+            if not any(d.digest == manifest.digest for d in entries):
+                self._write_index([*entries, Descriptor(manifest.media_type, manifest.digest, manifest.size)])
+
+    def drop(self, digest: str) -> None:
+        """Forget the unnamed entries of a manifest (its image is being removed)."""
+        with files.locked(self._locks / "index.lock"):
+            entries = self._read_index()
+            kept = [d for d in entries if d.annotations.get(NAME_ANNOTATION) or d.digest != digest]
+            if len(kept) != len(entries):
+                self._write_index(kept)
+
+    def entries(self) -> list[Descriptor]:
+        """Every image entry of the index: named ones and dangling (unnamed) ones."""
+        return self._read_index()
 
     def untag(self, name: str) -> Descriptor:
         full = names.normalize(name)

@@ -102,3 +102,19 @@ def test_names_index_is_an_oci_layout(store):
         store.resolve("busybox:1")
     with pytest.raises(ImageNotFound):
         store.untag("busybox:1")
+
+
+def test_a_tag_moved_away_leaves_its_image_dangling(store):
+    a = Descriptor(mediatypes.OCI_MANIFEST, digests.of_bytes(b"a"), 1)
+    b = Descriptor(mediatypes.OCI_MANIFEST, digests.of_bytes(b"b"), 1)
+    store.tag("app", a)
+    store.tag("app", b)
+    assert [d.digest for d in store.entries() if not d.annotations] == [a.digest]
+    store.tag("app:old", a)  # named again: no longer dangling
+    assert all(d.annotations for d in store.entries())
+    store.untag("app:old")
+    store.add_unnamed(a)
+    store.add_unnamed(a)
+    assert [d.digest for d in store.entries() if not d.annotations] == [a.digest]
+    store.drop(a.digest)
+    assert [d.digest for d in store.entries()] == [b.digest]
