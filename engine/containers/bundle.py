@@ -1,0 +1,93 @@
+"""Image config + options -> an OCI runtime config.json, as Docker would write it. Pure: no file is touched.
+
+    doc = bundle.config(image.config.container_config, options, Identity(...), files, resources)
+
+What comes from where:
+    process.args     Entrypoint + Cmd; `--entrypoint` replaces the first and drops the image's Cmd,
+                     a command replaces Cmd (Docker's rule)
+    process.env      the image's Env, then `-e` (a later key wins); PATH, HOSTNAME and HOME when absent
+    process.cwd      `-w`, else WorkingDir, else /
+    process.user     `-u`, else User (resolved by the caller against the container's /etc/passwd)
+    mounts           the runtime's defaults (/proc, /dev, ...) + /etc/hostname, /etc/hosts, /etc/resolv.conf
+    linux            Docker's capabilities, masked and read-only paths (engine.runtime.defaults),
+                     resources and cgroupsPath (engine.cgroups), namespaces with network none/host/a path
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.containers.errors import ContainerInvalid
+from engine.containers.options import RunOptions
+from engine.runtime import defaults
+
+DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who and where the process is: resolved by the caller (the user needs the mounted rootfs)."""
+
+    hostname: str
+    uid: int = 0
+    gid: int = 0
+    home: str = "/root"
+    cgroup: str = ""  # pycompose/<id>
+
+
+def process_args(image: dict[str, Any], options: RunOptions) -> list[str]:
+    if options.entrypoint is not None:
+        entrypoint, cmd = list(options.entrypoint), list(options.command)
+    else:
+        entrypoint = list(image.get("Entrypoint") or [])
+        cmd = list(options.command) if options.command else list(image.get("Cmd") or [])
+    args = [a for a in entrypoint if a] + cmd  # `--entrypoint ""` clears it
+    if not args:
+        raise ContainerInvalid(f"create container from `{options.image}`: no command specified",
+                               hint="give a command after the image name, or an image with a CMD")
+    return args
+
+
+def environment(image: dict[str, Any], options: RunOptions, who: Identity) -> list[str]:
+    merged: dict[str, str] = {}
+    for item in [*(image.get("Env") or []), *options.env]:
+        key, sep, value = item.partition("=")
+        if not key:
+            raise ContainerInvalid(f"invalid environment variable: {item!r}")
+        merged[key] = value if sep else merged.get(key, "")
+    out = {"PATH": DEFAULT_PATH.partition("=")[2], "HOSTNAME": who.hostname}
+    out.update(merged)
+    out.setdefault("HOME", who.home or "/")
+    return [f"{k}={v}" for k, v in out.items()]
+
+
+def namespaces(network: str) -> list[dict[str, str]]:
+    spaces = [{"type": t} for t in ("pid", "ipc", "uts", "mount", "cgroup")]
+    if network == "none":
+        spaces.append({"type": "network"})
+    elif network != "host":
+        if not network.startswith("/"):
+            raise ContainerInvalid(f"network `{network}`: give none, host, or the path of a network namespace")
+        spaces.append({"type": "network", "path": network})
+    return spaces
+
+
+def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dict[str, str],
+           resources: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The config.json document; `files` maps /etc/hostname and friends to the host files to bind there."""
+    doc = defaults.config(process_args(image, options), hostname=who.hostname,
+                          cwd=options.workdir or image.get("WorkingDir") or "/",
+                          env=environment(image, options, who))
+    process = doc["process"]
+    process["user"] = {"uid": who.uid, "gid": who.gid}
+    process["noNewPrivileges"] = False  # Docker's default: setuid programs work unless asked otherwise
+    doc["mounts"] += [{"destination": dest, "type": "bind", "source": src, "options": ["rbind", "rprivate"]}
+                      for dest, src in files.items()]
+    linux = doc["linux"]
+    linux["namespaces"] = namespaces(options.network)
+    if who.cgroup:
+        linux["cgroupsPath"] = "/" + who.cgroup
+    if resources:
+        linux["resources"] = resources
+    return doc

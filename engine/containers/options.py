@@ -1,0 +1,29 @@
+"""What a user asks of `container run` / `container create`, as frozen data (the CLI fills it in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+RUNTIMES = ("native", "runc", "crun")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    image: str
+    command: tuple[str, ...] = ()          # replaces the image's Cmd
+    entrypoint: tuple[str, ...] | None = None  # replaces the image's Entrypoint (and drops its Cmd)
+    name: str | None = None
+    env: tuple[str, ...] = ()              # KEY=VALUE, over the image's Env
+    user: str | None = None                # uid[:gid] or name[:group]
+    workdir: str | None = None
+    hostname: str | None = None
+    memory: str | None = None              # Docker's --memory: 16m, 1g, bytes
+    cpus: float | None = None
+    pids_limit: int | None = None
+    network: str = "none"                  # none, host, or the path of a network namespace
+    runtime: str = "native"
+    labels: dict[str, str] = field(default_factory=dict)
+    restart: str = "no"
+    stop_signal: str | None = None
+    stop_timeout: float | None = None
+    auto_remove: bool = False

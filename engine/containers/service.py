@@ -1,0 +1,231 @@
+"""ContainerService: the one entry point for single containers (the CLI and, later, compose use it).
+
+    svc = ContainerService(roots())
+    record = svc.create(RunOptions(image="busybox", command=("sleep", "300"), name="web"))
+    svc.start(record.id)
+    svc.stop("web", timeout=1)
+    svc.remove("web")
+
+Layout under the state root: `containers/<id>/` the record and log (engine.state),
+`bundles/<id>/` config.json, rootfs (the snapshot's mount point), the /etc files,
+init.pid and start.error; `snapshots/<id>/` the writable layer. Under the run root:
+the supervisor, `runtime/` (the native runtime's state), `runc/`, `crun/`.
+Each container's cgroup is `pycompose/<id>`, made on start and removed with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import engine
+from engine.containers import files, launcher, names
+from engine.containers.bundle import Identity
+from engine.containers.errors import ContainerBusy, ContainerInvalid, ContainerStartFailed
+from engine.containers.options import RUNTIMES, RunOptions
+from engine.images.images import ImageService
+from engine.images.snapshots import OverlaySnapshotter, mount_all, unmount_all
+from engine.roots import Roots
+from engine.state import ContainerConfig, ContainerRecord, NoSuchContainer, Store, new_id, observe
+from engine.state.lifecycle import ACTIVE, next_state
+from engine.supervisor.client import Supervisor
+
+LAUNCHER = "engine.containers.launcher:RuntimeLauncher"
+_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
+START_DEADLINE = 30.0
+
+
+class ContainerService:
+    def __init__(self, roots: Roots):
+        self.roots = roots
+        self.store = Store(roots.state)
+        self.bundles = roots.state / "bundles"
+        self.supervisor = Supervisor(roots.state, roots.run)
+        self._images: ImageService | None = None
+
+    @property
+    def images(self) -> ImageService:
+        if self._images is None:
+            self._images = ImageService(self.roots.state)
+        return self._images
+
+    def snapshots(self) -> OverlaySnapshotter:
+        return OverlaySnapshotter(self.roots.state / "snapshots", self.images.layers)
+
+    def bundle(self, container_id: str) -> Path:
+        return self.bundles / container_id
+
+    # -- create ---------------------------------------------------------------------
+    def create(self, options: RunOptions) -> ContainerRecord:
+        if options.runtime not in RUNTIMES:
+            raise ContainerInvalid(f"runtime `{options.runtime}`: choose one of {', '.join(RUNTIMES)}")
+        if options.name is not None and not _NAME.fullmatch(options.name):
+            raise ContainerInvalid(f"invalid container name `{options.name}`: only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+                                   "are allowed")
+        image = self.images.get(options.image)
+        image_config = image.config.container_config
+        cid = new_id()
+        cgroup = f"pycompose/{cid}"
+        launch = {"runtime": options.runtime, "bundle": str(self.bundle(cid)), "id": cid,
+                  "root": str(self.roots.run / ("runtime" if options.runtime == "native" else options.runtime)),
+                  "cgroup": cgroup, "cgroup_procs": _cgroup_procs(cgroup),
+                  "pythonpath": str(Path(engine.__file__).resolve().parent.parent),
+                  "image": options.image, "image_id": image.id, "auto_remove": options.auto_remove,
+                  "options": _options_json(options)}
+        record = ContainerRecord(id=cid, name=options.name or names.generate(self._taken()), labels=options.labels,
+                                 config=ContainerConfig(launch=launch, launcher=LAUNCHER, restart=options.restart,
+                                                        stop_signal=options.stop_signal or image_config.get(
+                                                            "StopSignal") or "SIGTERM",
+                                                        stop_timeout=10.0 if options.stop_timeout is None
+                                                        else options.stop_timeout))
+        record = self.store.create(record)
+        try:
+            self._make_bundle(record, image, image_config, options)
+        except BaseException:
+            self._unwind(record.id)
+            raise
+        return record
+
+    def _taken(self) -> set[str]:
+        return {r.name for r in self.store.list()}
+
+    def _make_bundle(self, record: ContainerRecord, image, image_config: dict, options: RunOptions) -> None:  # type: ignore[no-untyped-def]
+        from engine.cgroups.resources import from_docker
+        from engine.containers import bundle
+
+        directory = self.bundle(record.id)
+        directory.mkdir(parents=True, mode=0o700)
+        rootfs = directory / "rootfs"
+        rootfs.mkdir()
+        self.store.log_path(record.id).touch(mode=0o600)  # so that a follower can open it at once
+        mount_all(self.snapshots().prepare(record.id, image.diff_ids, rootfs))
+        host_network = options.network == "host"
+        hostname = os.uname().nodename if host_network else (options.hostname or record.id[:12])
+        user = options.user or image_config.get("User") or ""
+        uid, gid, home = files.resolve_user(rootfs, user) if user else (0, 0, "/root")
+        who = Identity(hostname=hostname, uid=uid, gid=gid, home=home, cgroup=record.config.launch["cgroup"])
+        resources = from_docker(mem_limit=options.memory, cpus=options.cpus, pids_limit=options.pids_limit)
+        doc = bundle.config(image_config, options, who, files.write_files(directory, hostname, host_network),
+                            resources.to_oci())
+        (directory / "config.json").write_text(json.dumps(doc, indent=1))
+
+    def _unwind(self, container_id: str) -> None:
+        """Undo whatever part of a container exists: mount, cgroup, snapshot, bundle, runtime state, record."""
+        from engine.cgroups.manager import Cgroup
+
+        directory = self.bundle(container_id)
+        unmount_all(self.snapshots().mounts(container_id, directory / "rootfs")
+                    if (self.roots.state / "snapshots" / container_id).exists() else [])
+        Cgroup(f"pycompose/{container_id}").remove()
+        self.snapshots().remove(container_id)
+        shutil.rmtree(directory, ignore_errors=True)
+        for sub in ("runtime", "runc", "crun", "containers"):  # runtime state left by a killed runtime; FIFOs
+            shutil.rmtree(self.roots.run / sub / container_id, ignore_errors=True)
+        with contextlib.suppress(NoSuchContainer):
+            self.store.remove(container_id)
+
+    # -- start, stop, kill, wait ------------------------------------------------------
+    def get(self, ref: str) -> ContainerRecord:
+        return observe(self.store.get(ref))
+
+    def start(self, ref: str) -> ContainerRecord:
+        """Start the container; returns once its program runs (or raise why it could not)."""
+        from engine.cgroups.manager import Cgroup
+        from engine.cgroups.resources import Resources
+
+        record = self.get(ref)
+        if record.state == "running":
+            return record
+        next_state("start", record.name, record.state)
+        directory = self.bundle(record.id)
+        rootfs = directory / "rootfs"
+        if not os.path.ismount(rootfs):
+            mount_all(self.snapshots().mounts(record.id, rootfs))
+        doc = json.loads((directory / "config.json").read_text())
+        Cgroup.create(record.config.launch["cgroup"], Resources.from_oci(doc["linux"].get("resources") or {}))
+        self.supervisor.start(record.id)
+        return self._started(record)
+
+    def _started(self, record: ContainerRecord) -> ContainerRecord:
+        pid_file = self.bundle(record.id) / launcher.PID_FILE
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            current = self.get(record.id)
+            if pid_file.exists() and current.state in ACTIVE:
+                return current
+            if current.state not in ACTIVE:
+                break
+            time.sleep(0.002)
+        current = self.get(record.id)
+        error = self.bundle(record.id) / launcher.ERROR_FILE
+        if current.state not in ACTIVE and error.exists():
+            self.wait(record.id)
+            current = self.get(record.id)
+            raise ContainerStartFailed("failed to create task for container: unable to start container process: "
+                                       f"{error.read_text().strip()}", exit_code=current.exit_code or 1)
+        return current
+
+    def stop(self, ref: str, timeout: float | None = None) -> ContainerRecord:
+        record = self.get(ref)
+        if record.state in ACTIVE:
+            self.supervisor.stop(record.id, timeout)
+        return self.get(record.id)
+
+    def kill(self, ref: str, signal: str = "SIGKILL") -> None:
+        record = self.get(ref)
+        if record.state not in ("running", "paused"):
+            raise ContainerBusy(f"cannot kill container `{record.name}`: container {record.id[:12]} is not running")
+        self.supervisor.kill(record.id, signal)
+
+    def wait(self, ref: str) -> int:
+        record = self.get(ref)
+        if record.state in ACTIVE:
+            code = self.supervisor.wait(record.id)
+            if code is not None:
+                return code
+            record = self.get(record.id)
+        return record.exit_code if record.exit_code is not None else 0
+
+    # -- remove, list -----------------------------------------------------------------
+    def remove(self, ref: str, force: bool = False) -> str:
+        record = self.get(ref)
+        if record.state in ACTIVE:
+            if not force:
+                raise ContainerBusy(f"cannot remove container `{record.name}`: container is {record.state}",
+                                    hint="stop the container before removing or force remove (-f)")
+            self.supervisor.kill(record.id, "SIGKILL")
+            self.wait(record.id)
+        if self.supervisor.pid() is not None:
+            self.supervisor.forget(record.id)
+        self.store.update(record.id, lambda r: r.replace(state=next_state("remove", r.name, observe(r).state)))
+        self._unwind(record.id)
+        return record.id
+
+    def list(self, all: bool = False) -> list[ContainerRecord]:  # noqa: A002 - Docker's flag
+        records = [observe(r) for r in self.store.list()]
+        return records if all else [r for r in records if r.state in ACTIVE]
+
+    def log_path(self, record: ContainerRecord) -> str:
+        return str(self.store.log_path(record.id))
+
+    def container_pid(self, record: ContainerRecord) -> int:
+        if record.state not in ACTIVE:
+            return 0
+        return launcher.container_pid(record.config.launch) or record.pid
+
+
+def _cgroup_procs(path: str) -> list[str]:
+    from engine.cgroups.manager import Cgroup
+
+    return [str(d / "cgroup.procs") for d in Cgroup(path).dirs().values()]
+
+
+def _options_json(options: RunOptions) -> dict:
+    import dataclasses
+
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(options).items()}
