@@ -85,7 +85,8 @@ def pull(
     if not quiet:
         if ":" not in name.rpartition("/")[2] and "@" not in name:
             err("Using default tag: latest\n")
-        err(f"{ref.digest or ref.tag}: Pulling from {ref.path.removeprefix('library/') if ref.domain == 'docker.io' else ref.path}\n")
+        repository = ref.path.removeprefix("library/") if ref.domain == "docker.io" else ref.path
+        err(f"{ref.digest or ref.tag}: Pulling from {repository}\n")
     with RegistryClient() as client:
         pulled = pull_image(service(), client, name, platform=platform, progress=progress)
     full = str(ref) if not ref.digest else f"{ref.name}@{ref.digest}"
@@ -103,16 +104,24 @@ def push(
     name: Annotated[str, typer.Argument(metavar="NAME[:TAG]")],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Suppress verbose output")] = False,
 ) -> None:
+    import contextlib
+
     from engine.images.push import push_image
     from engine.reference import parse_reference
     from engine.registry import RegistryClient
+    from pycompose.errors import PycomposeError
 
     ref = parse_reference(name)
     progress = LayerProgress("push", quiet)
     if not quiet:
         err(f"The push refers to repository [{ref.name}]\n")
+    svc = service()
+    if not quiet and not ref.digest:
+        with contextlib.suppress(PycomposeError):  # push_image reports a missing image itself
+            for layer in svc.get(name).manifest.layers:
+                progress.say(layer.digest, "start")
     with RegistryClient() as client:
-        pushed = push_image(service(), client, name, progress=progress)
+        pushed = push_image(svc, client, name, progress=progress)
     if quiet:
         out(f"{ref.familiar}\n")
     else:
