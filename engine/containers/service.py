@@ -164,10 +164,9 @@ class ContainerService:
         current = self.get(record.id)
         error = self.bundle(record.id) / launcher.ERROR_FILE
         if current.state not in ACTIVE and error.exists():
-            self.wait(record.id)
-            current = self.get(record.id)
+            code = self.supervisor.wait(record.id)  # the supervisor's word: the record may not have it yet
             raise ContainerStartFailed("failed to create task for container: unable to start container process: "
-                                       f"{error.read_text().strip()}", exit_code=current.exit_code or 1)
+                                       f"{error.read_text().strip()}", exit_code=code or 1)
         return current
 
     def stop(self, ref: str, timeout: float | None = None) -> ContainerRecord:

@@ -1,0 +1,281 @@
+"""`pycompose container ...`: Docker's container commands over the engine's container service.
+
+run, create, start, stop, kill, rm, ls (ps), logs, inspect, wait. `run` without -d
+streams the container's output (stdout to stdout, stderr to stderr) until it exits
+and exits with its code. Not here yet: -t/-i (no terminal, no stdin: stdin is
+/dev/null), attaching to a started container, and --rm with -d.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from engine.containers.service import ContainerService
+    from engine.state import ContainerRecord
+
+app = typer.Typer(name="container", help="Manage containers", add_completion=False, pretty_exceptions_enable=False,
+                  rich_markup_mode=None, no_args_is_help=True)
+
+PASS_THROUGH = {"allow_interspersed_args": False, "ignore_unknown_options": True}
+
+
+def _service() -> ContainerService:
+    from engine.containers.service import ContainerService
+    from engine.roots import roots
+
+    return ContainerService(roots())
+
+
+def _env(items: list[str] | None) -> tuple[str, ...]:
+    out = []
+    for item in items or ():
+        if "=" in item:
+            out.append(item)
+        elif item in os.environ:  # `-e NAME`: the value from this environment, as Docker does
+            out.append(f"{item}={os.environ[item]}")
+    return tuple(out)
+
+
+def _labels(items: list[str] | None) -> dict[str, str]:
+    return dict(item.partition("=")[::2] for item in items or ())
+
+
+Image = Annotated[str, typer.Argument(help="The image to run")]
+Command = Annotated[list[str] | None, typer.Argument(help="The command and its arguments")]
+Name = Annotated[str | None, typer.Option("--name", help="Assign a name to the container")]
+Env = Annotated[list[str] | None, typer.Option("--env", "-e", help="Set environment variables")]
+User = Annotated[str | None, typer.Option("--user", "-u", help="Username or UID (format: <name|uid>[:<group|gid>])")]
+Workdir = Annotated[str | None, typer.Option("--workdir", "-w", help="Working directory inside the container")]
+Entrypoint = Annotated[str | None, typer.Option("--entrypoint", help="Overwrite the default ENTRYPOINT of the image")]
+Memory = Annotated[str | None, typer.Option("--memory", "-m", help="Memory limit")]
+Cpus = Annotated[float | None, typer.Option("--cpus", help="Number of CPUs")]
+Pids = Annotated[int | None, typer.Option("--pids-limit", help="Tune container pids limit")]
+Network = Annotated[str, typer.Option("--network", help="none, host, or the path of a network namespace")]
+Runtime = Annotated[str, typer.Option("--runtime", help="Runtime to use: native, runc or crun")]
+Hostname = Annotated[str | None, typer.Option("--hostname", help="Container host name")]
+Labels = Annotated[list[str] | None, typer.Option("--label", "-l", help="Set meta data on a container")]
+Restart = Annotated[str, typer.Option("--restart", help="Restart policy: no, always, on-failure[:N], "
+                                                        "unless-stopped")]
+StopSignal = Annotated[str | None, typer.Option("--stop-signal", help="Signal to stop the container")]
+StopTimeout = Annotated[float | None, typer.Option("--stop-timeout", help="Seconds to wait before killing it")]
+
+
+def _options(image: str, command: list[str] | None, name: str | None, env: list[str] | None, user: str | None,
+             workdir: str | None, entrypoint: str | None, memory: str | None, cpus: float | None,
+             pids_limit: int | None, network: str, runtime: str, hostname: str | None, label: list[str] | None,
+             restart: str, stop_signal: str | None, stop_timeout: float | None, rm: bool = False):  # type: ignore[no-untyped-def]
+    from engine.containers.options import RunOptions
+
+    return RunOptions(image=image, command=tuple(command or ()), name=name, env=_env(env), user=user,
+                      workdir=workdir, entrypoint=None if entrypoint is None else (entrypoint,), memory=memory,
+                      cpus=cpus, pids_limit=pids_limit, network=network, runtime=runtime, hostname=hostname,
+                      labels=_labels(label), restart=restart, stop_signal=stop_signal, stop_timeout=stop_timeout,
+                      auto_remove=rm)
+
+
+@app.command("run", help="Create and run a new container from an image", context_settings=PASS_THROUGH)
+def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
+        "--rm", help="Automatically remove the container when it exits")] = False,
+        detach: Annotated[bool, typer.Option("--detach", "-d", help="Run in the background, print its ID")] = False,
+        name: Name = None, env: Env = None, user: User = None, workdir: Workdir = None,
+        entrypoint: Entrypoint = None, memory: Memory = None, cpus: Cpus = None, pids_limit: Pids = None,
+        network: Network = "none", runtime: Runtime = "native", hostname: Hostname = None, label: Labels = None,
+        restart: Restart = "no", stop_signal: StopSignal = None, stop_timeout: StopTimeout = None) -> None:
+    from engine.containers.errors import ContainerInvalid
+
+    if rm and detach:
+        raise ContainerInvalid("--rm with --detach is not supported yet", hint="run without -d, or rm it later")
+    svc = _service()
+    record = svc.create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit,
+                                 network, runtime, hostname, label, restart, stop_signal, stop_timeout, rm))
+    try:
+        svc.start(record.id)
+        if detach:
+            sys.stdout.write(record.id + "\n")
+            return
+        code = _attach(svc, record)
+    finally:
+        if rm:
+            svc.remove(record.id, force=True)
+    raise typer.Exit(code)
+
+
+def _attach(svc: ContainerService, record: ContainerRecord) -> int:
+    """Stream the container's output until it exits; its exit code."""
+    import threading
+
+    from engine import logs
+
+    codes: list[int] = []
+    waiter = threading.Thread(target=lambda: codes.append(svc.wait(record.id)), daemon=True)
+    waiter.start()
+    for entry in logs.follow(svc.log_path(record), stopped=lambda: not waiter.is_alive(), poll=0.01):
+        out = sys.stdout if entry["stream"] == "stdout" else sys.stderr
+        out.write(entry["log"])
+        out.flush()
+    waiter.join()
+    return codes[0] if codes else svc.get(record.id).exit_code or 0
+
+
+@app.command("create", help="Create a new container", context_settings=PASS_THROUGH)
+def create(image: Image, command: Command = None, name: Name = None, env: Env = None, user: User = None,
+           workdir: Workdir = None, entrypoint: Entrypoint = None, memory: Memory = None, cpus: Cpus = None,
+           pids_limit: Pids = None, network: Network = "none", runtime: Runtime = "native",
+           hostname: Hostname = None, label: Labels = None, restart: Restart = "no", stop_signal: StopSignal = None,
+           stop_timeout: StopTimeout = None) -> None:
+    record = _service().create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus,
+                                        pids_limit, network, runtime, hostname, label, restart, stop_signal,
+                                        stop_timeout))
+    sys.stdout.write(record.id + "\n")
+
+
+Refs = Annotated[list[str], typer.Argument(help="Containers (names or IDs)")]
+
+
+@app.command("start", help="Start one or more stopped containers")
+def start(containers: Refs) -> None:
+    svc = _service()
+    for ref in containers:
+        svc.start(ref)
+        sys.stdout.write(ref + "\n")
+
+
+@app.command("stop", help="Stop one or more running containers")
+def stop(containers: Refs, time: Annotated[float | None, typer.Option(
+        "--time", "-t", help="Seconds to wait before killing the container")] = None) -> None:
+    svc = _service()
+    for ref in containers:
+        svc.stop(ref, time)
+        sys.stdout.write(ref + "\n")
+
+
+@app.command("kill", help="Kill one or more running containers")
+def kill(containers: Refs, signal: Annotated[str, typer.Option("--signal", "-s", help="Signal to send")] = "SIGKILL"
+         ) -> None:
+    svc = _service()
+    for ref in containers:
+        svc.kill(ref, signal)
+        sys.stdout.write(ref + "\n")
+
+
+@app.command("rm", help="Remove one or more containers")
+def rm(containers: Refs, force: Annotated[bool, typer.Option(
+        "--force", "-f", help="Force the removal of a running container (uses SIGKILL)")] = False) -> None:
+    svc = _service()
+    for ref in containers:
+        svc.remove(ref, force)
+        sys.stdout.write(ref + "\n")
+
+
+def _config_json(svc: ContainerService, record: ContainerRecord) -> dict | None:
+    try:
+        return json.loads((svc.bundle(record.id) / "config.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _table(rows: list[dict[str, str]], columns: list[tuple[str, str]]) -> str:
+    """Docker's tabwriter: each column as wide as its widest cell, three spaces between columns."""
+    cells = [[title for title, _ in columns]] + [[row[key] for _, key in columns] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    return "".join("   ".join(c.ljust(w) for c, w in zip(line[:-1], widths, strict=False)) + "   " + line[-1]
+                   + "\n" for line in cells)
+
+
+LS_COLUMNS = [("CONTAINER ID", "ID"), ("IMAGE", "Image"), ("COMMAND", "Command"), ("CREATED", "RunningFor"),
+              ("STATUS", "Status"), ("PORTS", "Ports"), ("NAMES", "Names")]
+
+
+def _ls(all: bool, quiet: bool, format: str | None, no_trunc: bool) -> None:  # noqa: A002
+    from engine.containers import views
+
+    svc = _service()
+    records = svc.list(all=all)[::-1]  # newest first, as Docker lists them
+    if quiet:
+        sys.stdout.write("".join((r.id if no_trunc else r.id[:12]) + "\n" for r in records))
+        return
+    rows = [views.ls_row(r, views.args_of(r, _config_json(svc, r)), truncate=not no_trunc) for r in records]
+    if format == "json":
+        sys.stdout.write("".join(json.dumps(row) + "\n" for row in rows))
+    else:
+        sys.stdout.write(_table(rows, LS_COLUMNS))
+
+
+All = Annotated[bool, typer.Option("--all", "-a", help="Show all containers (default shows just running)")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only display container IDs")]
+Format = Annotated[str | None, typer.Option("--format", help="table (default) or json")]
+NoTrunc = Annotated[bool, typer.Option("--no-trunc", help="Don't truncate output")]
+
+
+@app.command("ls", help="List containers")
+def ls(all: All = False, quiet: Quiet = False, format: Format = None, no_trunc: NoTrunc = False) -> None:  # noqa: A002
+    _ls(all, quiet, format, no_trunc)
+
+
+@app.command("ps", help="List containers")
+def ps(all: All = False, quiet: Quiet = False, format: Format = None, no_trunc: NoTrunc = False) -> None:  # noqa: A002
+    _ls(all, quiet, format, no_trunc)
+
+
+@app.command("logs", help="Fetch the logs of a container")
+def logs_(container: Annotated[str, typer.Argument(help="Container (name or ID)")],
+          follow: Annotated[bool, typer.Option("--follow", "-f", help="Follow log output")] = False,
+          tail: Annotated[str, typer.Option("--tail", "-n", help="Number of lines from the end, or all")] = "all",
+          timestamps: Annotated[bool, typer.Option("--timestamps", "-t", help="Show timestamps")] = False,
+          since: Annotated[str | None, typer.Option("--since", help="Logs since a timestamp or duration")] = None,
+          until: Annotated[str | None, typer.Option("--until", help="Logs before a timestamp or duration")] = None,
+          ) -> None:
+    from engine import logs
+    from engine.containers.errors import ContainerInvalid
+    from engine.state.lifecycle import ACTIVE
+
+    if tail != "all" and not tail.lstrip("-").isdigit():
+        raise ContainerInvalid(f"invalid value for --tail: {tail!r} (a number, or all)")
+    count = None if tail == "all" or int(tail) < 0 else int(tail)
+    since_ns = logs.parse_since(since) if since else None
+    until_ns = logs.parse_since(until) if until else None
+    svc = _service()
+    record = svc.get(container)
+    path = svc.log_path(record)
+    if not os.path.exists(path):
+        return
+    if follow and record.state in ACTIVE:
+        import threading
+
+        waiter = threading.Thread(target=svc.wait, args=(record.id,), daemon=True)
+        waiter.start()
+        entries = logs.follow(path, stopped=lambda: not waiter.is_alive(), tail=count, since=since_ns,
+                              until=until_ns)
+    else:
+        entries = iter(logs.read(path, tail=count, since=since_ns, until=until_ns))
+    for entry in entries:
+        out = sys.stdout if entry["stream"] == "stdout" else sys.stderr
+        out.write(logs.format_entry(entry, timestamps))
+        if follow:
+            out.flush()
+
+
+@app.command("inspect", help="Display detailed information on one or more containers")
+def inspect(containers: Refs) -> None:
+    from engine.containers import views
+
+    svc = _service()
+    out = []
+    for ref in containers:
+        record = svc.get(ref)
+        out.append(views.inspect(record, svc.container_pid(record), _config_json(svc, record)))
+    sys.stdout.write(json.dumps(out, indent=4) + "\n")
+
+
+@app.command("wait", help="Block until one or more containers stop, then print their exit codes")
+def wait(containers: Refs) -> None:
+    svc = _service()
+    for ref in containers:
+        sys.stdout.write(f"{svc.wait(ref)}\n")
+        sys.stdout.flush()
