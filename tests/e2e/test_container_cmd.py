@@ -1,0 +1,228 @@
+"""`pycompose container ...` end to end: the CLI as a subprocess, a busybox image imported into temporary roots.
+
+Needs root (mounts, namespaces, cgroups) and Debian's busybox-static. Everything a
+test makes is removed after it (containers, mounts, cgroups); the module stops its
+supervisor and removes its roots.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def eventually(probe, timeout: float = 10.0, what: str = "the condition"):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.01)
+
+
+class Env:
+    def __init__(self) -> None:
+        self.state = Path(tempfile.mkdtemp(prefix="pycompose-test-"))
+        self.run_root = Path(tempfile.mkdtemp(prefix="pycompose-test-"))
+        self.environ = {**os.environ, "PYCOMPOSE_ROOT": str(self.state), "PYCOMPOSE_RUN_ROOT": str(self.run_root)}
+
+    def cli(self, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "compose.cli.main", "container", *args], cwd=REPO,
+                              env=self.environ, capture_output=True, text=True, timeout=timeout, check=False)
+
+    def service(self):  # type: ignore[no-untyped-def]
+        from engine.containers.service import ContainerService
+        from engine.roots import Roots
+
+        return ContainerService(Roots(self.state, self.run_root))
+
+    def import_busybox(self) -> None:
+        from engine.images.archives.importer import import_rootfs
+        from engine.images.images import ImageService
+        from engine.images.testing import busybox_rootfs, tar_dir
+
+        scratch = Path(tempfile.mkdtemp(prefix="busybox-"))
+        try:
+            busybox_rootfs(scratch / "rootfs")
+            with open(tar_dir(scratch / "rootfs", scratch / "rootfs.tar"), "rb") as f:
+                import_rootfs(ImageService(self.state), f, "busybox")
+        finally:
+            shutil.rmtree(scratch)
+
+    def mounts(self) -> list[str]:
+        from engine.images.testing import mounts_under
+
+        return mounts_under(self.state) + mounts_under(self.run_root)
+
+    def remove_all(self) -> None:
+        """Every container, by the service (as `rm -f`); what a failing test left, by hand."""
+        from engine.cgroups.manager import Cgroup
+        from engine.state.liveness import start_time
+
+        svc = self.service()
+        for record in svc.store.list():
+            try:
+                svc.remove(record.id, force=True)
+            except Exception:  # noqa: BLE001 - a broken container must not hide the others
+                if record.pid and start_time(record.pid) == record.pid_start:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(record.pid, signal.SIGKILL)
+                Cgroup(f"pycompose/{record.id}").remove()
+                with contextlib.suppress(Exception):
+                    svc._unwind(record.id)
+
+    def close(self) -> None:
+        from engine.cgroups.manager import Cgroup
+        from engine.images.snapshots.mounts import unmount
+        from engine.supervisor.client import wait_gone
+
+        self.remove_all()
+        pid = self.service().supervisor.pid()
+        self.service().supervisor.shutdown()
+        if pid is not None and not wait_gone(pid, 10.0):
+            os.kill(pid, signal.SIGKILL)
+        for target in sorted(self.mounts(), key=len, reverse=True):
+            unmount(target)
+        Cgroup("pycompose/none").remove(parents=True)  # the shared parent, when no container is left in it
+        shutil.rmtree(self.state, ignore_errors=True)
+        shutil.rmtree(self.run_root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def env():  # type: ignore[no-untyped-def]
+    if os.geteuid() != 0:
+        pytest.fail("tests/e2e/test_container_cmd.py needs root; run it as root")
+    if shutil.which("busybox") is None:
+        pytest.fail("busybox-static is missing: apt-get install -y busybox-static (scripts/setup.sh --test)")
+    made = Env()
+    try:
+        made.import_busybox()
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.fixture
+def cli(env):  # type: ignore[no-untyped-def]
+    yield env
+    env.remove_all()
+    assert env.mounts() == []
+
+
+def test_run_rm_prints_output_and_exits_zero(cli):
+    done = cli.cli("run", "--rm", "busybox", "echo", "hello")
+    assert (done.returncode, done.stdout) == (0, "hello\n"), done.stderr
+    assert cli.cli("ls", "-a", "-q").stdout == ""
+
+
+def test_run_exits_with_the_program_code(cli):
+    done = cli.cli("run", "--rm", "busybox", "sh", "-c", "echo oops >&2; exit 3")
+    assert (done.returncode, done.stderr) == (3, "oops\n")
+
+
+def test_run_of_a_missing_program_is_127_with_dockers_message(cli):
+    done = cli.cli("run", "--rm", "busybox", "nosuch")
+    assert done.returncode == 127
+    assert 'exec: "nosuch": executable file not found in $PATH' in done.stderr
+    assert cli.cli("ls", "-a", "-q").stdout == ""
+
+
+def test_run_environment_user_and_workdir(cli):
+    done = cli.cli("run", "--rm", "-e", "A=1", "-u", "nobody", "-w", "/tmp", "busybox", "sh", "-c", "env; id -u; pwd")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "A=1" in lines and lines[-2:] == ["65534", "/tmp"]
+
+
+def test_entrypoint_replaces_the_program(cli):
+    done = cli.cli("run", "--rm", "--entrypoint", "echo", "busybox", "from", "entrypoint")
+    assert (done.returncode, done.stdout) == (0, "from entrypoint\n"), done.stderr
+
+
+def test_detached_container_lives_logs_stops_and_goes(cli):
+    from engine import logs
+
+    done = cli.cli("run", "-d", "--name", "web", "busybox", "sh", "-c", "echo started; exec sleep 300")
+    assert done.returncode == 0, done.stderr
+    cid = done.stdout.strip()
+    record = cli.service().get(cid)
+    eventually(lambda: logs.read(cli.service().log_path(record)), what="the container's first line")
+    listed = cli.cli("ls").stdout.splitlines()
+    assert listed[0].split()[:3] == ["CONTAINER", "ID", "IMAGE"]
+    assert cid[:12] in listed[1] and "Up " in listed[1] and listed[1].endswith("web")
+    row = json.loads(cli.cli("ls", "--format", "json").stdout)
+    assert (row["Names"], row["State"], row["Image"]) == ("web", "running", "busybox")
+    assert cli.cli("logs", "web").stdout == "started\n"
+    state = json.loads(cli.cli("inspect", "web").stdout)[0]
+    assert (state["Id"], state["Name"], state["State"]["Running"]) == (cid, "/web", True)
+    assert state["State"]["Pid"] > 0 and state["Config"]["Image"] == "busybox"
+    cgroup = Path("/sys/fs/cgroup/memory/pycompose") / cid
+    assert cli.cli("stop", "-t", "1", "web").returncode == 0
+    assert "Exited (137)" in cli.cli("ls", "-a").stdout
+    assert cli.cli("ls", "-q").stdout == ""
+    assert cli.cli("wait", "web").stdout == "137\n"
+    assert cli.cli("rm", "web").stdout == "web\n"
+    assert cli.cli("ls", "-a", "-q").stdout == ""
+    assert cli.mounts() == [] and not cgroup.exists()
+    assert not (cli.state / "bundles" / cid).exists()
+
+
+def test_memory_limit_oom_kills(cli):
+    done = cli.cli("run", "--rm", "--memory", "16m", "busybox", "sh", "-c",
+                   "a=aaaaaaaaaaaaaaaa; while :; do a=$a$a; done")
+    assert done.returncode == 137, done.stderr
+
+
+def test_a_taken_name_is_a_conflict_naming_it(cli):
+    assert cli.cli("create", "--name", "dup", "busybox", "true").returncode == 0
+    done = cli.cli("create", "--name", "dup", "busybox", "true")
+    assert done.returncode == 16 and "`dup`" in done.stderr
+    assert len(cli.cli("ls", "-a", "-q").stdout.split()) == 1
+
+
+def test_wait_and_inspect_after_exit(cli):
+    cid = cli.cli("run", "-d", "busybox", "sh", "-c", "exit 5").stdout.strip()
+    assert cli.cli("wait", cid).stdout == "5\n"
+    state = json.loads(cli.cli("inspect", cid[:12]).stdout)[0]["State"]
+    assert (state["Status"], state["ExitCode"], state["Running"]) == ("exited", 5, False)
+    assert cli.cli("rm", cid).returncode == 0
+
+
+def test_rm_of_a_running_container_needs_force(cli):
+    cli.cli("run", "-d", "--name", "busy", "busybox", "sleep", "300")
+    done = cli.cli("rm", "busy")
+    assert done.returncode == 16 and "busy" in done.stderr
+    assert cli.cli("rm", "-f", "busy").returncode == 0
+    assert cli.cli("ls", "-a", "-q").stdout == ""
+
+
+def test_killing_the_supervisor_leaves_the_container_running(cli):
+    from engine.state.liveness import start_time
+    from engine.supervisor.client import wait_gone
+
+    cid = cli.cli("run", "-d", "--name", "survivor", "busybox", "sleep", "300").stdout.strip()
+    sup = cli.service().supervisor
+    pid = sup.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    assert wait_gone(pid, 10.0)
+    record = cli.service().store.get(cid)
+    assert start_time(record.pid) == record.pid_start  # the runtime, and its container, still run
+    assert "Up " in cli.cli("ls").stdout
+    assert cli.cli("kill", "-s", "KILL", "survivor").returncode == 0  # a new supervisor adopts it
+    eventually(lambda: "Exited" in cli.cli("ls", "-a").stdout, what="the container to be seen exited")
+    assert cli.cli("rm", "survivor").returncode == 0
