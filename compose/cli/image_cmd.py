@@ -256,6 +256,12 @@ def _remove(svc: ImageService, name: str, force: bool) -> list[str]:
     except BadImage:
         full = None
     untag = (full,) if full in image.names else image.names
+    if full not in image.names and len({n.rsplit(":", 1)[0] for n in untag}) > 1 and not force:
+        from engine.images.errors import ImageInUse
+
+        raise ImageInUse(f"cannot remove image `{name}`: it is referenced in multiple repositories "
+                         f"({', '.join(image_names.short(n) for n in untag)})",
+                         hint="remove it by name, or use --force")
     if set(untag) == set(image.names):
         refuse_if_used(svc, image, name, force=force)
     svc.remove(name)

@@ -81,6 +81,8 @@ def test_import_push_pull_save_load_round_trip(cli, registry, rootfs_tar, tmp_pa
     assert sorted(before["RepoTags"]) == sorted([remote, "local/bb:1"])
     assert before["RootFS"]["Type"] == "layers" and len(before["RootFS"]["Layers"]) == 1
 
+    by_id = cli("image", "rm", image_id[7:19], ok=False)
+    assert by_id.returncode == 16 and "multiple repositories" in by_id.stderr
     removed = cli("image", "rm", remote, "local/bb:1").stdout.splitlines()
     assert removed == [f"Untagged: {remote}", "Untagged: local/bb:1", f"Deleted: {image_id}"]
     assert cli("image", "ls", "-q").stdout == ""
