@@ -264,6 +264,11 @@ def _remove(svc: ImageService, name: str, force: bool) -> list[str]:
                          hint="remove it by name, or use --force")
     if set(untag) == set(image.names):
         refuse_if_used(svc, image, name, force=force)
+        if force and any(_uses(r, image) for r in _records(svc.root)):
+            for n in untag:  # a stopped container still needs it: --force only untags, the image dangles
+                svc.store.untag(n)
+            svc.store.add_unnamed(image.manifest.descriptor())
+            return [f"Untagged: {image_names.short(n)}\n" for n in untag]
     svc.remove(name)
     lines = [f"Untagged: {image_names.short(n)}\n" for n in untag]
     if not any(i.id == image.id for i in svc.list()):

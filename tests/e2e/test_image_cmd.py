@@ -159,6 +159,9 @@ def test_rm_refuses_an_image_a_container_uses_and_prune_takes_dangling_ones(cli,
     refused = cli("image", "rm", "app:1", ok=False)
     assert refused.returncode == 16 and "web-1" in refused.stderr and "app:1" in refused.stderr
     assert cli("image", "prune", "-a", "-f").stdout == "Total reclaimed space: 0B\n"
+    assert cli("image", "rm", "-f", "app:1").stdout == "Untagged: app:1\n"  # the container keeps it, dangling
+    assert cli("images", "-q").stdout == f"{image_id[7:19]}\n"
+    cli("image", "tag", image_id, "app:1")
     shutil.rmtree(record.parent)
 
     cli("image", "import", "-m", "again", str(rootfs_tar), "app:1")  # app:1 moves on: the first image dangles
