@@ -102,6 +102,8 @@ class _Run:
 def plan(project: Project, observed: Observed, options: UpOptions | None = None) -> Plan:
     """The plan of `up` for `project` given `observed` (see the module's docstring for the rules)."""
     options = options or UpOptions()
+    for name in options.scale:
+        project.service(name)  # ServiceNotFound names the services there are
     full = G.service_graph(project)
     graph = G.select(full, options.services, with_dependencies=not options.no_deps)
     order = G.generations(graph)

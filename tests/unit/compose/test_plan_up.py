@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from compose.errors import ServiceNotFound
+from compose.graph import DependencyCycle
 from compose.model import FrozenMap, Project
 from compose.plan import actions as A
 from compose.plan import labels as L
@@ -92,7 +95,10 @@ CASES: dict[str, Case] = {
         lambda p: world(p, container(p, "db"), container(p, "web", state="exited", exit_code=1),
                         container(p, "side")), UpOptions(), [
             ("services", {"web": ["wait db service_healthy", "start demo-web-1"]})]),
-    "a created container is started; --no-start leaves it": (
+    "a created container is started": (
+        lambda p: world(p, container(p, "db", state="created"), container(p, "web"), container(p, "side")),
+        UpOptions(), [("services", {"db": ["start demo-db-1"]})]),
+    "--no-start leaves a created container": (
         lambda p: world(p, container(p, "db", state="created"), container(p, "web"), container(p, "side")),
         UpOptions(no_start=True), []),
     "one changed service: recreated, its restart dependents follow": (
@@ -306,3 +312,16 @@ def test_container_name_is_used(tmp_path):
 def test_the_dry_run_lines(project):
     lines = list(plan(project, up_to_date(project), UpOptions(services=("db",), force_recreate=True)).describe())
     assert lines == ["DRY-RUN MODE - Container demo-db-1  Recreate", "DRY-RUN MODE - Container demo-db-1  Starting"]
+
+
+def test_a_cycle_is_refused_not_walked():
+    p = Project.from_canonical({"name": "demo", "services": {
+        "a": {"image": "x", "depends_on": {"b": {}}}, "b": {"image": "x", "links": ["a"]}}}, working_dir=Path("/d"))
+    with pytest.raises(DependencyCycle, match="dependency cycle: a -> b -> a"):
+        plan(p, Observed("demo"))
+
+
+@pytest.mark.parametrize("options", [UpOptions(services=("nope",)), UpOptions(scale={"nope": 2})])
+def test_unknown_services_are_named(project, options):
+    with pytest.raises(ServiceNotFound, match="no such service: nope"):
+        plan(project, Observed("demo"), options)
