@@ -20,6 +20,10 @@
      |-- MappingInvalid              (InvalidArgument) a port mapping that cannot be served (e.g. sctp)
      |-- MappingNotFound             (NotFound)        removing a mapping the proxy does not serve
      |-- ProxyFailed                 (Unavailable)     the proxy process is not there or failed
+     |   netplan.service: networks and their endpoints
+     |-- NetworkInUse                (Conflict)        removing a network that still has endpoints (named)
+     |-- EndpointExists              (Conflict)        attaching a container to a network it is on already
+     |-- EndpointNotFound            (NotFound)        detaching (or publishing for) a container not on it
      |   netplan.dns.errors: the name server
      |-- DnsUnavailable              (Unavailable)     the DNS server is not there or failed
      `-- DnsRefused                  (InvalidArgument) a record or listener the server cannot take
