@@ -182,12 +182,14 @@ class ContainerService:
         self.supervisor.kill(record.id, signal)
 
     def wait(self, ref: str) -> int:
-        record = self.get(ref)
-        if record.state in ACTIVE:
-            code = self.supervisor.wait(record.id)
+        # The stored record, not the observed one: a process that has just ended looks lost
+        # (exit 255) until its supervisor records the real exit code, which only it knows.
+        stored = self.store.get(ref)
+        if stored.state in ACTIVE:
+            code = self.supervisor.wait(stored.id)
             if code is not None:
                 return code
-            record = self.get(record.id)
+        record = self.get(stored.id)
         return record.exit_code if record.exit_code is not None else 0
 
     # -- remove, list -----------------------------------------------------------------
