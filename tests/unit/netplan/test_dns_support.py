@@ -108,18 +108,30 @@ class StubResolver:
     """An upstream on 127.0.0.1 (UDP and TCP, one port): every A query gets 192.0.2.53, TTL 60."""
 
     def __init__(self) -> None:
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
+        self.udp, self.tcp = self._bind_pair()
         self.port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind(("127.0.0.1", self.port))
-        self.tcp.listen(8)
         self.seen: list[str] = []
         self._threads = [threading.Thread(target=self._serve_udp, daemon=True),
                          threading.Thread(target=self._serve_tcp, daemon=True)]
         for thread in self._threads:
             thread.start()
+
+    @staticmethod
+    def _bind_pair() -> tuple[socket.socket, socket.socket]:
+        """A UDP and a TCP socket on one free port: the port free for UDP may be taken for TCP, so try again."""
+        for _ in range(50):
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                udp.bind(("127.0.0.1", 0))
+                tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                tcp.bind(("127.0.0.1", udp.getsockname()[1]))
+                tcp.listen(8)
+                return udp, tcp
+            except OSError:
+                udp.close()
+                tcp.close()
+        raise OSError("no port on 127.0.0.1 free for both UDP and TCP")
 
     @staticmethod
     def reply_to(message: bytes) -> bytes:
