@@ -15,25 +15,12 @@ import os
 import shutil
 import signal
 import tempfile
-import time
 
 import pytest
 
 from engine.state import ContainerConfig, ContainerRecord, Store, new_id, observe
 from engine.state.liveness import start_time
 from engine.supervisor.client import Supervisor, wait_gone
-
-
-def eventually(probe, timeout: float = 10.0, what: str = "the condition"):
-    """Poll `probe` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.01)
 
 
 class Lab:

@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.state.liveness import LOST_EXIT_CODE, boot_id, start_time
 from engine.supervisor.client import PROGRAM, wait_gone
 from tests.integration.engine import supervisor_lab
-from tests.integration.engine.supervisor_lab import eventually
+from tests.waiting import eventually
 
 lab = supervisor_lab.lab  # the fixture
 

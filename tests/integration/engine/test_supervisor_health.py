@@ -2,7 +2,7 @@
 
 from engine.state import Healthcheck
 from tests.integration.engine import supervisor_lab
-from tests.integration.engine.supervisor_lab import eventually
+from tests.waiting import eventually
 
 lab = supervisor_lab.lab  # the fixture
 

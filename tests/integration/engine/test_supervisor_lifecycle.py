@@ -10,7 +10,7 @@ from engine.state import ContainerConfig, LogConfig
 from engine.supervisor.client import SupervisorConflict, SupervisorNotFound, SupervisorUnavailable
 from engine.supervisor.jsonlog import rotated_paths
 from tests.integration.engine import supervisor_lab
-from tests.integration.engine.supervisor_lab import eventually
+from tests.waiting import eventually
 
 lab = supervisor_lab.lab  # the fixture
 

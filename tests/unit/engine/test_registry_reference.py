@@ -2,8 +2,8 @@
 
 import pytest
 
-from engine.registry import InvalidReference, parse_reference
 from engine.reference import uses_plain_http
+from engine.registry import InvalidReference, parse_reference
 
 DIGEST = "sha256:" + "a" * 64
 
