@@ -22,18 +22,24 @@ import re
 import shutil
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import engine
 from engine.containers import files, launcher, names
 from engine.containers.bundle import Identity
 from engine.containers.errors import ContainerBusy, ContainerInvalid, ContainerStartFailed
 from engine.containers.options import RUNTIMES, RunOptions
-from engine.images.images import ImageService
+from engine.images.images import Image, ImageService
 from engine.images.snapshots import OverlaySnapshotter, mount_all, unmount_all
 from engine.roots import Roots
 from engine.state import ContainerConfig, ContainerRecord, NoSuchContainer, Store, new_id, observe
 from engine.state.lifecycle import ACTIVE, next_state
 from engine.supervisor.client import Supervisor
+
+if TYPE_CHECKING:
+    from engine.containers.commit import CommitOptions
+    from engine.containers.exec import ExecOptions
+    from engine.images.archives.diff import Change
 
 LAUNCHER = "engine.containers.launcher:RuntimeLauncher"
 _NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
@@ -170,13 +176,13 @@ class ContainerService:
         return current
 
     def stop(self, ref: str, timeout: float | None = None) -> ContainerRecord:
-        record = self.get(ref)
+        record = self._thawed(self.get(ref))
         if record.state in ACTIVE:
             self.supervisor.stop(record.id, timeout)
         return self.get(record.id)
 
     def kill(self, ref: str, signal: str = "SIGKILL") -> None:
-        record = self.get(ref)
+        record = self._thawed(self.get(ref))
         if record.state not in ("running", "paused"):
             raise ContainerBusy(f"cannot kill container `{record.name}`: container {record.id[:12]} is not running")
         self.supervisor.kill(record.id, signal)
@@ -192,6 +198,37 @@ class ContainerService:
         record = self.get(stored.id)
         return record.exit_code if record.exit_code is not None else 0
 
+    # -- pause, exec, diff, commit: on a container's processes and files ---------------
+    def pause(self, ref: str) -> ContainerRecord:
+        from engine.containers import pause
+
+        return pause.pause(self.store, self.get(ref))
+
+    def unpause(self, ref: str) -> ContainerRecord:
+        from engine.containers import pause
+
+        return pause.unpause(self.store, self.get(ref))
+
+    def _thawed(self, record: ContainerRecord) -> ContainerRecord:
+        """A paused container unpaused, so that a signal reaches it (Docker unpauses on stop and kill)."""
+        return self.unpause(record.id) if record.state == "paused" else record
+
+    def exec(self, ref: str, options: ExecOptions) -> int:
+        from engine.containers import exec as execs
+
+        record = self.get(ref)
+        return execs.run(record, self.bundle(record.id) / "rootfs", options)
+
+    def diff(self, ref: str) -> list[Change]:
+        from engine.containers import commit
+
+        return commit.diff(self.snapshots(), self.images, self.get(ref))
+
+    def commit(self, ref: str, options: CommitOptions) -> Image:
+        from engine.containers import commit
+
+        return commit.commit(self.snapshots(), self.images, self.get(ref), options)
+
     # -- remove, list -----------------------------------------------------------------
     def remove(self, ref: str, force: bool = False) -> str:
         record = self.get(ref)
@@ -199,6 +236,7 @@ class ContainerService:
             if not force:
                 raise ContainerBusy(f"cannot remove container `{record.name}`: container is {record.state}",
                                     hint="stop the container before removing or force remove (-f)")
+            record = self._thawed(record)
             self.supervisor.kill(record.id, "SIGKILL")
             self.wait(record.id)
         if self.supervisor.pid() is not None:
