@@ -1,9 +1,10 @@
 """`pycompose container ...`: Docker's container commands over the engine's container service.
 
-run, create, start, stop, kill, rm, ls (ps), logs, inspect, wait. `run` without -d
+run, create, start, stop, kill, rm, ls (ps), logs, inspect, wait; on running containers
+exec, pause, unpause; on their files diff and commit. `run` (and `exec`) without -d
 streams the container's output (stdout to stdout, stderr to stderr) until it exits
 and exits with its code. Not here yet: -t/-i (no terminal, no stdin: stdin is
-/dev/null), attaching to a started container, and --rm with -d.
+/dev/null, for `exec` too), attaching to a started container, and --rm with -d.
 """
 
 from __future__ import annotations
@@ -279,3 +280,55 @@ def wait(containers: Refs) -> None:
     for ref in containers:
         sys.stdout.write(f"{svc.wait(ref)}\n")
         sys.stdout.flush()
+
+
+Container = Annotated[str, typer.Argument(help="Container (name or ID)")]
+
+
+@app.command("exec", help="Execute a command in a running container", context_settings=PASS_THROUGH)
+def exec_(container: Container, command: Annotated[list[str], typer.Argument(help="The command and its arguments")],
+          detach: Annotated[bool, typer.Option("--detach", "-d", help="Run the command in the background")] = False,
+          env: Env = None, user: User = None, workdir: Workdir = None) -> None:
+    from engine.containers.exec import ExecOptions
+
+    code = _service().exec(container, ExecOptions(argv=tuple(command), env=_env(env), user=user, workdir=workdir,
+                                                  detach=detach))
+    raise typer.Exit(code)
+
+
+@app.command("pause", help="Pause all processes within one or more containers")
+def pause(containers: Refs) -> None:
+    svc = _service()
+    for ref in containers:
+        svc.pause(ref)
+        sys.stdout.write(ref + "\n")
+
+
+@app.command("unpause", help="Unpause all processes within one or more containers")
+def unpause(containers: Refs) -> None:
+    svc = _service()
+    for ref in containers:
+        svc.unpause(ref)
+        sys.stdout.write(ref + "\n")
+
+
+@app.command("diff", help="Inspect changes to files or directories on a container's filesystem")
+def diff(container: Container) -> None:
+    sys.stdout.write("".join(f"{change}\n" for change in _service().diff(container)))
+
+
+@app.command("commit", help="Create a new image from a container's changes")
+def commit(container: Container,
+           repository: Annotated[str | None, typer.Argument(help="REPOSITORY[:TAG] for the new image")] = None,
+           change: Annotated[list[str] | None, typer.Option(
+               "--change", "-c", help="Apply Dockerfile instruction to the created image")] = None,
+           message: Annotated[str, typer.Option("--message", "-m", help="Commit message")] = "",
+           author: Annotated[str, typer.Option("--author", "-a", help="Author (e.g. \"Jane <jane@example.com>\")")]
+           = "",
+           pause: Annotated[bool, typer.Option("--pause/--no-pause", "-p", help="Pause the container during commit")]
+           = True) -> None:
+    from engine.containers.commit import CommitOptions
+
+    image = _service().commit(container, CommitOptions(repo=repository, message=message, author=author,
+                                                        changes=tuple(change or ()), pause=pause))
+    sys.stdout.write(f"{image.id}\n")
