@@ -85,10 +85,12 @@ def _frozen(record: ContainerRecord, wanted: bool) -> Iterator[None]:
 
 def commit(snapshots: OverlaySnapshotter, images: ImageService, record: ContainerRecord,
            options: CommitOptions) -> Image:
+    from engine.images.archives import changes as change_rules
     from engine.images.archives.commit import commit as commit_layer
 
     image = images.get(record.config.launch["image_id"])
     changes = [*container_changes(record.config.launch.get("options") or {}), *options.changes]
+    change_rules.apply(image.config.container_config, changes)  # a bad --change before any blob is written
     with _frozen(record, options.pause):
         return commit_layer(images, image, snapshots.upper(record.id), options.repo, message=options.message,
                             author=options.author, change_list=changes)
