@@ -1,0 +1,193 @@
+"""`execute`: run a plan against the engine and netplan, as Docker Compose's convergence does.
+
+Stages run one after another; the steps of a stage run in parallel (threads: the work is
+waiting on the kernel, the supervisor and locks); a step's actions run in order. A step that
+fails unwinds what it created (the containers and networks it made, newest first) and its
+subject is recorded with its error; the stage's other steps finish, then `ReconcileFailed`
+names every failure and no later stage runs.
+
+Progress is reported as Docker Compose prints it when done: ` ✔ Container demo-web-1  Started`
+(` ✘ ... Error` for a failure), the names padded so that the states line up.
+
+    execute(plan, project, World.from_roots(roots()), progress=print, warn=warn)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from compose.model import Project
+from compose.plan import actions as A
+from compose.plan.structure import Plan, Step
+from compose.reconcile import runs, waits
+from compose.reconcile.errors import DependencyFailed, NotSupportedYet, ReconcileFailed
+from compose.reconcile.world import World
+
+MAX_PARALLEL = 8
+MTU_OPTION = "com.docker.network.driver.mtu"
+
+
+def _quiet(line: str) -> None:
+    pass
+
+
+@dataclass
+class _Run:
+    plan: Plan
+    project: Project
+    world: World
+    progress: Callable[[str], None]
+    warn: Callable[[str], None]
+    wait_timeout: float
+    width: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def say(self, subject: str, word: str, ok: bool = True) -> None:
+        with self.lock:
+            self.progress(f" {'✔' if ok else '✘'} {subject.ljust(self.width)}  {word}")
+
+
+def subject_of(action: A.Action) -> str:
+    """`Container demo-web-1` of `Container demo-web-1  Creating`."""
+    return action.describe().rsplit("  ", 1)[0]
+
+
+def unsupported(plan: Plan) -> None:
+    """Refuse, before anything runs, a plan that needs what is not there yet (pull, build, named volumes)."""
+    for action in plan.actions:
+        if isinstance(action, A.PullImage):
+            names = ", ".join(action.services)
+            raise NotSupportedYet(f"service {names}: image {action.image} is not present locally "
+                                  "(pulling during up is not there yet)",
+                                  hint=f"pull it first: pycompose image pull {action.image}")
+        if isinstance(action, A.BuildImage):
+            raise NotSupportedYet(f"service {action.service}: building image {action.image} is not there yet",
+                                  hint="build it elsewhere and load it (pycompose image load), or give an image")
+        if isinstance(action, A.CreateVolume):
+            raise NotSupportedYet(f"volume {action.name}: named volumes are not there yet")
+
+
+def execute(plan: Plan, project: Project, world: World, *, progress: Callable[[str], None] = _quiet,
+            warn: Callable[[str], None] = _quiet, wait_timeout: float = waits.DEFAULT_TIMEOUT) -> None:
+    unsupported(plan)
+    run = _Run(plan, project, world, progress, warn, wait_timeout)
+    run.width = max((len(subject_of(a)) for a in plan.actions if not isinstance(a, A.WarnOrphans)), default=0)
+    for text in plan.warnings:
+        warn(text)
+    for stage in plan.stages:
+        failures: dict[str, BaseException] = {}
+        if len(stage.steps) == 1:
+            try:
+                _step(run, stage.steps[0])
+            except Exception as error:  # noqa: BLE001 - collected per subject, raised below
+                failures[stage.steps[0].subject] = error
+        else:
+            with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(stage.steps))) as pool:
+                futures = [(step, pool.submit(_step, run, step)) for step in stage.steps]
+                for step, future in futures:
+                    error = future.exception()
+                    if error is not None:
+                        failures[step.subject] = error
+        if failures:
+            raise ReconcileFailed(failures)
+
+
+def _step(run: _Run, step: Step) -> None:
+    made: list[Callable[[], Any]] = []
+    current: A.Action | None = None
+    try:
+        for current in step.actions:
+            _act(run, current, made)
+    except BaseException:
+        for undo in reversed(made):
+            try:
+                undo()
+            except Exception:  # noqa: BLE001, S112 - the first failure is the one to report
+                continue
+        if current is not None and not isinstance(current, A.WaitDependency):
+            run.say(subject_of(current), "Error", ok=False)
+        raise
+
+
+def _network_options(run: _Run, action: A.CreateNetwork) -> Any:
+    from netplan.ipam import SubnetRequest
+    from netplan.service import NetworkOptions
+
+    net = run.project.networks[action.key]
+    if net.driver not in (None, "bridge"):
+        raise NotSupportedYet(f"network {action.name}: driver {net.driver!r} is not supported",
+                              hint="pycompose makes bridge networks")
+    mtu = net.driver_opts.get(MTU_OPTION)
+    return NetworkOptions(subnets=tuple(SubnetRequest(p.subnet, p.ip_range, p.gateway, dict(p.aux_addresses))
+                                        for p in net.ipam.config),
+                          enable_ipv6=bool(net.enable_ipv6), internal=net.internal,
+                          mtu=int(mtu) if mtu else None, labels=dict(action.labels), options=dict(net.driver_opts))
+
+
+def _make(run: _Run, action: A.CreateContainer | A.RecreateContainer, made: list[Callable[[], Any]]) -> None:
+    service = run.project.services[action.service]
+    record = runs.make(run.world, run.project, service, action.name, action.image, action.labels)
+    made.append(lambda: runs.unmake(run.world, record.id, 0))
+
+
+def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  # noqa: C901 - one branch per kind
+    world, subject = run.world, subject_of(action)
+    if isinstance(action, A.CreateNetwork):
+        world.networks.create_network(action.name, _network_options(run, action))
+        made.append(lambda: world.networks.remove_network(action.name))
+        run.say(subject, "Created")
+    elif isinstance(action, A.RemoveNetwork):
+        world.networks.remove_network(action.name)
+        run.say(subject, "Removed")
+    elif isinstance(action, A.CreateContainer):
+        _make(run, action, made)
+        run.say(subject, "Created")
+    elif isinstance(action, A.RecreateContainer):
+        runs.unmake(world, action.old_id, action.timeout)
+        _make(run, action, made)
+        run.say(subject, "Recreated")
+    elif isinstance(action, A.StartContainer):
+        world.containers.start(action.id or action.name)
+        run.say(subject, "Started")
+    elif isinstance(action, A.StopContainer):
+        world.containers.stop(action.id, action.timeout)
+        run.say(subject, "Stopped")
+    elif isinstance(action, A.RestartContainer):
+        world.containers.stop(action.id, action.timeout)
+        world.containers.start(action.id)
+        run.say(subject, "Restarted")
+    elif isinstance(action, A.RemoveContainer):
+        runs.unmake(world, action.id, 0)
+        run.say(subject, "Removed")
+    elif isinstance(action, A.WaitDependency):
+        _wait(run, action)
+    elif isinstance(action, A.WarnOrphans):
+        run.warn(action.describe())
+    elif isinstance(action, A.RemoveOrphans):
+        for cid, name in action.containers:
+            runs.unmake(world, cid)
+            run.say(f"Container {name}", "Removed")
+    elif isinstance(action, A.RemoveImage):
+        world.images.remove(action.image)
+        run.say(subject, "Removed")
+    else:
+        raise NotSupportedYet(f"{action.describe()}: not there yet")
+
+
+def _wait(run: _Run, action: A.WaitDependency) -> None:
+    try:
+        records = waits.wait_for(run.world, run.project.name, action.dependency, action.condition,
+                                 run.wait_timeout)
+    except DependencyFailed as error:
+        if action.required:
+            raise
+        run.warn(f"optional dependency {action.dependency} of {action.service}: {error}")
+        return
+    word = {"service_healthy": "Healthy", "service_completed_successfully": "Exited"}.get(action.condition)
+    if word:
+        for record in records:
+            run.say(f"Container {record.name}", word)

@@ -1,0 +1,116 @@
+"""One container of a service, made whole and unmade: its network namespace, the engine's container, its
+endpoints on the service's networks and its published ports.
+
+    make:    namespace `<run root>/netns/pc<12 hex>`  ->  engine create (network = that path)
+             ->  attach to each network (name: the container's, aliases: the service's name and its own)
+             ->  publish the ports through the first network  ->  (start, by the executor)
+    unmake:  stop  ->  engine remove  ->  detach from every network  ->  namespace removed
+
+The namespace path is kept by the engine (the container's `network` option), so `unmake` finds it
+from the record. A failure while making unwinds what was made, newest first.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from compose.model import PortConfig, Project, Service
+from compose.reconcile.errors import NotSupportedYet
+
+if TYPE_CHECKING:
+    from compose.reconcile.world import World
+    from engine.containers.options import RunOptions
+    from engine.state import ContainerRecord
+    from netplan.service_ports import PortRequest
+
+
+def run_options(service: Service, name: str, image: str, labels: Mapping[str, str], network: str) -> RunOptions:
+    from engine.containers.options import RunOptions
+
+    env = tuple(f"{k}={v}" for k, v in service.environment.items() if v is not None)
+    return RunOptions(image=image, command=tuple(service.command or ()), entrypoint=service.entrypoint, name=name,
+                      env=env, user=service.user, workdir=service.working_dir, hostname=service.hostname,
+                      memory=None if service.mem_limit is None else str(service.mem_limit), cpus=service.cpus,
+                      pids_limit=service.pids_limit, network=network, runtime=service.runtime or "native",
+                      labels=dict(labels), restart=service.restart or "no", stop_signal=service.stop_signal,
+                      stop_timeout=service.stop_grace_period)
+
+
+def port_requests(service: Service) -> list[PortRequest]:
+    from netplan.service_ports import PortRequest
+
+    return [_request(PortRequest, p) for p in service.ports]
+
+
+def _request(kind: type[PortRequest], port: PortConfig) -> PortRequest:
+    published = (port.published or "0").partition("-")[0]  # a range: its first port
+    return kind(port.target, port.protocol, port.host_ip or "0.0.0.0", int(published or 0))
+
+
+def _network_mode(service: Service) -> str | None:
+    """"host" or "none" when the service asks for it; None for its own namespace on its networks."""
+    mode = service.network_mode
+    if mode in (None, "bridge", "default"):
+        return None
+    if mode in ("host", "none"):
+        return mode
+    raise NotSupportedYet(f"service {service.name}: network_mode {mode!r} is not supported yet",
+                          hint="use networks:, or network_mode: host / none")
+
+
+def make(world: World, project: Project, service: Service, name: str, image: str,
+         labels: Mapping[str, str]) -> ContainerRecord:
+    """Create the container `name` of `service`, plumbed and published, not started."""
+    from netplan import netns
+    from netplan.service import Unwind
+
+    mode = _network_mode(service)
+    with Unwind() as undo:
+        path: Path | None = None
+        if mode is None:
+            ns_name = f"pc{secrets.token_hex(6)}"
+            path = netns.create(world.run_root, ns_name)
+            undo.add(netns.remove, world.run_root, ns_name)
+        record = world.containers.create(run_options(service, name, image, labels, mode or str(path)))
+        undo.add(world.containers.remove, record.id, True)
+        if path is None:
+            return record
+        keys = sorted((k for k in service.networks if k in project.networks),
+                      key=lambda k: -service.networks[k].gw_priority)
+        for key in keys:
+            how = service.networks[key]
+            net = project.networks[key].name
+            world.networks.attach(net, record.id, path, name=name, aliases=(service.name, *how.aliases),
+                                  ipv4_address=how.ipv4_address, ipv6_address=how.ipv6_address,
+                                  mac=how.mac_address, priority=how.gw_priority)
+            undo.add(world.networks.detach, net, record.id)
+        if service.ports:
+            if not keys:
+                raise NotSupportedYet(f"service {service.name}: publishing ports needs a network")
+            world.networks.publish(project.networks[keys[0]].name, record.id, port_requests(service))
+        return record
+
+
+def netns_of(record: ContainerRecord, run_root: Path) -> Path | None:
+    """The container's own namespace file under the run root, if it has one."""
+    network = record.config.launch.get("options", {}).get("network", "")
+    path = Path(network)
+    return path if path.parent == Path(run_root) / "netns" else None
+
+
+def unmake(world: World, container: str, timeout: float | None = None) -> None:
+    """Stop and remove the container, take it off its networks, remove its namespace."""
+    from netplan import netns
+
+    record = world.containers.get(container)
+    world.containers.stop(record.id, timeout)
+    world.containers.remove(record.id, force=True)
+    for net in world.networks.list_networks():
+        if any(e.container == record.id for e in net.endpoints):
+            world.networks.detach(net.record.name, record.id)
+    path = netns_of(record, world.run_root)
+    if path is not None:
+        netns.remove(world.run_root, path.name)

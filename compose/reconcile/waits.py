@@ -1,0 +1,80 @@
+"""Waiting on a `depends_on` condition, read from the engine's records of the dependency's containers.
+
+    service_started                 every container has started (running, or run and exited)
+    service_healthy                 every container's healthcheck says healthy
+    service_completed_successfully  every container has exited with code 0
+
+A condition that can no longer be met fails at once (exited while waiting for healthy,
+unhealthy, a non-zero exit, no healthcheck at all) with Docker Compose's wording; otherwise
+the records are polled (tenacity: a few ms at first, backing off to a quarter second) until
+`timeout`. Health is the supervisor's, which probes at `start_interval` while a container starts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from compose.plan import labels as L
+from compose.reconcile.errors import DependencyFailed
+
+if TYPE_CHECKING:
+    from compose.reconcile.world import World
+    from engine.state import ContainerRecord
+
+CONDITIONS = ("service_started", "service_healthy", "service_completed_successfully")
+DEFAULT_TIMEOUT = 600.0
+
+
+class _NotYet(Exception):
+    pass
+
+
+def _met(record: ContainerRecord, condition: str) -> bool:
+    """True when met, False when not yet; raises DependencyFailed when it never will be."""
+    state = record.state
+    if condition == "service_started":
+        return state != "created"
+    if condition == "service_completed_successfully":
+        if state in ("exited", "dead"):
+            if record.exit_code:
+                raise DependencyFailed(f"service {record.labels.get(L.SERVICE, record.name)} didn't complete "
+                                       f"successfully: exit {record.exit_code}")
+            return True
+        return False
+    if record.config.healthcheck is None:
+        raise DependencyFailed(f"dependency failed to start: container {record.name} has no healthcheck configured")
+    if state in ("exited", "dead"):
+        raise DependencyFailed(f"dependency failed to start: container {record.name} exited ({record.exit_code})")
+    status = record.health.status if record.health else "starting"
+    if status == "unhealthy":
+        raise DependencyFailed(f"dependency failed to start: container {record.name} is unhealthy")
+    return status == "healthy"
+
+
+def check(world: World, project: str, dependency: str, condition: str) -> list[ContainerRecord]:
+    """The dependency's containers once `condition` holds for all; raises `_NotYet` or `DependencyFailed`."""
+    if condition not in CONDITIONS:
+        raise DependencyFailed(f"unknown depends_on condition {condition!r} for service {dependency}")
+    records = [r for r in world.containers.list(all=True)
+               if r.labels.get(L.PROJECT) == project and r.labels.get(L.SERVICE) == dependency
+               and r.labels.get(L.ONEOFF, "False") != "True"]
+    if not records:
+        raise DependencyFailed(f"dependency failed to start: service {dependency} has no container")
+    if not all([_met(r, condition) for r in records]):
+        raise _NotYet
+    return records
+
+
+def wait_for(world: World, project: str, dependency: str, condition: str,
+             timeout: float = DEFAULT_TIMEOUT) -> list[ContainerRecord]:
+    """Wait until `dependency` meets `condition`; its containers. Raises DependencyFailed (a timeout too)."""
+    import tenacity
+
+    retrying = tenacity.Retrying(retry=tenacity.retry_if_exception_type(_NotYet),
+                                 wait=tenacity.wait_exponential(multiplier=0.005, max=0.25),
+                                 stop=tenacity.stop_after_delay(timeout), reraise=False)
+    try:
+        return retrying(check, world, project, dependency, condition)
+    except tenacity.RetryError:
+        raise DependencyFailed(f"dependency failed to start: service {dependency} did not become "
+                               f"{condition.removeprefix('service_')} within {timeout:g}s") from None

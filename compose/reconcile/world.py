@@ -1,0 +1,39 @@
+"""The services a reconcile talks to, made from the roots (engine.roots) and the host namespace.
+
+    world = World.from_roots(roots())      # the namespace the CLI runs in is the host
+    world.containers.create(...); world.networks.attach(...)
+
+`host_netns` is None for the namespace this process runs in (under `ip netns exec` in tests);
+each container's own namespace lives under the run root (`netplan.netns`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.containers.service import ContainerService
+    from engine.images.images import ImageService
+    from engine.roots import Roots
+    from netplan.service import NetworkService
+
+
+@dataclass(frozen=True)
+class World:
+    containers: ContainerService
+    networks: NetworkService
+    run_root: Path
+
+    @property
+    def images(self) -> ImageService:
+        return self.containers.images
+
+    @classmethod
+    def from_roots(cls, roots: Roots, host_netns: Path | None = None) -> World:
+        from engine.containers.service import ContainerService
+        from netplan.service import NetworkService
+
+        return cls(ContainerService(roots), NetworkService(roots.networks, roots.run, host_netns=host_netns),
+                   roots.run)
