@@ -1,0 +1,38 @@
+"""`pycompose down`: stop and remove the project's containers (dependents first), then its networks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from compose.cli.state import warn
+from compose.cli.up_cmd import Timeout, open_project, progress
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+
+
+@app.command("down", help="Stop and remove containers, networks")
+def down(
+    ctx: typer.Context,
+    volumes: Annotated[bool, typer.Option("--volumes", "-v", help="Remove named volumes declared in the volumes "
+                                                                  "section and anonymous volumes")] = False,
+    remove_orphans: Annotated[bool, typer.Option("--remove-orphans", help="Remove containers for services not "
+                                                                          "defined in the Compose file")] = False,
+    rmi: Annotated[str | None, typer.Option("--rmi", help="Remove images used by services: local or all")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be done, and do nothing")] = False,
+    timeout: Timeout = None,
+) -> None:
+    import sys
+
+    from compose.plan import plan_down
+    from compose.reconcile.execute import execute
+    from compose.reconcile.observe import observe
+
+    _, project, world = open_project(ctx)
+    the_plan = plan_down(project, observe(project, world), remove_volumes=volumes, remove_orphans=remove_orphans,
+                         rmi=rmi, timeout=timeout)
+    if dry_run:
+        sys.stdout.write("".join(line + "\n" for line in the_plan.describe()))
+        return
+    execute(the_plan, project, world, progress=progress, warn=warn)

@@ -1,0 +1,94 @@
+"""`pycompose ps`: the project's containers as Docker Compose lists them.
+
+Columns NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS; `-a` adds stopped ones, `-q` prints
+ids, `--services` the services, `--format json` one JSON object per line (Compose's keys).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from compose.cli.up_cmd import open_project
+
+if TYPE_CHECKING:
+    from compose.reconcile.world import World
+    from engine.state import ContainerRecord
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+
+COLUMNS = [("NAME", "Name"), ("IMAGE", "Image"), ("COMMAND", "Command"), ("SERVICE", "Service"),
+           ("CREATED", "RunningFor"), ("STATUS", "Status"), ("PORTS", "Ports")]
+
+
+def _ports(world: World) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for net in world.networks.list_networks():
+        for endpoint in net.endpoints:
+            out.setdefault(endpoint.container, []).extend(endpoint.ports)
+    return out
+
+
+def _row(world: World, record: ContainerRecord, ports: list[Any]) -> dict[str, Any]:
+    from compose.plan import labels as L
+    from engine.containers import views
+
+    try:
+        config = json.loads((world.containers.bundle(record.id) / "config.json").read_text())
+    except (OSError, ValueError):
+        config = None
+    row: dict[str, Any] = views.ls_row(record, views.args_of(record, config))
+    published = [{"URL": str(p.host_ip), "TargetPort": p.container_port, "PublishedPort": p.host_port,
+                  "Protocol": p.protocol} for p in ports]
+    row.update({
+        "Name": record.name, "Project": record.labels.get(L.PROJECT, ""), "Service": record.labels.get(L.SERVICE, ""),
+        "ExitCode": record.exit_code or 0, "Health": record.health.status if record.health else "",
+        "Ports": ", ".join(f"{p['URL']}:{p['PublishedPort']}->{p['TargetPort']}/{p['Protocol']}" for p in published),
+        "Publishers": published,
+    })
+    return row
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    cells = [[title for title, _ in COLUMNS]] + [[str(row[key]) for _, key in COLUMNS] for row in rows]
+    widths = [max(len(line[i]) for line in cells) + 3 for i in range(len(COLUMNS) - 1)]
+    return "".join("".join(c.ljust(w) for c, w in zip(line, widths, strict=False)) + line[-1] + "\n"
+                   for line in cells)
+
+
+@app.command("ps", help="List containers")
+def ps(
+    ctx: typer.Context,
+    services: Annotated[list[str] | None, typer.Argument(help="Only the containers of these services")] = None,
+    all: Annotated[bool, typer.Option("--all", "-a", help="Show all stopped containers")] = False,  # noqa: A002
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only display IDs")] = False,
+    list_services: Annotated[bool, typer.Option("--services", help="Display services")] = False,
+    format: Annotated[str, typer.Option("--format", help="table (default) or json")] = "table",  # noqa: A002
+) -> None:
+    from compose.plan import labels as L
+    from compose.reconcile.observe import project_records
+
+    _, project, world = open_project(ctx)
+    wanted = set(services or ())
+    for name in wanted:
+        project.service(name)  # ServiceNotFound names the services there are
+    records = [r for r in project_records(world, project.name)
+               if (all or r.state in ("running", "paused", "restarting"))
+               and (not wanted or r.labels.get(L.SERVICE) in wanted)]
+    records.sort(key=lambda r: r.name)
+    if quiet:
+        sys.stdout.write("".join(r.id + "\n" for r in records))
+        return
+    if list_services:
+        names = dict.fromkeys(r.labels.get(L.SERVICE, "") for r in records)
+        sys.stdout.write("".join(n + "\n" for n in names))
+        return
+    ports = _ports(world)
+    rows = [_row(world, r, ports.get(r.id, [])) for r in records]
+    if format == "json":
+        sys.stdout.write("".join(json.dumps(row) + "\n" for row in rows))
+    else:
+        sys.stdout.write(_table(rows))
