@@ -142,15 +142,17 @@ class _Lexer:
         self.pos += 1
         name = self._name()
         if not name:
-            raise SubstitutionError(f"bad substitution: ${{{self.text[self.pos:self.pos + 1]}...}} has no name")
+            raise SubstitutionError("bad substitution: ${...} needs a variable name")
         if self._peek() == "}":
             self.pos += 1
             return self.env.get(name, "")
         colon = self._peek() == ":"
         self.pos += colon
         op = self._peek()
+        if not op:
+            raise SubstitutionError(f"missing '}}' in substitution ${{{name}...")
         if op not in ("-", "+", "?"):
-            raise SubstitutionError(f"unsupported modifier ({op or 'end'}) in substitution ${{{name}...}}")
+            raise SubstitutionError(f"unsupported modifier ({op}) in substitution ${{{name}...}}")
         self.pos += 1
         word = "".join(_Lexer.words(self, split=False, stop="}"))
         if self._peek() != "}":
