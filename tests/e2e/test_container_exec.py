@@ -75,3 +75,19 @@ def test_exec_into_a_stopped_container_is_a_conflict(web):
     assert web.cli("stop", "-t", "0", "web").returncode == 0
     done = web.cli("exec", "web", "true")
     assert (done.returncode, done.stderr.splitlines()[0]) == (16, "container `web` is not running")
+
+
+def test_exec_through_runc(env):
+    """The same command line through `runc exec` (crun refuses this hybrid cgroup host outright)."""
+    if shutil.which("runc") is None:
+        pytest.skip("runc is not installed: exec through runc is untested")
+    try:
+        done = env.cli("run", "-d", "--runtime", "runc", "--name", "viarunc", "--hostname", "rc", "busybox", "sleep",
+                       "300")
+        assert done.returncode == 0, done.stderr
+        done = env.cli("exec", "-u", "nobody", "-w", "/tmp", "viarunc", "sh", "-c",
+                       "hostname; id -u; pwd; [ \"$(cat /proc/self/cgroup)\" = \"$(cat /proc/1/cgroup)\" ] && exit 3")
+        assert (done.returncode, done.stdout.splitlines()) == (3, ["rc", "65534", "/tmp"]), done.stderr
+    finally:
+        env.remove_all()
+    assert env.mounts() == []
