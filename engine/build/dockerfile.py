@@ -21,7 +21,7 @@ from engine.build.errors import DockerfileError
 
 _DIRECTIVE = re.compile(r"^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$")
 _KNOWN_DIRECTIVES = ("escape", "syntax", "check")
-_HEREDOC = re.compile(r"<<(-?)[ \t]*(?:\"([^\"\s]+)\"|'([^'\s]+)'|([A-Za-z0-9_][A-Za-z0-9_.-]*))")
+_HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)[ \t]*(?:\"([^\"\s]+)\"|'([^'\s]+)'|([A-Za-z0-9_][A-Za-z0-9_.-]*))")
 _HEREDOC_KEYWORDS = ("RUN", "COPY", "ADD")
 
 
@@ -92,6 +92,8 @@ def _logical_lines(lines: list[str], pos: int, path: str, escape: str, warnings:
 def _read_heredocs(lines: list[str], pos: int, text: str, path: str, line: int) -> tuple[tuple[i.Heredoc, ...], int]:
     docs = []
     for match in _HEREDOC.finditer(text):
+        if _quoted_at(text, match.start()):
+            continue
         strip_tabs = match.group(1) == "-"
         name = match.group(2) or match.group(3) or match.group(4)
         quoted = match.group(4) is None
@@ -106,6 +108,17 @@ def _read_heredocs(lines: list[str], pos: int, text: str, path: str, line: int) 
             body.append(current + "\n")
         docs.append(i.Heredoc(name, "".join(body), expand=not quoted, strip_tabs=strip_tabs))
     return tuple(docs), pos
+
+
+def _quoted_at(text: str, pos: int) -> bool:
+    """Is `pos` inside a quoted string (`echo "<<EOF"` opens no heredoc)?"""
+    quote = ""
+    for ch in text[:pos]:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+    return bool(quote)
 
 
 def _stages(instructions: list[i.Instruction], path: str) -> tuple[tuple[i.Arg, ...], tuple[i.Stage, ...]]:

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 from engine.build import instructions as i
 from engine.build.errors import DockerfileError, SubstitutionError
 from engine.build.substitution import PROXY_ARGS, expand_text, process_word, process_words
+
+T = TypeVar("T")
 
 
 class StageScope:
@@ -52,7 +55,7 @@ class StageScope:
     def _opt(self, text: str | None) -> str | None:
         return None if text is None else self._word(text)
 
-    def _call(self, fn: Callable[[str, Mapping[str, str], str], object], text: str) -> object:  # type: ignore[return]
+    def _call(self, fn: Callable[[str, Mapping[str, str], str], T], text: str) -> T:
         try:
             return fn(text, self.values, self.escape)
         except SubstitutionError as err:

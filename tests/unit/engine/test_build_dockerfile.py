@@ -242,3 +242,9 @@ def test_healthcheck_none_and_keywords_any_case():
 def test_bom_crlf_and_trailing_escape_at_end_of_file():
     df = parse("\ufeffFROM a\r\nRUN x \\\r\n")
     assert df.stages[0].instructions[0].command == i.Command.shell("x")
+
+
+def test_no_heredoc_inside_quotes_or_here_strings():
+    text = "FROM a\nRUN echo \"<<EOF\" && cat <<< 'x'\nCMD y\n"
+    run, cmd = parse(text).stages[0].instructions
+    assert run.heredocs == () and cmd.line == 3
