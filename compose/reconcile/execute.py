@@ -56,6 +56,13 @@ def subject_of(action: A.Action) -> str:
     return action.describe().rsplit("  ", 1)[0]
 
 
+def _subjects(action: A.Action) -> list[str]:
+    """What progress lines name for `action` (one per orphan; none for a warning)."""
+    if isinstance(action, A.RemoveOrphans):
+        return [f"Container {name}" for _, name in action.containers]
+    return [] if isinstance(action, A.WarnOrphans) else [subject_of(action)]
+
+
 def unsupported(plan: Plan) -> None:
     """Refuse, before anything runs, a plan that needs what is not there yet (pull, build, named volumes)."""
     for action in plan.actions:
@@ -75,7 +82,7 @@ def execute(plan: Plan, project: Project, world: World, *, progress: Callable[[s
             warn: Callable[[str], None] = _quiet, wait_timeout: float = waits.DEFAULT_TIMEOUT) -> None:
     unsupported(plan)
     run = _Run(plan, project, world, progress, warn, wait_timeout)
-    run.width = max((len(subject_of(a)) for a in plan.actions if not isinstance(a, A.WarnOrphans)), default=0)
+    run.width = max((len(s) for a in plan.actions for s in _subjects(a)), default=0)
     for text in plan.warnings:
         warn(text)
     for stage in plan.stages:

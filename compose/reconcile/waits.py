@@ -29,16 +29,19 @@ class _NotYet(Exception):
     pass
 
 
-def _met(record: ContainerRecord, condition: str) -> bool:
+def _met(world: World, record: ContainerRecord, condition: str) -> bool:
     """True when met, False when not yet; raises DependencyFailed when it never will be."""
     state = record.state
     if condition == "service_started":
         return state != "created"
     if condition == "service_completed_successfully":
         if state in ("exited", "dead"):
-            if record.exit_code:
+            # the engine's wait, not the record: a process that has just ended reads "exit 255"
+            # until its supervisor has written the real code, which `wait` asks it for
+            code = world.containers.wait(record.id)
+            if code:
                 raise DependencyFailed(f"service {record.labels.get(L.SERVICE, record.name)} didn't complete "
-                                       f"successfully: exit {record.exit_code}")
+                                       f"successfully: exit {code}")
             return True
         return False
     if record.config.healthcheck is None:
@@ -60,7 +63,7 @@ def check(world: World, project: str, dependency: str, condition: str) -> list[C
                and r.labels.get(L.ONEOFF, "False") != "True"]
     if not records:
         raise DependencyFailed(f"dependency failed to start: service {dependency} has no container")
-    if not all([_met(r, condition) for r in records]):
+    if not all([_met(world, r, condition) for r in records]):
         raise _NotYet
     return records
 
