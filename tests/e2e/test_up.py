@@ -228,3 +228,62 @@ def test_missing_image_and_build_are_named(stack):  # type: ignore[no-untyped-de
     assert done.returncode != 0 and "service made: building image demo-made is not there yet" in done.stderr
     assert stack.ok("ps", "-a", "-q").stdout == ""
     assert stack.ok("network", "ls", "-q").stdout == ""
+
+
+ONESHOT = """\
+services:
+  init:
+    image: busybox
+    command: ["sh", "-c", "exit 0"]
+  app:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_signal: SIGKILL
+    depends_on:
+      init:
+        condition: service_completed_successfully
+"""
+
+ALONE = """\
+services:
+  app:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_signal: SIGKILL
+  bad:
+    image: busybox
+    command: ["/no/such/program"]
+"""
+
+
+def states(stack: Stack) -> dict[str, str]:
+    rows = [json.loads(line) for line in stack.ok("ps", "-a", "--format", "json").stdout.splitlines()]
+    return {row["Name"]: row["State"] for row in rows}
+
+
+def test_no_start_completion_orphans_and_a_failing_service(stack):  # type: ignore[no-untyped-def]
+    (stack.project / "compose.yaml").write_text(ONESHOT)
+    stack.ok("up", "-d", "--no-start")
+    assert states(stack) == {"demo-app-1": "created", "demo-init-1": "created"}
+
+    done = stack.ok("up", "-d")
+    assert " ✔ Container demo-init-1  Exited" in done.stderr.splitlines(), done.stderr
+    assert states(stack) == {"demo-app-1": "running", "demo-init-1": "exited"}
+    app = stack.ids()["app"]
+    stack.ok("up", "-d", "--force-recreate", "--no-deps", "app")
+    assert stack.ids()["app"] != app
+
+    (stack.project / "compose.yaml").write_text(ALONE)
+    done = stack.cli("up", "-d")
+    assert done.returncode != 0
+    assert "Found orphan containers ([demo-init-1])" in done.stderr
+    assert "bad:" in done.stderr and "/no/such/program" in done.stderr, done.stderr
+    assert " ✘ Container demo-bad-1  Error" in done.stderr.splitlines()
+    assert "demo-bad-1" not in states(stack)  # the failed step unwound the container it made
+
+    (stack.project / "compose.yaml").write_text(ALONE.partition("  bad:")[0])
+    done = stack.ok("up", "-d", "--remove-orphans")
+    assert " ✔ Container demo-init-1  Removed" in done.stderr.splitlines(), done.stderr
+    assert states(stack) == {"demo-app-1": "running"}
+    stack.ok("down", "-t", "0")
+    assert states(stack) == {}
