@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from compose.reconcile.world import World
     from engine.containers.options import RunOptions
     from engine.state import ContainerRecord
+    from engine.state.record import Healthcheck as EngineHealthcheck
     from netplan.service_ports import PortRequest
 
 
@@ -36,7 +37,28 @@ def run_options(service: Service, name: str, image: str, labels: Mapping[str, st
                       memory=None if service.mem_limit is None else str(service.mem_limit), cpus=service.cpus,
                       pids_limit=service.pids_limit, network=network, runtime=service.runtime or "native",
                       labels=dict(labels), restart=service.restart or "no", stop_signal=service.stop_signal,
-                      stop_timeout=service.stop_grace_period)
+                      stop_timeout=service.stop_grace_period, healthcheck=healthcheck(service))
+
+
+def healthcheck(service: Service) -> EngineHealthcheck | None:
+    """The service's healthcheck for the engine: None keeps the image's; `disable` turns it off."""
+    from engine.state.record import Healthcheck as EngineHealthcheck
+
+    given = service.healthcheck
+    if given is None:
+        return None
+    if given.disable or given.test[:1] == ("NONE",):
+        return EngineHealthcheck(test=("NONE",))
+    if not given.test:
+        return None  # only timings: Compose keeps the image's test, which the engine's default holds
+    defaults = EngineHealthcheck(test=given.test)
+    return EngineHealthcheck(
+        test=given.test,
+        interval=defaults.interval if given.interval is None else given.interval,
+        timeout=defaults.timeout if given.timeout is None else given.timeout,
+        retries=defaults.retries if given.retries is None else given.retries,
+        start_period=defaults.start_period if given.start_period is None else given.start_period,
+        start_interval=defaults.start_interval if given.start_interval is None else given.start_interval)
 
 
 def port_requests(service: Service) -> list[PortRequest]:

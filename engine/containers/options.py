@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.state.record import Healthcheck
+
 RUNTIMES = ("native", "runc", "crun")
 
 
@@ -27,3 +29,4 @@ class RunOptions:
     stop_signal: str | None = None
     stop_timeout: float | None = None
     auto_remove: bool = False
+    healthcheck: Healthcheck | None = None  # None: the image's HEALTHCHECK, if it has one

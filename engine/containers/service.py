@@ -32,7 +32,7 @@ from engine.containers.options import RUNTIMES, RunOptions
 from engine.images.images import Image, ImageService
 from engine.images.snapshots import OverlaySnapshotter, mount_all, unmount_all
 from engine.roots import Roots
-from engine.state import ContainerConfig, ContainerRecord, NoSuchContainer, Store, new_id, observe
+from engine.state import ContainerConfig, ContainerRecord, Healthcheck, NoSuchContainer, Store, new_id, observe
 from engine.state.lifecycle import ACTIVE, next_state
 from engine.supervisor.client import Supervisor
 
@@ -88,7 +88,9 @@ class ContainerService:
                                                         stop_signal=options.stop_signal or image_config.get(
                                                             "StopSignal") or "SIGTERM",
                                                         stop_timeout=10.0 if options.stop_timeout is None
-                                                        else options.stop_timeout))
+                                                        else options.stop_timeout,
+                                                        healthcheck=options.healthcheck or _image_healthcheck(
+                                                            image_config)))
         record = self.store.create(record)
         try:
             self._make_bundle(record, image, image_config, options)
@@ -262,6 +264,20 @@ def _cgroup_procs(path: str) -> list[str]:
     from engine.cgroups.manager import Cgroup
 
     return [str(d / "cgroup.procs") for d in Cgroup(path).dirs().values()]
+
+
+def _image_healthcheck(image_config: dict) -> Healthcheck | None:
+    """The image's HEALTHCHECK (durations in nanoseconds there), with Docker's defaults for what it leaves out."""
+    given = image_config.get("Healthcheck") or {}
+    if not given.get("Test"):
+        return None
+
+    def seconds(key: str, default: float) -> float:
+        return given[key] / 1e9 if given.get(key) else default
+
+    return Healthcheck(test=tuple(given["Test"]), interval=seconds("Interval", 30.0),
+                       timeout=seconds("Timeout", 30.0), retries=int(given.get("Retries") or 3),
+                       start_period=seconds("StartPeriod", 0.0), start_interval=seconds("StartInterval", 5.0))
 
 
 def _options_json(options: RunOptions) -> dict:

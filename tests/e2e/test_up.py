@@ -244,6 +244,26 @@ services:
         condition: service_completed_successfully
 """
 
+HEALTHY = """\
+services:
+  db:
+    image: busybox
+    command: ["sh", "-c", "sleep 0.3; touch /tmp/ready; exec sleep 300"]
+    stop_signal: SIGKILL
+    healthcheck:
+      test: ["CMD-SHELL", "test -f /tmp/ready"]
+      interval: 30s
+      start_interval: 100ms
+      start_period: 10s
+  app:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_signal: SIGKILL
+    depends_on:
+      db:
+        condition: service_healthy
+"""
+
 ALONE = """\
 services:
   app:
@@ -285,5 +305,16 @@ def test_no_start_completion_orphans_and_a_failing_service(stack):  # type: igno
     done = stack.ok("up", "-d", "--remove-orphans")
     assert " ✔ Container demo-init-1  Removed" in done.stderr.splitlines(), done.stderr
     assert states(stack) == {"demo-app-1": "running"}
+    stack.ok("down", "-t", "0")
+    assert states(stack) == {}
+
+
+def test_a_dependency_gates_on_health(stack):  # type: ignore[no-untyped-def]
+    (stack.project / "compose.yaml").write_text(HEALTHY)
+    done = stack.ok("up", "-d")
+    lines = [" ".join(line.split()) for line in done.stderr.splitlines()]  # the names are padded into a column
+    assert "✔ Container demo-db-1 Healthy" in lines, done.stderr
+    assert lines.index("✔ Container demo-db-1 Healthy") < lines.index("✔ Container demo-app-1 Started")
+    assert states(stack) == {"demo-app-1": "running", "demo-db-1": "running"}
     stack.ok("down", "-t", "0")
     assert states(stack) == {}
