@@ -9,6 +9,8 @@ What comes from where:
     process.cwd      `-w`, else WorkingDir, else /
     process.user     `-u`, else User (resolved by the caller against the container's /etc/passwd)
     mounts           the runtime's defaults (/proc, /dev, ...) + /etc/hostname, /etc/hosts, /etc/resolv.conf
+                     (the last two from `options.hosts` / `options.resolv_conf` when the caller gives them:
+                     compose writes them from what netplan knows of the container's networks)
     linux            Docker's capabilities, masked and read-only paths (engine.runtime.defaults),
                      resources and cgroupsPath (engine.cgroups), namespaces with network none/host/a path
 """
@@ -82,6 +84,8 @@ def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dic
     process = doc["process"]
     process["user"] = {"uid": who.uid, "gid": who.gid}
     process["noNewPrivileges"] = False  # Docker's default: setuid programs work unless asked otherwise
+    given = {"/etc/hosts": options.hosts, "/etc/resolv.conf": options.resolv_conf}
+    files = {dest: given.get(dest) or src for dest, src in files.items()}
     doc["mounts"] += [{"destination": dest, "type": "bind", "source": src, "options": ["rbind", "rprivate"]}
                       for dest, src in files.items()]
     linux = doc["linux"]

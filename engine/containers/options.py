@@ -30,3 +30,5 @@ class RunOptions:
     stop_timeout: float | None = None
     auto_remove: bool = False
     healthcheck: Healthcheck | None = None  # None: the image's HEALTHCHECK, if it has one
+    resolv_conf: str | None = None         # a host file to bind at /etc/resolv.conf instead of the engine's
+    hosts: str | None = None               # a host file to bind at /etc/hosts instead of the engine's
