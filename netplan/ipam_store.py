@@ -18,7 +18,6 @@ receive one address or one subnet.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -30,6 +29,7 @@ from netplan import ipam_state
 from netplan.errors import NetplanError, StateFailed
 from netplan.ipam import Address, SubnetRequest, Taken
 from netplan.ipam_state import IpamState, NetworkRecord
+from pycompose.files import atomic_write, exclusive_lock
 
 T = TypeVar("T")
 
@@ -77,27 +77,12 @@ class IpamStore:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         self.dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with exclusive_lock(self.lock_path):
             yield
-        finally:
-            os.close(fd)
 
     def _write(self, state: IpamState) -> None:
         data = json.dumps(ipam_state.to_json(state), indent=1, sort_keys=True).encode() + b"\n"
-        tmp = self.path.with_name(f".ipam.json.{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-            dir_fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            atomic_write(self.path, data)
         except OSError as err:
-            tmp.unlink(missing_ok=True)
             raise StateFailed(f"write IPAM state `{self.path}`: {err.strerror}") from err

@@ -22,11 +22,10 @@ old or the new file, never half of one, and the records survive the process that
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from ipaddress import IPv4Interface, IPv6Interface, ip_interface
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Any
 from netplan.errors import StateFailed
 from netplan.firewall.spec import PublishedPort
 from netplan.proxy.wire import decode, encode
+from pycompose.files import atomic_write, exclusive_lock
 
 FORMAT = 1
 Interface = IPv4Interface | IPv6Interface
@@ -118,34 +118,20 @@ class RecordStore:
     @contextmanager
     def locked(self) -> Iterator[Records]:
         """Hold the lock for a whole read-change-write; yields the records read under it."""
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        except OSError as err:
-            raise StateFailed(f"lock network records `{self.lock_path}`: {err.strerror}") from err
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with ExitStack() as held:
+            try:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                held.enter_context(exclusive_lock(self.lock_path))
+            except OSError as err:
+                raise StateFailed(f"lock network records `{self.lock_path}`: {err.strerror}") from err
             yield self.load()
-        finally:
-            os.close(fd)
 
     def write(self, records: Records) -> None:
         """Replace the file atomically; call it while holding `locked()`."""
         data = json.dumps(to_json(records), indent=1, sort_keys=True).encode() + b"\n"
-        tmp = self.path.with_name(f".records.json.{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-            dir_fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            atomic_write(self.path, data)
         except OSError as err:
-            tmp.unlink(missing_ok=True)
             raise StateFailed(f"write network records `{self.path}`: {err.strerror}") from err
 
 
