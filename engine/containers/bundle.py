@@ -8,7 +8,8 @@ What comes from where:
     process.env      the image's Env, then `-e` (a later key wins); PATH, HOSTNAME and HOME when absent
     process.cwd      `-w`, else WorkingDir, else /
     process.user     `-u`, else User (resolved by the caller against the container's /etc/passwd)
-    mounts           the runtime's defaults (/proc, /dev, ...) + /etc/hostname, /etc/hosts, /etc/resolv.conf
+    mounts           the runtime's defaults (/proc, /dev, ...) + /etc/hostname, /etc/hosts, /etc/resolv.conf,
+                     then `-v`/`--mount`/`--tmpfs` (binds rbind, `ro` remounted; a volume by its mountpoint)
                      (the last two from `options.hosts` / `options.resolv_conf` when the caller gives them:
                      compose writes them from what netplan knows of the container's networks)
     linux            Docker's capabilities, masked and read-only paths (engine.runtime.defaults),
@@ -17,11 +18,12 @@ What comes from where:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from engine.containers.errors import ContainerInvalid
-from engine.containers.options import RunOptions
+from engine.containers.options import Mount, RunOptions
 from engine.runtime import defaults
 
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -75,9 +77,29 @@ def namespaces(network: str) -> list[dict[str, str]]:
     return spaces
 
 
+def mount_entry(mount: Mount, volumes: Mapping[str, str]) -> dict[str, Any]:
+    """One OCI mount of the user's; `volumes` maps a volume's name to its mountpoint."""
+    if mount.type == "tmpfs":
+        options = ["nosuid", "nodev", "noexec"]
+        options += [f"size={mount.size}"] if mount.size else []
+        options += [f"mode={mount.mode:o}"] if mount.mode is not None else []
+        return {"destination": mount.target, "type": "tmpfs", "source": "tmpfs",
+                "options": options + (["ro"] if mount.read_only else [])}
+    if mount.type == "bind":
+        source = mount.source or ""
+    elif mount.type == "volume":
+        source = volumes[mount.source or ""]
+    else:
+        raise ContainerInvalid(f"mount `{mount.target}`: type `{mount.type}` is not supported",
+                               hint="use bind, volume or tmpfs")
+    return {"destination": mount.target, "type": "bind", "source": source,
+            "options": ["rbind", "rprivate"] + (["ro"] if mount.read_only else [])}
+
+
 def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dict[str, str],
-           resources: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The config.json document; `files` maps /etc/hostname and friends to the host files to bind there."""
+           resources: dict[str, Any] | None = None, volumes: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The config.json document; `files` maps /etc/hostname and friends to the host files to bind there,
+    `volumes` the volumes the options mount to their mountpoints."""
     doc = defaults.config(process_args(image, options), hostname=who.hostname,
                           cwd=options.workdir or image.get("WorkingDir") or "/",
                           env=environment(image, options, who))
@@ -88,6 +110,7 @@ def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dic
     files = {dest: given.get(dest) or src for dest, src in files.items()}
     doc["mounts"] += [{"destination": dest, "type": "bind", "source": src, "options": ["rbind", "rprivate"]}
                       for dest, src in files.items()]
+    doc["mounts"] += [mount_entry(m, volumes or {}) for m in options.mounts]
     linux = doc["linux"]
     linux["namespaces"] = namespaces(options.network)
     if who.cgroup:

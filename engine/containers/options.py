@@ -10,6 +10,24 @@ RUNTIMES = ("native", "runc", "crun")
 
 
 @dataclass(frozen=True)
+class Mount:
+    """One mount of `-v`, `--mount` or `--tmpfs`: `type` bind, volume or tmpfs.
+
+    bind: `source` a host path (made when missing only with `create_host_path`); volume: `source`
+    a volume's name (None: an anonymous one, named on create); tmpfs: `size` in bytes, `mode` bits.
+    """
+
+    type: str
+    target: str
+    source: str | None = None
+    read_only: bool = False
+    create_host_path: bool = False
+    nocopy: bool = False
+    size: int | None = None
+    mode: int | None = None
+
+
+@dataclass(frozen=True)
 class RunOptions:
     image: str
     command: tuple[str, ...] = ()          # replaces the image's Cmd
@@ -30,5 +48,6 @@ class RunOptions:
     stop_timeout: float | None = None
     auto_remove: bool = False
     healthcheck: Healthcheck | None = None  # None: the image's HEALTHCHECK, if it has one
+    mounts: tuple[Mount, ...] = ()
     resolv_conf: str | None = None         # a host file to bind at /etc/resolv.conf instead of the engine's
     hosts: str | None = None               # a host file to bind at /etc/hosts instead of the engine's

@@ -35,11 +35,13 @@ from engine.roots import Roots
 from engine.state import ContainerConfig, ContainerRecord, Healthcheck, NoSuchContainer, Store, new_id, observe
 from engine.state.lifecycle import ACTIVE, next_state
 from engine.supervisor.client import Supervisor
+from engine.volumes import ANONYMOUS, NoSuchVolume
 
 if TYPE_CHECKING:
     from engine.containers.commit import CommitOptions
     from engine.containers.exec import ExecOptions
     from engine.images.archives.diff import Change
+    from engine.volumes import VolumeService
 
 LAUNCHER = "engine.containers.launcher:RuntimeLauncher"
 _NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
@@ -75,6 +77,7 @@ class ContainerService:
                                    "are allowed")
         image = self.images.get(options.image)
         image_config = image.config.container_config
+        options, made = self._resolve_mounts(options)
         cid = new_id()
         cgroup = f"pycompose/{cid}"
         launch = {"runtime": options.runtime, "bundle": str(self.bundle(cid)), "id": cid,
@@ -91,13 +94,57 @@ class ContainerService:
                                                         else options.stop_timeout,
                                                         healthcheck=options.healthcheck or _image_healthcheck(
                                                             image_config)))
-        record = self.store.create(record)
+        try:
+            record = self.store.create(record)
+        except BaseException:
+            self._forget_volumes(made)
+            raise
         try:
             self._make_bundle(record, image, image_config, options)
         except BaseException:
             self._unwind(record.id)
+            self._forget_volumes(made)
             raise
         return record
+
+    @property
+    def volumes(self) -> VolumeService:
+        from engine.volumes import VolumeService
+
+        return VolumeService(self.roots)
+
+    def _resolve_mounts(self, options: RunOptions) -> tuple[RunOptions, list[str]]:
+        """Bind sources checked (or made), volumes made when missing and anonymous ones named; what was made."""
+        import dataclasses
+
+        resolved, made = [], []
+        for mount in options.mounts:
+            if not mount.target.startswith("/"):
+                raise ContainerInvalid(f"invalid mount target `{mount.target}`: it must be an absolute path")
+            if mount.type == "bind":
+                source = mount.source or ""
+                if not source.startswith("/"):
+                    raise ContainerInvalid(f"invalid mount source `{source}`: a bind source is an absolute path")
+                if not os.path.exists(source):
+                    if not mount.create_host_path:
+                        raise ContainerInvalid(f"invalid mount config for type \"bind\": bind source path does "
+                                               f"not exist: {source}")
+                    os.makedirs(source, mode=0o755, exist_ok=True)
+            elif mount.type == "volume":
+                labels = {} if mount.source else {ANONYMOUS: ""}
+                try:
+                    self.volumes.get(mount.source or "")
+                except NoSuchVolume:
+                    volume = self.volumes.create(mount.source, labels=labels)
+                    made.append(volume.name)
+                    mount = dataclasses.replace(mount, source=volume.name)
+            resolved.append(mount)
+        return dataclasses.replace(options, mounts=tuple(resolved)), made
+
+    def _forget_volumes(self, names: list[str]) -> None:
+        for name in names:
+            with contextlib.suppress(Exception):
+                self.volumes.remove(name, force=True)
 
     def _taken(self) -> set[str]:
         return {r.name for r in self.store.list()}
@@ -118,9 +165,23 @@ class ContainerService:
         uid, gid, home = files.resolve_user(rootfs, user) if user else (0, 0, "/root")
         who = Identity(hostname=hostname, uid=uid, gid=gid, home=home, cgroup=record.config.launch["cgroup"])
         resources = from_docker(mem_limit=options.memory, cpus=options.cpus, pids_limit=options.pids_limit)
+        volumes = self._volume_paths(rootfs, options)
         doc = bundle.config(image_config, options, who, files.write_files(directory, hostname, host_network),
-                            resources.to_oci())
+                            resources.to_oci(), volumes)
         (directory / "config.json").write_text(json.dumps(doc, indent=1))
+
+    def _volume_paths(self, rootfs: Path, options: RunOptions) -> dict[str, str]:
+        """Each mounted volume's mountpoint, an empty one first filled from the image (unless `nocopy`)."""
+        from engine.runtime.mounts import secure_join
+
+        paths = {}
+        for mount in options.mounts:
+            if mount.type == "volume" and mount.source:
+                volume = self.volumes.get(mount.source)
+                if not mount.nocopy:
+                    self.volumes.copy_up(volume, secure_join(str(rootfs), mount.target))
+                paths[volume.name] = volume.mountpoint
+        return paths
 
     def _unwind(self, container_id: str) -> None:
         """Undo whatever part of a container exists: mount, cgroup, snapshot, bundle, runtime state, record."""
@@ -232,7 +293,8 @@ class ContainerService:
         return commit.commit(self.snapshots(), self.images, self.get(ref), options)
 
     # -- remove, list -----------------------------------------------------------------
-    def remove(self, ref: str, force: bool = False) -> str:
+    def remove(self, ref: str, force: bool = False, volumes: bool = False) -> str:
+        """Remove the container; `volumes`: its anonymous volumes too (Docker's `rm -v`)."""
         record = self.get(ref)
         if record.state in ACTIVE:
             if not force:
@@ -245,7 +307,17 @@ class ContainerService:
             self.supervisor.forget(record.id)
         self.store.update(record.id, lambda r: r.replace(state=next_state("remove", r.name, observe(r).state)))
         self._unwind(record.id)
+        if volumes:
+            self._remove_anonymous(record)
         return record.id
+
+    def _remove_anonymous(self, record: ContainerRecord) -> None:
+        from engine.volumes import VolumeInUse, volume_mounts
+
+        for name in volume_mounts(record):
+            with contextlib.suppress(NoSuchVolume, VolumeInUse):
+                if self.volumes.get(name).anonymous:
+                    self.volumes.remove(name)
 
     def list(self, all: bool = False) -> list[ContainerRecord]:  # noqa: A002 - Docker's flag
         records = [observe(r) for r in self.store.list()]

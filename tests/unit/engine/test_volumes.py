@@ -1,0 +1,71 @@
+"""engine.volumes on a temporary state root, and the OCI mounts bundle.py writes for -v/--mount/--tmpfs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.containers.bundle import mount_entry
+from engine.containers.options import Mount
+from engine.roots import Roots
+from engine.volumes import NoSuchVolume, VolumeInvalid, VolumeService
+
+
+@pytest.fixture
+def volumes(tmp_path: Path) -> VolumeService:
+    return VolumeService(Roots(tmp_path / "state", tmp_path / "run"))
+
+
+def test_create_inspect_list_remove(volumes: VolumeService, tmp_path: Path) -> None:
+    made = volumes.create("data", labels={"a": "1"})
+    assert made.mountpoint == str(tmp_path / "state" / "volumes" / "data" / "_data")
+    assert Path(made.mountpoint).is_dir()
+    assert volumes.create("data") == made  # an existing one is returned as it is
+    shown = volumes.get("data").to_json()
+    assert shown["Driver"] == "local" and shown["Labels"] == {"a": "1"} and shown["Scope"] == "local"
+    assert [v.name for v in volumes.list()] == ["data"]
+    assert volumes.remove("data") == "data"
+    with pytest.raises(NoSuchVolume):
+        volumes.get("data")
+    assert volumes.remove("data", force=True) == "data"
+
+
+def test_anonymous_and_prune(volumes: VolumeService) -> None:
+    anon = volumes.create(labels={"com.docker.volume.anonymous": ""})
+    named = volumes.create("keep")
+    assert len(anon.name) == 64 and anon.anonymous and not named.anonymous
+    assert volumes.prune() == [anon.name]
+    assert volumes.prune(all=True, labels=["nope"]) == []
+    assert volumes.prune(all=True) == ["keep"]
+
+
+def test_driver_options(volumes: VolumeService, tmp_path: Path) -> None:
+    bound = volumes.create("bound", options={"type": "none", "o": "bind", "device": str(tmp_path)})
+    assert bound.mountpoint == str(tmp_path)
+    with pytest.raises(VolumeInvalid, match="not supported"):
+        volumes.create("ram", options={"type": "tmpfs", "device": "tmpfs"})
+    with pytest.raises(VolumeInvalid, match="driver `nfs`"):
+        volumes.create("far", driver="nfs")
+    with pytest.raises(VolumeInvalid, match="allowed"):
+        volumes.create("../x")
+
+
+def test_copy_up_only_into_an_empty_volume(volumes: VolumeService, tmp_path: Path) -> None:
+    image = tmp_path / "image"
+    image.mkdir()
+    (image / "seed").write_text("from the image")
+    volume = volumes.create("vol")
+    volumes.copy_up(volume, str(image))
+    assert (Path(volume.mountpoint) / "seed").read_text() == "from the image"
+    (image / "later").write_text("x")
+    volumes.copy_up(volume, str(image))
+    assert not (Path(volume.mountpoint) / "later").exists()
+
+
+def test_oci_mount_entries() -> None:
+    assert mount_entry(Mount("bind", "/data", "/srv", read_only=True), {}) == {
+        "destination": "/data", "type": "bind", "source": "/srv", "options": ["rbind", "rprivate", "ro"]}
+    assert mount_entry(Mount("volume", "/v", "db"), {"db": "/root/db/_data"})["source"] == "/root/db/_data"
+    tmpfs = mount_entry(Mount("tmpfs", "/run", size=1 << 20, mode=0o1777), {})
+    assert tmpfs["type"] == "tmpfs" and "size=1048576" in tmpfs["options"] and "mode=1777" in tmpfs["options"]
