@@ -35,4 +35,10 @@ def down(
     if dry_run:
         sys.stdout.write("".join(line + "\n" for line in the_plan.describe()))
         return
-    execute(the_plan, project, world, progress=progress, warn=warn)
+    from compose.reconcile import dns
+
+    dns.connect(world)
+    try:
+        execute(the_plan, project, world, progress=progress, warn=warn)
+    finally:
+        dns.stop_if_idle(world)

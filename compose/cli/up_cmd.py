@@ -78,7 +78,17 @@ def up(
     if dry_run:
         sys.stdout.write("".join(line + "\n" for line in the_plan.describe()))
         return
-    execute(the_plan, project, world, progress=progress, warn=warn)
+    from compose.plan import actions as A
+    from compose.reconcile import dns
+
+    if any(isinstance(a, (A.CreateContainer, A.RecreateContainer)) for a in the_plan.actions):
+        dns.ensure(world)
+    else:
+        dns.connect(world)
+    try:
+        execute(the_plan, project, world, progress=progress, warn=warn)
+    finally:
+        dns.stop_if_idle(world)
     touched = {getattr(a, "name", None) for a in the_plan.actions}
     width = max((len(f"Container {c.name}") for c in observed.containers), default=0)
     for c in sorted(observed.containers, key=lambda c: c.name):

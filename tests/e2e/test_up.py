@@ -65,7 +65,7 @@ class Stack:
         self.run_root = Path(tempfile.mkdtemp(prefix="pycompose-test-"))
         self.project = Path(tempfile.mkdtemp(prefix="pycompose-test-"))
         self.env = {**os.environ, "PYCOMPOSE_ROOT": str(self.state), "PYCOMPOSE_RUN_ROOT": str(self.run_root),
-                    "PYTHONPATH": str(REPO)}
+                    "PYTHONPATH": str(REPO), "PYCOMPOSE_DNS_UPSTREAMS": ""}  # no DNS query leaves the test
         subprocess.run(["ip", "netns", "add", self.ns], check=True)
         self.inside("ip", "link", "set", "lo", "up")
 
@@ -107,6 +107,21 @@ class Stack:
         finally:
             shutil.rmtree(scratch)
 
+    def stop_dns(self) -> None:
+        """The run root's DNS server, if `down` left it running (a failing test)."""
+        from engine.supervisor.client import wait_gone
+        from netplan.dns import DnsClient
+        from netplan.dns.errors import DnsUnavailable
+
+        try:
+            pid = int(DnsClient(self.run_root, timeout=2.0).ping()["pid"])
+        except DnsUnavailable:
+            return
+        with contextlib.suppress(DnsUnavailable):
+            DnsClient(self.run_root, timeout=2.0).stop()
+        if not wait_gone(pid, 5.0):
+            os.kill(pid, signal.SIGKILL)
+
     def close(self) -> None:
         """`down`, then by hand whatever a failing test left: containers, supervisor, networks, mounts."""
         from engine.cgroups.manager import Cgroup
@@ -120,6 +135,7 @@ class Stack:
 
         if (self.project / "compose.yaml").exists():
             self.cli("down", "-t", "0")
+        self.stop_dns()
         svc = ContainerService(Roots(self.state, self.run_root))
         for record in svc.store.list():
             with contextlib.suppress(Exception):
