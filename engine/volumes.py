@@ -33,6 +33,7 @@ from engine.state.store import Store, new_id, write_atomic
 from pycompose.errors import Conflict, InvalidArgument, NotFound
 
 if TYPE_CHECKING:
+    from engine.containers.options import Mount
     from engine.roots import Roots
     from engine.state import ContainerRecord
 
@@ -191,3 +192,63 @@ class VolumeService:
 def _label_matches(labels: Mapping[str, str], want: str) -> bool:
     key, sep, value = want.partition("=")
     return key in labels and (not sep or labels[key] == value)
+
+
+# -- the CLI's words for mounts: `-v`, `--mount`, `--tmpfs` ---------------------------------------------------------
+
+def parse_volume(spec: str) -> Mount:
+    """`-v SRC:DST[:ro|rw]`, or `-v DST` (anonymous): SRC an absolute path binds it (made when missing), else a
+    volume's name."""
+    from engine.containers.options import Mount
+
+    parts = spec.split(":")
+    mode = parts.pop() if len(parts) == 3 else ""
+    if mode not in ("", "ro", "rw") or len(parts) > 2 or not all(parts):
+        raise VolumeInvalid(f"invalid volume specification: `{spec}`", hint="give SRC:DST[:ro], or DST")
+    source, target = (None, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+    if source is not None and source.startswith("/"):
+        return Mount("bind", target, source, read_only=mode == "ro", create_host_path=True)
+    return Mount("volume", target, source, read_only=mode == "ro")
+
+
+def parse_mount(spec: str) -> Mount:
+    """`--mount type=bind|volume|tmpfs,source=...,target=...[,readonly][,volume-nocopy][,tmpfs-size=..]`."""
+    from engine.cgroups.resources import parse_bytes
+    from engine.containers.options import Mount
+
+    fields: dict[str, str] = {}
+    for item in spec.split(","):
+        key, sep, value = item.partition("=")
+        fields[key.strip().lower()] = value if sep else "true"
+    kind = fields.pop("type", "volume")
+    source = fields.pop("source", None) or fields.pop("src", None)
+    target = fields.pop("target", None) or fields.pop("destination", None) or fields.pop("dst", None)
+    read_only = any(fields.pop(k, "false") in ("true", "1") for k in ("readonly", "ro"))
+    nocopy = fields.pop("volume-nocopy", "false") in ("true", "1")
+    size, mode = fields.pop("tmpfs-size", None), fields.pop("tmpfs-mode", None)
+    if kind not in ("bind", "volume", "tmpfs") or not target or fields:
+        raise VolumeInvalid(f"invalid mount specification: `{spec}`",
+                            hint="type=bind|volume|tmpfs,source=...,target=...[,readonly]")
+    return Mount(kind, target, None if kind == "tmpfs" else source, read_only=read_only, nocopy=nocopy,
+                 size=None if size is None else parse_bytes(size), mode=None if mode is None else int(mode, 8))
+
+
+def parse_tmpfs(spec: str) -> Mount:
+    """`--tmpfs DST[:size=64m,mode=1777,ro]`."""
+    from engine.cgroups.resources import parse_bytes
+    from engine.containers.options import Mount
+
+    target, _, rest = spec.partition(":")
+    size = mode = None
+    read_only = False
+    for option in filter(None, rest.split(",")):
+        key, _, value = option.partition("=")
+        if key == "size":
+            size = parse_bytes(value)
+        elif key == "mode":
+            mode = int(value, 8)
+        elif key in ("ro", "rw"):
+            read_only = key == "ro"
+        else:
+            raise VolumeInvalid(f"invalid tmpfs option `{option}` in `{spec}`", hint="size=, mode=, ro")
+    return Mount("tmpfs", target, read_only=read_only, size=size, mode=mode)

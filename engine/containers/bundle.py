@@ -96,6 +96,10 @@ def mount_entry(mount: Mount, volumes: Mapping[str, str]) -> dict[str, Any]:
             "options": ["rbind", "rprivate"] + (["ro"] if mount.read_only else [])}
 
 
+def _depth(mount: dict[str, Any]) -> int:
+    return len([p for p in mount["destination"].split("/") if p])
+
+
 def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dict[str, str],
            resources: dict[str, Any] | None = None, volumes: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The config.json document; `files` maps /etc/hostname and friends to the host files to bind there,
@@ -108,9 +112,10 @@ def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dic
     process["noNewPrivileges"] = False  # Docker's default: setuid programs work unless asked otherwise
     given = {"/etc/hosts": options.hosts, "/etc/resolv.conf": options.resolv_conf}
     files = {dest: given.get(dest) or src for dest, src in files.items()}
-    doc["mounts"] += [{"destination": dest, "type": "bind", "source": src, "options": ["rbind", "rprivate"]}
-                      for dest, src in files.items()]
-    doc["mounts"] += [mount_entry(m, volumes or {}) for m in options.mounts]
+    own = [{"destination": dest, "type": "bind", "source": src, "options": ["rbind", "rprivate"]}
+           for dest, src in files.items()]
+    own += [mount_entry(m, volumes or {}) for m in options.mounts]
+    doc["mounts"] += sorted(own, key=_depth)  # a parent before what is mounted inside it (-v x:/etc, /etc/hosts)
     linux = doc["linux"]
     linux["namespaces"] = namespaces(options.network)
     if who.cgroup:

@@ -69,3 +69,16 @@ def test_oci_mount_entries() -> None:
     assert mount_entry(Mount("volume", "/v", "db"), {"db": "/root/db/_data"})["source"] == "/root/db/_data"
     tmpfs = mount_entry(Mount("tmpfs", "/run", size=1 << 20, mode=0o1777), {})
     assert tmpfs["type"] == "tmpfs" and "size=1048576" in tmpfs["options"] and "mode=1777" in tmpfs["options"]
+
+
+def test_cli_words() -> None:
+    from engine.volumes import parse_mount, parse_tmpfs, parse_volume
+
+    assert parse_volume("/srv:/data:ro") == Mount("bind", "/data", "/srv", read_only=True, create_host_path=True)
+    assert parse_volume("db:/var/lib/db") == Mount("volume", "/var/lib/db", "db")
+    assert parse_volume("/cache") == Mount("volume", "/cache")
+    with pytest.raises(VolumeInvalid):
+        parse_volume("a:b:c:d")
+    assert parse_mount("type=volume,src=db,dst=/d,volume-nocopy") == Mount("volume", "/d", "db", nocopy=True)
+    assert parse_mount("type=bind,source=/x,target=/y,readonly") == Mount("bind", "/y", "/x", read_only=True)
+    assert parse_tmpfs("/run:size=64m,mode=1777") == Mount("tmpfs", "/run", size=64 << 20, mode=0o1777)
