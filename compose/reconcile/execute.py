@@ -64,7 +64,7 @@ def _subjects(action: A.Action) -> list[str]:
 
 
 def unsupported(plan: Plan) -> None:
-    """Refuse, before anything runs, a plan that needs what is not there yet (pull, build, named volumes)."""
+    """Refuse, before anything runs, a plan that needs what is not there yet (pull, build)."""
     for action in plan.actions:
         if isinstance(action, A.PullImage):
             names = ", ".join(action.services)
@@ -74,8 +74,6 @@ def unsupported(plan: Plan) -> None:
         if isinstance(action, A.BuildImage):
             raise NotSupportedYet(f"service {action.service}: building image {action.image} is not there yet",
                                   hint="build it elsewhere and load it (pycompose image load), or give an image")
-        if isinstance(action, A.CreateVolume):
-            raise NotSupportedYet(f"volume {action.name}: named volumes are not there yet")
 
 
 def execute(plan: Plan, project: Project, world: World, *, progress: Callable[[str], None] = _quiet,
@@ -150,6 +148,15 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
     elif isinstance(action, A.RemoveNetwork):
         world.networks.remove_network(action.name)
         run.say(subject, "Removed")
+    elif isinstance(action, A.CreateVolume):
+        vol = run.project.volumes[action.key]
+        world.volumes.create(action.name, driver=vol.driver or "local", options=dict(vol.driver_opts),
+                             labels=dict(action.labels))
+        made.append(lambda: world.volumes.remove(action.name, force=True))
+        run.say(subject, "Created")
+    elif isinstance(action, A.RemoveVolume):
+        world.volumes.remove(action.name, force=True)
+        run.say(subject, "Removed")
     elif isinstance(action, A.CreateContainer):
         _make(run, action, made)
         run.say(subject, "Created")
@@ -168,7 +175,10 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
         world.containers.start(action.id)
         run.say(subject, "Restarted")
     elif isinstance(action, A.RemoveContainer):
+        anonymous = _anonymous_volumes(world, action.id) if action.volumes else []
         runs.unmake(world, action.id, 0)
+        for name in anonymous:
+            world.volumes.remove(name, force=True)
         run.say(subject, "Removed")
     elif isinstance(action, A.WaitDependency):
         _wait(run, action)
@@ -183,6 +193,20 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
         run.say(subject, "Removed")
     else:
         raise NotSupportedYet(f"{action.describe()}: not there yet")
+
+
+def _anonymous_volumes(world: World, container: str) -> list[str]:
+    """The anonymous volumes container `container` mounts (`down -v` removes them with it)."""
+    from engine.volumes import NoSuchVolume, volume_mounts
+
+    found = []
+    for name in volume_mounts(world.containers.get(container)):
+        try:
+            if world.volumes.get(name).anonymous:
+                found.append(name)
+        except NoSuchVolume:
+            continue
+    return found
 
 
 def _wait(run: _Run, action: A.WaitDependency) -> None:

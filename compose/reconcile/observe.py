@@ -1,7 +1,7 @@
 """`observe`: what the engine, netplan and the image store hold for a project, as `Observed` (plain data).
 
-Containers are those labelled `com.docker.compose.project=<name>`; networks those whose engine
-names the model uses; images the local digest (the image id) of each reference a service names.
+Containers are those labelled `com.docker.compose.project=<name>`; networks and volumes those whose
+engine names the model uses; images the local digest (the image id) of each reference a service names.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from compose.model import FrozenMap, Project
 from compose.plan import labels as L
-from compose.plan.observed import Observed, ObservedContainer, ObservedNetwork
+from compose.plan.observed import Observed, ObservedContainer, ObservedNetwork, ObservedVolume
 
 if TYPE_CHECKING:
     from compose.reconcile.world import World
@@ -45,6 +45,8 @@ def observe(project: Project, world: World, *, image_refs: Iterable[str] | None 
     wanted = {n.name for n in project.networks.values()}
     networks = tuple(ObservedNetwork.from_labels(n.record.name, n.record.labels)
                      for n in world.networks.list_networks() if n.record.name in wanted)
+    wanted = {v.name for v in project.volumes.values()}
+    volumes = tuple(ObservedVolume(v.name, FrozenMap(v.labels)) for v in world.volumes.list() if v.name in wanted)
     images: dict[str, str] = {}
     refs = image_refs if image_refs is not None else {image_of(project, s) for s in project.services.values()}
     for ref in sorted(set(refs)):
@@ -52,4 +54,4 @@ def observe(project: Project, world: World, *, image_refs: Iterable[str] | None 
             images[ref] = world.images.get(ref).id
         except ImageNotFound:
             continue
-    return Observed(project.name, containers, networks, (), FrozenMap(images))
+    return Observed(project.name, containers, networks, volumes, FrozenMap(images))

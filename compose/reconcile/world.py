@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from engine.containers.service import ContainerService
     from engine.images.images import ImageService
     from engine.roots import Roots
+    from engine.volumes import VolumeService
     from netplan.service import NetworkService
 
 
@@ -29,6 +30,10 @@ class World:
     @property
     def images(self) -> ImageService:
         return self.containers.images
+
+    @property
+    def volumes(self) -> VolumeService:
+        return self.containers.volumes
 
     @classmethod
     def from_roots(cls, roots: Roots, host_netns: Path | None = None) -> World:
