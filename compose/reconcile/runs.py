@@ -4,7 +4,9 @@ endpoints on the service's networks and its published ports.
     make:    namespace `<run root>/netns/pc<12 hex>`  ->  engine create (network = that path)
              ->  attach to each network (name: the container's, aliases: the service's name and its own)
              ->  publish the ports through the first network  ->  (start, by the executor)
-    unmake:  stop  ->  engine remove  ->  detach from every network  ->  namespace removed
+             with the DNS server on (`dns`): the container's resolv.conf and hosts are given to the engine,
+             and its listener at 127.0.0.11 opens once it is attached
+    unmake:  stop  ->  engine remove  ->  detach from every network  ->  listener closed  ->  namespace removed
 
 The namespace path is kept by the engine (the container's `network` option), so `unmake` finds it
 from the record. A failure while making unwinds what was made, newest first.
@@ -14,11 +16,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compose.model import PortConfig, Project, Service
-from compose.reconcile import mounts
+from compose.reconcile import dns, mounts
 from compose.reconcile.errors import NotSupportedYet
 
 if TYPE_CHECKING:
@@ -93,24 +96,35 @@ def make(world: World, project: Project, service: Service, name: str, image: str
     mode = _network_mode(service)
     with Unwind() as undo:
         path: Path | None = None
+        options = mounts.attach(run_options(service, name, image, labels, mode or ""), project, service)
         if mode is None:
             ns_name = f"pc{secrets.token_hex(6)}"
             path = netns.create(world.run_root, ns_name)
             undo.add(netns.remove, world.run_root, ns_name)
-        record = world.containers.create(mounts.attach(run_options(service, name, image, labels, mode or str(path)),
-                                                       project, service))
+            options = replace(options, network=str(path))
+            if dns.enabled(world):
+                undo.add(dns.unplug, world, None, ns_name)
+                resolv_conf, hosts = dns.files(world, service, ns_name)
+                options = replace(options, resolv_conf=resolv_conf, hosts=hosts)
+        record = world.containers.create(options)
         undo.add(world.containers.remove, record.id, True)
         if path is None:
             return record
         keys = sorted((k for k in service.networks if k in project.networks),
                       key=lambda k: -service.networks[k].gw_priority)
+        addresses: list[str] = []
         for key in keys:
             how = service.networks[key]
             net = project.networks[key].name
-            world.networks.attach(net, record.id, path, name=name, aliases=(service.name, *how.aliases),
-                                  ipv4_address=how.ipv4_address, ipv6_address=how.ipv6_address,
-                                  mac=how.mac_address, priority=how.gw_priority)
+            endpoint = world.networks.attach(net, record.id, path, name=name, aliases=(service.name, *how.aliases),
+                                             ipv4_address=how.ipv4_address, ipv6_address=how.ipv6_address,
+                                             mac=how.mac_address, priority=how.gw_priority)
             undo.add(world.networks.detach, net, record.id)
+            addresses += [str(a.ip) for a in endpoint.addresses]
+        if dns.enabled(world):
+            undo.add(dns.unplug, world, record.id, path.name)
+            dns.plug(world, service, path.name, record.id, service.hostname or record.id[:12], path,
+                     [project.networks[k].name for k in keys], addresses)
         if service.ports:
             if not keys:
                 raise NotSupportedYet(f"service {service.name}: publishing ports needs a network")
@@ -137,4 +151,5 @@ def unmake(world: World, container: str, timeout: float | None = None) -> None:
             world.networks.detach(net.record.name, record.id)
     path = netns_of(record, world.run_root)
     if path is not None:
+        dns.unplug(world, record.id, path.name)
         netns.remove(world.run_root, path.name)
