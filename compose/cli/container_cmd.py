@@ -65,19 +65,30 @@ Restart = Annotated[str, typer.Option("--restart", help="Restart policy: no, alw
                                                         "unless-stopped")]
 StopSignal = Annotated[str | None, typer.Option("--stop-signal", help="Signal to stop the container")]
 StopTimeout = Annotated[float | None, typer.Option("--stop-timeout", help="Seconds to wait before killing it")]
+Volumes = Annotated[list[str] | None, typer.Option("--volume", "-v", help="Bind mount a volume: SRC:DST[:ro]")]
+Mounts = Annotated[list[str] | None, typer.Option("--mount", help="Attach a filesystem mount: type=..,source=..,"
+                                                                  "target=..[,readonly]")]
+Tmpfs = Annotated[list[str] | None, typer.Option("--tmpfs", help="Mount a tmpfs directory: DST[:size=..,mode=..]")]
+
+
+def _mounts(volume: list[str] | None, mount: list[str] | None, tmpfs: list[str] | None):  # type: ignore[no-untyped-def]
+    from engine.volumes import parse_mount, parse_tmpfs, parse_volume
+
+    return (*map(parse_volume, volume or ()), *map(parse_mount, mount or ()), *map(parse_tmpfs, tmpfs or ()))
 
 
 def _options(image: str, command: list[str] | None, name: str | None, env: list[str] | None, user: str | None,
              workdir: str | None, entrypoint: str | None, memory: str | None, cpus: float | None,
              pids_limit: int | None, network: str, runtime: str, hostname: str | None, label: list[str] | None,
-             restart: str, stop_signal: str | None, stop_timeout: float | None, rm: bool = False):  # type: ignore[no-untyped-def]
+             restart: str, stop_signal: str | None, stop_timeout: float | None, rm: bool = False,
+             mounts: tuple = ()):  # type: ignore[no-untyped-def]
     from engine.containers.options import RunOptions
 
     return RunOptions(image=image, command=tuple(command or ()), name=name, env=_env(env), user=user,
                       workdir=workdir, entrypoint=None if entrypoint is None else (entrypoint,), memory=memory,
                       cpus=cpus, pids_limit=pids_limit, network=network, runtime=runtime, hostname=hostname,
                       labels=_labels(label), restart=restart, stop_signal=stop_signal, stop_timeout=stop_timeout,
-                      auto_remove=rm)
+                      auto_remove=rm, mounts=mounts)
 
 
 @app.command("run", help="Create and run a new container from an image", context_settings=PASS_THROUGH)
@@ -87,14 +98,16 @@ def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
         name: Name = None, env: Env = None, user: User = None, workdir: Workdir = None,
         entrypoint: Entrypoint = None, memory: Memory = None, cpus: Cpus = None, pids_limit: Pids = None,
         network: Network = "none", runtime: Runtime = "native", hostname: Hostname = None, label: Labels = None,
-        restart: Restart = "no", stop_signal: StopSignal = None, stop_timeout: StopTimeout = None) -> None:
+        restart: Restart = "no", stop_signal: StopSignal = None, stop_timeout: StopTimeout = None,
+        volume: Volumes = None, mount: Mounts = None, tmpfs: Tmpfs = None) -> None:
     from engine.containers.errors import ContainerInvalid
 
     if rm and detach:
         raise ContainerInvalid("--rm with --detach is not supported yet", hint="run without -d, or rm it later")
     svc = _service()
     record = svc.create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit,
-                                 network, runtime, hostname, label, restart, stop_signal, stop_timeout, rm))
+                                 network, runtime, hostname, label, restart, stop_signal, stop_timeout, rm,
+                                 _mounts(volume, mount, tmpfs)))
     try:
         svc.start(record.id)
         if detach:
@@ -103,7 +116,7 @@ def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
         code = _attach(svc, record)
     finally:
         if rm:
-            svc.remove(record.id, force=True)
+            svc.remove(record.id, force=True, volumes=True)
     raise typer.Exit(code)
 
 
@@ -129,10 +142,11 @@ def create(image: Image, command: Command = None, name: Name = None, env: Env = 
            workdir: Workdir = None, entrypoint: Entrypoint = None, memory: Memory = None, cpus: Cpus = None,
            pids_limit: Pids = None, network: Network = "none", runtime: Runtime = "native",
            hostname: Hostname = None, label: Labels = None, restart: Restart = "no", stop_signal: StopSignal = None,
-           stop_timeout: StopTimeout = None) -> None:
+           stop_timeout: StopTimeout = None, volume: Volumes = None, mount: Mounts = None,
+           tmpfs: Tmpfs = None) -> None:
     record = _service().create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus,
                                         pids_limit, network, runtime, hostname, label, restart, stop_signal,
-                                        stop_timeout))
+                                        stop_timeout, mounts=_mounts(volume, mount, tmpfs)))
     sys.stdout.write(record.id + "\n")
 
 
@@ -167,10 +181,12 @@ def kill(containers: Refs, signal: Annotated[str, typer.Option("--signal", "-s",
 
 @app.command("rm", help="Remove one or more containers")
 def rm(containers: Refs, force: Annotated[bool, typer.Option(
-        "--force", "-f", help="Force the removal of a running container (uses SIGKILL)")] = False) -> None:
+        "--force", "-f", help="Force the removal of a running container (uses SIGKILL)")] = False,
+       volumes: Annotated[bool, typer.Option("--volumes", "-v", help="Remove anonymous volumes associated with "
+                                                                     "the container")] = False) -> None:
     svc = _service()
     for ref in containers:
-        svc.remove(ref, force)
+        svc.remove(ref, force, volumes=volumes)
         sys.stdout.write(ref + "\n")
 
 

@@ -1,0 +1,137 @@
+"""Volumes and mounts end to end: `container run -v/--mount`, `volume ...`, and a stack's named volume
+through `up -d` / `down` / `down -v`.
+
+Needs root and Debian's busybox-static. The `container` tests use plain temporary roots; the
+stack runs in a throwaway network namespace (the harness of tests/e2e/test_up.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_container_cmd import REPO, Env
+from tests.e2e.test_up import Stack
+
+
+@pytest.fixture(scope="module")
+def env():  # type: ignore[no-untyped-def]
+    if os.geteuid() != 0:
+        pytest.fail("tests/e2e/test_volumes.py needs root (mounts, namespaces, cgroups)", pytrace=False)
+    made = Env()
+    try:
+        made.import_busybox()
+        yield made
+    finally:
+        made.close()
+
+
+def volume(env: Env, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "compose.cli.main", "volume", *args], cwd=REPO, env=env.environ,
+                          capture_output=True, text=True, timeout=30, check=False)
+
+
+def test_bind_mount_read_only(env: Env) -> None:
+    host = Path(tempfile.mkdtemp(prefix="pycompose-test-bind-"))
+    try:
+        (host / "greeting").write_text("hello from the host\n")
+        done = env.cli("run", "--rm", "-v", f"{host}:/data:ro", "busybox", "sh", "-c",
+                       "cat /data/greeting && touch /data/written")
+        assert done.stdout == "hello from the host\n"
+        assert done.returncode != 0 and "Read-only file system" in done.stderr, done.stderr
+        assert not (host / "written").exists()
+        done = env.cli("run", "--rm", "--mount", f"type=bind,source={host},target=/data", "--tmpfs", "/scratch",
+                       "busybox", "sh", "-c", "echo rw > /data/written && grep -c ' /scratch tmpfs ' /proc/mounts")
+        assert done.returncode == 0 and done.stdout == "1\n", done.stderr
+        assert (host / "written").read_text() == "rw\n"
+    finally:
+        shutil.rmtree(host)
+    assert env.mounts() == []
+
+
+def test_named_volume_outlives_its_containers_and_is_kept_while_used(env: Env) -> None:
+    assert env.cli("run", "--rm", "-v", "keep:/v", "busybox", "sh", "-c", "echo kept > /v/f").returncode == 0
+    assert volume(env, "ls").stdout.splitlines() == ["DRIVER    VOLUME NAME", "local     keep"]
+    assert env.cli("run", "--rm", "-v", "keep:/v", "busybox", "cat", "/v/f").stdout == "kept\n"
+
+    user = env.cli("create", "--name", "user", "-v", "keep:/v", "busybox", "true").stdout.strip()
+    refused = volume(env, "rm", "keep")
+    assert refused.returncode != 0 and "volume is in use" in refused.stderr and user in refused.stderr
+    assert env.cli("rm", "user").returncode == 0
+    assert volume(env, "rm", "keep").stdout == "keep\n"
+    assert volume(env, "ls", "-q").stdout == ""
+
+
+def test_copy_up_and_anonymous_volumes(env: Env) -> None:
+    done = env.cli("run", "--rm", "-v", "seeded:/etc", "busybox", "cat", "/etc/group")
+    assert done.stdout.startswith("root:x:0:"), done.stderr
+    shown = json.loads(volume(env, "inspect", "seeded").stdout)[0]
+    assert shown["Name"] == "seeded" and shown["Driver"] == "local"
+    assert (Path(shown["Mountpoint"]) / "passwd").exists()
+    done = env.cli("run", "--rm", "--mount", "type=volume,src=bare,dst=/etc,volume-nocopy", "busybox", "ls", "/etc")
+    assert "group" not in done.stdout, done.stdout
+
+    assert env.cli("run", "--rm", "-v", "/anon", "busybox", "true").returncode == 0  # --rm takes it along
+    assert volume(env, "ls", "-q").stdout.splitlines() == ["bare", "seeded"]
+    assert volume(env, "prune", "-a", "-f").stdout.startswith("Deleted Volumes:\nbare\nseeded\n")
+
+
+STACK = """\
+services:
+  app:
+    image: busybox
+    command: ["sh", "-c", "cat /data/f 2>/dev/null; echo {word} > /data/f; exec sleep 300"]
+    stop_signal: SIGKILL
+    environment:
+      WORD: {word}
+    volumes:
+      - data:/data
+      - /scratch
+    tmpfs:
+      - /run/cache
+volumes:
+  data:
+"""
+
+
+def lines(done: subprocess.CompletedProcess[str]) -> list[list[str]]:
+    return [line.split() for line in done.stderr.splitlines()]
+
+
+@pytest.fixture(scope="module")
+def stack():  # type: ignore[no-untyped-def]
+    if os.geteuid() != 0 or shutil.which("nsenter") is None:
+        pytest.fail("tests/e2e/test_volumes.py needs root and nsenter", pytrace=False)
+    made = Stack()
+    try:
+        made.import_busybox()
+        yield made
+    finally:
+        made.close()
+
+
+def test_stack_volume_up_down_down_v(stack: Stack) -> None:
+    (stack.project / "compose.yaml").write_text(STACK.format(word="first"))
+    done = stack.ok("up", "-d")
+    assert ["✔", "Volume", "demo_data", "Created"] in lines(done), done.stderr
+    volumes = stack.state / "volumes"
+    data = volumes / "demo_data" / "_data"
+    labels = json.loads((volumes / "demo_data" / "volume.json").read_text())["Labels"]
+    assert labels["com.docker.compose.project"] == "demo" and labels["com.docker.compose.volume"] == "data"
+    assert (data / "f").read_text() == "first\n"
+
+    (stack.project / "compose.yaml").write_text(STACK.format(word="second"))  # recreated: the data stays
+    stack.ok("up", "-d")
+    assert (data / "f").read_text() == "second\n"
+    stack.ok("down", "-t", "0")
+    assert (data / "f").read_text() == "second\n"
+    done = stack.ok("down", "-v")
+    assert ["✔", "Volume", "demo_data", "Removed"] in lines(done), done.stderr
+    assert not (volumes / "demo_data").exists()
