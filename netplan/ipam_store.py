@@ -29,7 +29,7 @@ from netplan import ipam_state
 from netplan.errors import NetplanError, StateFailed
 from netplan.ipam import Address, SubnetRequest, Taken
 from netplan.ipam_state import IpamState, NetworkRecord
-from pycompose.files import atomic_write, exclusive_lock
+from pycompose.files import locked, write_atomic
 
 T = TypeVar("T")
 
@@ -77,12 +77,12 @@ class IpamStore:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         self.dir.mkdir(parents=True, exist_ok=True)
-        with exclusive_lock(self.lock_path):
+        with locked(self.lock_path):
             yield
 
     def _write(self, state: IpamState) -> None:
         data = json.dumps(ipam_state.to_json(state), indent=1, sort_keys=True).encode() + b"\n"
         try:
-            atomic_write(self.path, data)
+            write_atomic(self.path, data)
         except OSError as err:
             raise StateFailed(f"write IPAM state `{self.path}`: {err.strerror}") from err

@@ -34,7 +34,7 @@ from typing import Any
 from netplan.errors import StateFailed
 from netplan.firewall.spec import PublishedPort
 from netplan.proxy.wire import decode, encode
-from pycompose.files import atomic_write, exclusive_lock
+from pycompose.files import locked, write_atomic
 
 FORMAT = 1
 Interface = IPv4Interface | IPv6Interface
@@ -121,7 +121,7 @@ class RecordStore:
         with ExitStack() as held:
             try:
                 self.dir.mkdir(parents=True, exist_ok=True)
-                held.enter_context(exclusive_lock(self.lock_path))
+                held.enter_context(locked(self.lock_path))
             except OSError as err:
                 raise StateFailed(f"lock network records `{self.lock_path}`: {err.strerror}") from err
             yield self.load()
@@ -130,7 +130,7 @@ class RecordStore:
         """Replace the file atomically; call it while holding `locked()`."""
         data = json.dumps(to_json(records), indent=1, sort_keys=True).encode() + b"\n"
         try:
-            atomic_write(self.path, data)
+            write_atomic(self.path, data)
         except OSError as err:
             raise StateFailed(f"write network records `{self.path}`: {err.strerror}") from err
 

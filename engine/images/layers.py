@@ -27,9 +27,10 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
-from engine.images import compression, digests, files
+from engine.images import compression, digests
 from engine.images.errors import BadImage, DigestMismatch, ImageNotFound
 from engine.images.unpack import unpack
+from pycompose import files
 
 
 def short_id(diff_id: str) -> str:

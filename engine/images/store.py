@@ -46,9 +46,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from engine.images import digests, files, mediatypes, names
+from engine.images import digests, mediatypes, names
 from engine.images.errors import DigestMismatch, ImageNotFound
 from engine.images.manifests import Descriptor, load_json
+from pycompose import files
 
 NAME_ANNOTATION = "io.containerd.image.name"
 REF_ANNOTATION = "org.opencontainers.image.ref.name"

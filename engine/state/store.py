@@ -18,7 +18,6 @@ two `pycompose` processes never lose each other's update or hand out one name tw
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -27,6 +26,8 @@ from pathlib import Path
 from engine.errors import EngineError
 from engine.state.record import ContainerRecord, now
 from pycompose.errors import Conflict, InvalidArgument, NotFound, Unavailable
+from pycompose.files import locked as file_lock
+from pycompose.files import write_atomic  # re-exported: engine.volumes uses it
 
 RECORD = "record.json"
 
@@ -53,23 +54,6 @@ def new_id() -> str:
     return secrets.token_hex(32)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a crash leaves the old file or the new one, never a torn one."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.rename(tmp, path)
-    dirfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(dirfd)
-    finally:
-        os.close(dirfd)
-
-
 class Store:
     def __init__(self, root: str | os.PathLike[str]):
         self.root = Path(root) / "containers"
@@ -82,16 +66,13 @@ class Store:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        except OSError as e:
-            raise StoreFailure(f"lock container store `{self.root}`: {e.strerror}") from e
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.ExitStack() as held:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                held.enter_context(file_lock(self.root / ".lock"))
+            except OSError as e:
+                raise StoreFailure(f"lock container store `{self.root}`: {e.strerror}") from e
             yield
-        finally:
-            os.close(fd)  # releases the lock
 
     def _read(self, container_id: str) -> ContainerRecord | None:
         try:
@@ -101,7 +82,7 @@ class Store:
         return ContainerRecord.from_json(json.loads(data))
 
     def _write(self, record: ContainerRecord) -> None:
-        write_atomic(self.root / record.id / RECORD, json.dumps(record.to_json(), indent=1).encode())
+        write_atomic(self.root / record.id / RECORD, json.dumps(record.to_json(), indent=1).encode(), mode=0o600)
 
     def list(self) -> list[ContainerRecord]:
         if not self.root.is_dir():

@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from engine.images import files
 from engine.images.errors import ImageNotFound, StorageUnavailable
 from engine.images.layers import LayerStore
 from engine.images.snapshots.mounts import Mount
 from engine.images.unpack import OPAQUE_XATTR
+from pycompose import files
 
 INIT_FILES = ("etc/hostname", "etc/hosts", "etc/resolv.conf")
 INIT_DIRS = ("dev", "proc", "sys", "etc")
