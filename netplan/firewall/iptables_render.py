@@ -66,6 +66,8 @@ def _forward(nets: list[BridgeNetwork]) -> list[str]:
     for net in nets:
         rules += [f"-o {net.bridge} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
                   f"-o {net.bridge} -m conntrack --ctstate DNAT -j ACCEPT"]
+    # Containers of one network reach each other, internal or not (br_netfilter: bridge in and out).
+    rules += [f"-i {net.bridge} -o {net.bridge} -j ACCEPT" for net in nets]
     for net in nets:
         if net.internal:
             rules += [f"-i {net.bridge} ! -o {net.bridge} -j DROP", f"-o {net.bridge} ! -i {net.bridge} -j DROP"]

@@ -78,6 +78,9 @@ def _forward(networks: tuple[BridgeNetwork, ...]) -> list[str]:
     every = _names(n.bridge for n in networks)
     rules = [f"oifname {every} ct state established,related accept",
              f"oifname {every} ct status dnat accept"]
+    # Containers of one network reach each other, internal or not: with br_netfilter loaded,
+    # traffic between two ports of a bridge passes this hook with that bridge in and out.
+    rules += [f'iifname "{net.bridge}" oifname "{net.bridge}" accept' for net in networks]
     for net in networks:
         others = [n.bridge for n in networks if n.bridge != net.bridge]
         if net.internal:

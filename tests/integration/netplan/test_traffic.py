@@ -89,6 +89,14 @@ def test_internal_network_has_no_way_out(lab):
     assert _reach(box["c1"], "10.92.0.2") == "unreachable"
 
 
+def test_containers_of_an_internal_network_reach_each_other(lab):
+    host, box = lab
+    internal = FirewallSpec((BridgeNetwork("pcta", SPEC.networks[0].subnets, internal=True), SPEC.networks[1]))
+    nft.apply(internal, prefix=host.prefix)
+    assert _reach(box["c1"], "10.91.0.3") == "c3"                 # same internal network
+    assert _reach(box["c1"], "10.92.0.2") == "unreachable"        # still no way out
+
+
 def test_traffic_flows_when_docker_set_forward_to_drop(lab):
     host, box = lab
     nft.apply(SPEC, prefix=host.prefix)
