@@ -7,7 +7,7 @@ from ipaddress import ip_interface as I
 import pytest
 
 from netplan.links import Bridge, Endpoint, LinkConflict, LinkInvalid, attach, remove_bridge, setup_bridge
-from netplan.links.kernel import iproute, read_sysctl
+from netplan.links.kernel import iproute, read_sysctl, write_sysctl
 from tests.integration.netplan import links_lab
 
 if os.geteuid() != 0:  # loud, not skipped: a skipped links suite looks green
@@ -44,6 +44,7 @@ def test_setting_up_twice_changes_nothing(lab):
 
 def test_an_internal_bridge_leaves_forwarding_alone(lab):
     host, br = lab.netns("host"), lab.bridge("i")
+    write_sysctl(host, "net.ipv4.ip_forward", "0")  # a new namespace inherits the host's value
     setup_bridge(Bridge(br, GATEWAYS[:1], internal=True), host)
     assert read_sysctl(host, "net.ipv4.ip_forward") == "0"
     assert read_sysctl(host, f"net.ipv4.conf.{br}.route_localnet") == "1"

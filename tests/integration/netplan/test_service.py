@@ -36,6 +36,8 @@ table inet pycompose {
 		type filter hook forward priority filter; policy accept;
 		oifname { "BACK", "FRONT" } ct state established,related accept
 		oifname { "BACK", "FRONT" } ct status dnat accept
+		iifname "BACK" oifname "BACK" accept
+		iifname "FRONT" oifname "FRONT" accept
 		iifname "BACK" oifname "FRONT" drop
 		iifname "FRONT" oifname "BACK" drop
 		iifname { "BACK", "FRONT" } accept
