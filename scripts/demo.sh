@@ -1,7 +1,25 @@
 #!/usr/bin/env bash
-# Set up pycompose and show the demo stack as pycompose resolves it.
+# Set up pycompose, bring the demo stack up, and show it answering on 127.0.0.1:8080.
+# Take it down again with: (cd examples/stacks/demo && pycompose down -v)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/busybox-image.sh busybox:stable
 cd examples/stacks/demo
-pycompose config
+pycompose up -d
+python3 - <<'PY'
+import time, urllib.request
+deadline = time.monotonic() + 30
+while True:
+    try:
+        print(urllib.request.urlopen("http://127.0.0.1:8080/", timeout=2).read().decode().strip())
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            raise SystemExit("the demo's web front end did not answer on 127.0.0.1:8080 within 30 s")
+        time.sleep(0.2)
+PY
+pycompose ps
+echo
+echo "The demo stack is up: http://127.0.0.1:8080/ (see it with: cd examples/stacks/demo && pycompose ps)."
+echo "Take it down with: (cd examples/stacks/demo && pycompose down -v)"

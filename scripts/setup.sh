@@ -13,13 +13,13 @@ apt_missing=()
 need() { command -v "$1" >/dev/null 2>&1 || apt_missing+=("$2"); }
 need_package() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed" || apt_missing+=("$1"); }
 need ip iproute2
+need nft nftables                       # the firewall pycompose's networks use
+need_package busybox-static              # the demo's image is made from it (scripts/busybox-image.sh)
 if [ "$want_tests" = 1 ]; then
-  need nft nftables
   need iptables iptables
   need docker-registry docker-registry   # a registry on 127.0.0.1 for pull and push
   need skopeo skopeo                     # images moved the way other tools move them
   need umoci umoci                       # OCI layouts made the way other tools make them
-  need_package busybox-static            # a tiny root filesystem for test images (static: it runs anywhere)
   need htpasswd apache2-utils            # registry credentials for the auth tests
   need runc runc                         # reference OCI runtimes: the runtime suite holds ours to them
   need crun crun

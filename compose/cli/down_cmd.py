@@ -42,3 +42,4 @@ def down(
         execute(the_plan, project, world, progress=progress, warn=warn)
     finally:
         dns.stop_if_idle(world)
+        world.containers.stop_supervisor_if_idle()  # down leaves nothing running once nothing is left

@@ -292,6 +292,16 @@ class ContainerService:
 
         return commit.commit(self.snapshots(), self.images, self.get(ref), options)
 
+    def stop_supervisor_if_idle(self) -> None:
+        """End the shared supervisor once no container is left; the next start brings it back.
+
+        Under the store's lock, so a container created at the same time is either seen (and the
+        supervisor kept) or created after the supervisor has gone (and it starts a new one).
+        """
+        with self.store.locked():
+            if not self.store.list():
+                self.supervisor.shutdown()
+
     # -- remove, list -----------------------------------------------------------------
     def remove(self, ref: str, force: bool = False, volumes: bool = False) -> str:
         """Remove the container; `volumes`: its anonymous volumes too (Docker's `rm -v`)."""

@@ -232,6 +232,9 @@ def test_up_ps_converge_down(stack):  # type: ignore[no-untyped-def]
     assert stack.inside("ip", "-br", "link").split()[0] == "lo"
     assert len(stack.inside("ip", "-br", "link").splitlines()) == 1
     assert "pycompose" not in stack.inside("nft", "list", "tables")
+    from engine.supervisor.client import Supervisor
+
+    assert Supervisor(stack.state, stack.run_root).pid() is None  # no container left: no supervisor either
 
 
 def test_missing_image_and_build_are_named(stack):  # type: ignore[no-untyped-def]
