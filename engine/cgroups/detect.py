@@ -46,6 +46,7 @@ class Layout:
     v1: dict[str, Path] = field(default_factory=dict)   # controller -> mount point of its hierarchy
     unified: Path | None = None                          # the cgroup2 mount point, if any
     unified_controllers: frozenset[str] = frozenset()   # controllers bound to the cgroup2 hierarchy
+    named: dict[str, Path] = field(default_factory=dict)  # v1 hierarchies with no controller (`name=systemd`)
 
     @property
     def mode(self) -> Mode:
@@ -78,6 +79,7 @@ def _unescape(field_text: str) -> str:
 def parse_mountinfo(text: str) -> Layout:
     """The layout described by a mountinfo text (first mount of each controller wins, root mounts only)."""
     v1: dict[str, Path] = {}
+    named: dict[str, Path] = {}
     unified: Path | None = None
     for line in text.splitlines():
         left, sep, right = line.partition(" - ")
@@ -91,12 +93,15 @@ def parse_mountinfo(text: str) -> Layout:
             unified = mount_point
         elif fstype == "cgroup":
             for option in tail[2].split(","):
-                if option not in _NOT_CONTROLLERS and "=" not in option:
+                if option.startswith("name="):
+                    named.setdefault(option[len("name="):], mount_point)
+                elif option not in _NOT_CONTROLLERS and "=" not in option:
                     v1.setdefault(option, mount_point)
     controllers = frozenset()
     if unified is not None:
         controllers = frozenset((fs.read_optional(unified / "cgroup.controllers") or "").split())
-    return Layout(v1=v1, unified=unified, unified_controllers=controllers)
+    named = {name: root for name, root in named.items() if root not in v1.values()}
+    return Layout(v1=v1, unified=unified, unified_controllers=controllers, named=named)
 
 
 def detect(mountinfo: str | None = None) -> Layout:

@@ -153,6 +153,17 @@ class Cgroup:
     def _make(self, key: str, root: Path, made: list[Path]) -> None:
         if key == UNIFIED:
             _enable_controllers(root, self.layout.v2_controllers())
+        for attempt in range(3):
+            try:
+                self._make_levels(key, root, made)
+                return
+            except CgroupError as err:
+                # The last container's removal prunes the shared parent; make it again.
+                vanished = isinstance(err.__cause__, FileNotFoundError)
+                if not vanished or attempt == 2:
+                    raise
+
+    def _make_levels(self, key: str, root: Path, made: list[Path]) -> None:
         for depth in range(1, len(self.path.parts) + 1):
             directory = root.joinpath(*self.path.parts[:depth])
             if fs.mkdir(directory):
@@ -281,12 +292,14 @@ class Cgroup:
     def remove(self, timeout: float = 5.0, *, parents: bool = False) -> None:
         """Kill what is left and remove the cgroup from every hierarchy.
 
-        With `parents`, also remove the `pycompose...` ancestors that are left empty (tests do;
-        the engine keeps its shared `pycompose` parent).
+        Named hierarchies (`name=systemd`) hold no controller, so pycompose never makes the
+        cgroup there, but runc does: it goes too when present. With `parents`, also remove the
+        `pycompose...` ancestors that are left empty, so nothing stays behind on the host.
         """
         if self.exists() and self._populated():
             self.kill(timeout)
-        for directory in self.dirs().values():
+        named = [root / self.path for root in self.layout.named.values()]
+        for directory in [*self.dirs().values(), *(d for d in named if d.is_dir())]:
             _rmdir_when_released(directory, timeout)
             if parents:
                 _prune(directory, len(self.path.parts) - 1)

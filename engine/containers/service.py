@@ -190,7 +190,7 @@ class ContainerService:
         directory = self.bundle(container_id)
         unmount_all(self.snapshots().mounts(container_id, directory / "rootfs")
                     if (self.roots.state / "snapshots" / container_id).exists() else [])
-        Cgroup(f"pycompose/{container_id}").remove()
+        Cgroup(f"pycompose/{container_id}").remove(parents=True)
         self.snapshots().remove(container_id)
         shutil.rmtree(directory, ignore_errors=True)
         for sub in ("runtime", "runc", "crun", "containers"):  # runtime state left by a killed runtime; FIFOs

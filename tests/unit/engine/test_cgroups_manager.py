@@ -174,6 +174,34 @@ def test_remove_keeps_a_parent_another_container_uses(tmp_path):
     assert sorted(p.name for p in (tmp_path / "cg" / "pycompose").iterdir() if p.is_dir()) == ["b"]
 
 
+def test_remove_also_takes_what_runc_made_on_the_named_systemd_hierarchy(tmp_path):
+    _, layout = v1_host(tmp_path)
+    assert layout.named == {"systemd": tmp_path / "systemd"}
+    cg = Cgroup.create("pycompose/r", None, layout)
+    assert not (tmp_path / "systemd/pycompose").exists()  # pycompose itself never makes it
+    (tmp_path / "systemd/pycompose/r").mkdir(parents=True)  # runc does
+    cg.remove(timeout=1, parents=True)
+    assert [p for p in tmp_path.rglob("pycompose*")] == []
+
+
+def test_create_makes_the_shared_parent_again_when_a_removal_pruned_it_meanwhile(tmp_path, monkeypatch):
+    import engine.cgroups.fs as cgfs
+
+    _, layout = v2_host(tmp_path / "cg", "pids")
+    real_mkdir, pruned = cgfs.mkdir, []
+
+    def racing_mkdir(path):
+        made = real_mkdir(path)
+        if path.name == "pycompose" and not pruned:  # the last container's removal wins the race
+            pruned.append(path)
+            path.rmdir()
+        return made
+
+    monkeypatch.setattr(cgfs, "mkdir", racing_mkdir)
+    cg = Cgroup.create("pycompose/c", None, layout)
+    assert pruned and cg.exists()
+
+
 def test_remove_of_a_missing_cgroup_is_a_no_op(tmp_path):
     _, layout = v1_host(tmp_path)
     Cgroup("pycompose/gone", layout).remove(timeout=1)
