@@ -43,11 +43,40 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 @contextlib.contextmanager
-def locked(path: Path, *, shared: bool = False) -> Iterator[None]:
-    """Hold an flock on `path` (created if missing) while the block runs."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+def locked(path: Path, *, shared: bool = False, discard: bool = False) -> Iterator[None]:
+    """Hold an flock on `path` (created if missing) while the block runs.
+
+    With `discard` (exclusive locks only) the lock file is removed on release, so a lock
+    per object (one per blob, one per layer) does not pile up. Every user of such a path
+    must pass `discard`: a waiter that wins the lock on a file already removed sees that
+    the path now names another file (or none) and locks again.
+    """
+    if shared and discard:
+        raise ValueError("a shared lock cannot discard its file")
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        if not discard or _names(path, fd):
+            break
+        os.close(fd)
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
+        if discard:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
         os.close(fd)
+
+
+def _names(path: Path, fd: int) -> bool:
+    """Whether `path` still names the file open as `fd`."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)

@@ -69,7 +69,7 @@ class LayerStore:
             return set()
 
     def _lock(self, diff_id: str) -> contextlib.AbstractContextManager[None]:
-        return files.locked(self.root / "locks" / f"{digests.hex_of(diff_id)}.lock")
+        return files.locked(self.root / "locks" / f"{digests.hex_of(diff_id)}.lock", discard=True)
 
     def ensure(self, diff_id: str, open_blob, owner: str) -> None:
         """Unpack the layer unless present (`open_blob()` gives its blob), and record `owner` as a user."""

@@ -109,7 +109,7 @@ class ContentStore:
         target = self.path(digest)
         if target.exists():
             return
-        with files.locked(self._locks / f"{digests.hex_of(digest)}.lock"):
+        with files.locked(self._locks / f"{digests.hex_of(digest)}.lock", discard=True):
             if target.exists():
                 return
             got, n, tmp = self._write_temp(chunks, size, digest)
@@ -128,7 +128,7 @@ class ContentStore:
         """Write a blob whose digest is not known in advance; return (digest, size)."""
         got, n, tmp = self._write_temp(chunks, None, "new blob")
         try:
-            with files.locked(self._locks / f"{digests.hex_of(got)}.lock"):
+            with files.locked(self._locks / f"{digests.hex_of(got)}.lock", discard=True):
                 if not self.path(got).exists():
                     os.rename(tmp, self.path(got))
         finally:
