@@ -6,13 +6,11 @@ forwards nothing (PYCOMPOSE_DNS_UPSTREAMS is empty): every name asked here is th
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 
 import pytest
 
-from tests.e2e.test_up import Stack
+from tests.e2e.stack import Stack, open_stack
 from tests.waiting import eventually
 
 DNS_STACK = """\
@@ -48,17 +46,7 @@ def dns_processes() -> list[str]:
 
 @pytest.fixture
 def stack():  # type: ignore[no-untyped-def]
-    if os.geteuid() != 0:
-        pytest.fail("tests/e2e/test_up_dns.py needs root (namespaces, mounts, cgroups, nftables)", pytrace=False)
-    if shutil.which("busybox") is None or shutil.which("nsenter") is None:
-        pytest.fail("busybox-static and nsenter are needed: apt-get install -y busybox-static util-linux")
-    made = Stack()
-    try:
-        made.import_busybox()
-        (made.project / "compose.yaml").write_text(DNS_STACK)
-        yield made
-    finally:
-        made.close()
+    yield from open_stack("tests/e2e/test_up_dns.py", DNS_STACK)
 
 
 def run_in(stack: Stack, service: str, *argv: str) -> subprocess.CompletedProcess[str]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.stack import Stack, open_stack
 from tests.e2e.test_container_cmd import REPO, Env
-from tests.e2e.test_up import Stack
 
 
 @pytest.fixture(scope="module")
@@ -107,14 +107,7 @@ def lines(done: subprocess.CompletedProcess[str]) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def stack():  # type: ignore[no-untyped-def]
-    if os.geteuid() != 0 or shutil.which("nsenter") is None:
-        pytest.fail("tests/e2e/test_volumes.py needs root and nsenter", pytrace=False)
-    made = Stack()
-    try:
-        made.import_busybox()
-        yield made
-    finally:
-        made.close()
+    yield from open_stack("tests/e2e/test_volumes.py")
 
 
 def test_stack_volume_up_down_down_v(stack: Stack) -> None:

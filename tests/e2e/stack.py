@@ -1,0 +1,195 @@
+"""A compose project in a throwaway network namespace with temporary roots, for end-to-end tests.
+
+`Stack.cli(...)` runs pycompose with `nsenter --net=<test namespace>` and temporary state and run
+roots: its bridges, veths, `table inet pycompose` and published ports live in that namespace, and
+pages are fetched from 127.0.0.1 *of that namespace* (the host's own loopback is not involved).
+Not `ip netns exec`: that gives every command its own private mount namespace, so the namespace
+files and root filesystems `up` mounts would vanish with it, unseen by `down`.
+
+    @pytest.fixture(scope="module")
+    def stack():
+        yield from open_stack("tests/e2e/test_mine.py")
+
+Needs root, nsenter and Debian's busybox-static (the `busybox` image is imported from it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PORT = 18080
+
+STACK = """\
+services:
+  db:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_signal: SIGKILL
+  api:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_signal: SIGKILL
+    environment:
+      COLOR: {color}
+    depends_on:
+      db:
+        condition: service_started
+  web:
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /www && echo hello from web > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    stop_signal: SIGKILL
+    ports:
+      - "127.0.0.1:{port}:8080"
+    depends_on:
+      api:
+        condition: service_started
+"""
+
+
+_FETCH = ("import sys, urllib.request; opener = urllib.request.build_opener(urllib.request.ProxyHandler({}));"
+          "sys.stdout.write(opener.open(sys.argv[1], timeout=2).read().decode())")
+
+
+class Stack:
+    """A throwaway namespace, temporary roots with busybox, a project directory; `cli(...)` runs pycompose."""
+
+    def __init__(self) -> None:
+        self.ns = f"pctest-{secrets.token_hex(3)}"
+        self.state = Path(tempfile.mkdtemp(prefix="pycompose-test-"))
+        self.run_root = Path(tempfile.mkdtemp(prefix="pycompose-test-"))
+        self.project = Path(tempfile.mkdtemp(prefix="pycompose-test-"))
+        self.env = {**os.environ, "PYCOMPOSE_ROOT": str(self.state), "PYCOMPOSE_RUN_ROOT": str(self.run_root),
+                    "PYTHONPATH": str(REPO), "PYCOMPOSE_DNS_UPSTREAMS": ""}  # no DNS query leaves the test
+        subprocess.run(["ip", "netns", "add", self.ns], check=True)
+        self.inside("ip", "link", "set", "lo", "up")
+
+    @property
+    def netns(self) -> Path:
+        return Path("/run/netns") / self.ns
+
+    def inside(self, *argv: str) -> str:
+        return subprocess.run(["nsenter", f"--net={self.netns}", *argv], capture_output=True, text=True,
+                              check=True, timeout=30).stdout
+
+    def fetch(self, url: str = f"http://127.0.0.1:{PORT}/") -> str:
+        """GET `url` from inside the test namespace (no proxy); "" when nothing answers."""
+        try:
+            return self.inside(sys.executable, "-c", _FETCH, url)
+        except subprocess.CalledProcessError:
+            return ""
+
+    def write(self, color: str = "blue") -> None:
+        """The three-service stack of STACK, with `color` in api's environment."""
+        (self.project / "compose.yaml").write_text(STACK.format(color=color, port=PORT))
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["nsenter", f"--net={self.netns}", sys.executable, "-m", "compose.cli.main",
+                               "-p", "demo", *args], cwd=self.project, env=self.env, capture_output=True, text=True,
+                              timeout=60, check=False)
+
+    def ok(self, *args: str) -> subprocess.CompletedProcess[str]:
+        done = self.cli(*args)
+        assert done.returncode == 0, done.stderr
+        return done
+
+    def ids(self) -> dict[str, str]:
+        rows = [json.loads(line) for line in self.ok("ps", "-a", "--format", "json").stdout.splitlines()]
+        return {row["Service"]: row["ID"] for row in rows}
+
+    def import_busybox(self) -> None:
+        from engine.images.archives.importer import import_rootfs
+        from engine.images.images import ImageService
+        from engine.images.testing import busybox_rootfs, tar_dir
+
+        scratch = Path(tempfile.mkdtemp(prefix="busybox-"))
+        try:
+            busybox_rootfs(scratch / "rootfs")
+            with open(tar_dir(scratch / "rootfs", scratch / "rootfs.tar"), "rb") as f:
+                import_rootfs(ImageService(self.state), f, "busybox")
+        finally:
+            shutil.rmtree(scratch)
+
+    def stop_dns(self) -> None:
+        """The run root's DNS server, if `down` left it running (a failing test)."""
+        from engine.supervisor.client import wait_gone
+        from netplan.dns import DnsClient
+        from netplan.dns.errors import DnsUnavailable
+
+        try:
+            pid = int(DnsClient(self.run_root, timeout=2.0).ping()["pid"])
+        except DnsUnavailable:
+            return
+        with contextlib.suppress(DnsUnavailable):
+            DnsClient(self.run_root, timeout=2.0).stop()
+        if not wait_gone(pid, 5.0):
+            os.kill(pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        """`down`, then by hand whatever a failing test left: containers, supervisor, networks, mounts."""
+        from engine.cgroups.manager import Cgroup
+        from engine.containers.service import ContainerService
+        from engine.images.snapshots.mounts import unmount
+        from engine.images.testing import mounts_under
+        from engine.roots import Roots
+        from engine.supervisor.client import wait_gone
+        from netplan import netns
+        from netplan.service import NetworkService
+
+        if (self.project / "compose.yaml").exists():
+            self.cli("down", "-t", "0")
+        self.stop_dns()
+        svc = ContainerService(Roots(self.state, self.run_root))
+        for record in svc.store.list():
+            with contextlib.suppress(Exception):
+                svc.remove(record.id, force=True)
+        pid = svc.supervisor.pid()
+        svc.supervisor.shutdown()
+        if pid is not None and not wait_gone(pid, 10.0):
+            os.kill(pid, signal.SIGKILL)
+        networks = NetworkService(self.state / "networks", self.run_root, host_netns=self.netns)
+        for net in networks.list_networks():
+            for endpoint in net.endpoints:
+                with contextlib.suppress(Exception):
+                    networks.detach(net.record.name, endpoint.container)
+            with contextlib.suppress(Exception):
+                networks.remove_network(net.record.name)
+        for name in netns.names(self.run_root):
+            netns.remove(self.run_root, name)
+        for target in sorted(mounts_under(self.state) + mounts_under(self.run_root), key=len, reverse=True):
+            unmount(target)
+        Cgroup("pycompose/none").remove(parents=True)
+        subprocess.run(["ip", "netns", "del", self.ns], check=False)
+        left = mounts_under(self.state) + mounts_under(self.run_root)
+        assert not left, f"mounts left under the test roots: {left}"
+        for path in (self.state, self.run_root, self.project):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def open_stack(who: str, compose_yaml: str | None = None) -> Iterator[Stack]:
+    """A Stack with busybox imported (and `compose_yaml` written), closed afterwards; fails loudly without root."""
+    if os.geteuid() != 0:
+        pytest.fail(f"{who} needs root (namespaces, mounts, cgroups, nftables)", pytrace=False)
+    if shutil.which("busybox") is None or shutil.which("nsenter") is None:
+        pytest.fail("busybox-static and nsenter are needed: apt-get install -y busybox-static util-linux",
+                    pytrace=False)
+    made = Stack()
+    try:
+        made.import_busybox()
+        if compose_yaml is not None:
+            (made.project / "compose.yaml").write_text(compose_yaml)
+        yield made
+    finally:
+        made.close()
