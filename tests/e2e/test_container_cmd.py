@@ -34,6 +34,11 @@ class Env:
         return subprocess.run([sys.executable, "-m", "compose.cli.main", "container", *args], cwd=REPO,
                               env=self.environ, capture_output=True, text=True, timeout=timeout, check=False)
 
+    def pycompose(self, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+        """Any pycompose command (`image pull ...`) on these roots."""
+        return subprocess.run([sys.executable, "-m", "compose.cli.main", *args], cwd=REPO, env=self.environ,
+                              capture_output=True, text=True, timeout=timeout, check=False)
+
     def service(self):  # type: ignore[no-untyped-def]
         from engine.containers.service import ContainerService
         from engine.roots import Roots
