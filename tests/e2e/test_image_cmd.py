@@ -192,3 +192,21 @@ def test_login_and_logout_keep_credentials_in_docker_config(cli, tmp_path):
         assert cli("logout", secured.host).stdout == f"Not logged in to {secured.host}\n"
     finally:
         secured.stop()
+
+
+def test_two_processes_pulling_one_image_at_once_share_the_store(cli, busybox_image):  # noqa: F811
+    argv = [sys.executable, "-m", "compose.cli.main", "image", "pull", "-q", busybox_image.reference]
+    pulls = [subprocess.Popen(argv, cwd=cli.base, env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(3)]
+    outcomes = [(p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in pulls]  # type: ignore[union-attr]
+    for p in pulls:
+        p.stdout.close()  # type: ignore[union-attr]
+        p.stderr.close()  # type: ignore[union-attr]
+    assert outcomes == [(0, f"{busybox_image.reference}\n", "")] * 3
+    manifest = busybox_image.manifest()
+    wanted = {d["digest"].split(":")[1] for d in [manifest["config"], *manifest["layers"]]}
+    wanted.add(busybox_image.manifest_digest.split(":")[1])
+    assert {p.name for p in (cli.state / "images" / "blobs" / "sha256").iterdir()} == wanted
+    assert list((cli.state / "images" / "ingest").iterdir()) == []  # nothing half-written is left
+    assert inspect(cli, busybox_image.reference)["Id"] == manifest["config"]["digest"]
+    assert cli("images", "-q").stdout.splitlines() == [manifest["config"]["digest"][7:19]]
