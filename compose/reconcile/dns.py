@@ -129,14 +129,16 @@ def plug(world: World, service: Service, ns_name: str, container: str, hostname:
     world.networks.dns.listen(container, ADDRESS, networks=list(networks), netns=str(netns))
 
 
-def unplug(world: World, container: str | None, ns_name: str) -> None:
-    """Close the container's listener (it holds the namespace) and remove its files."""
+def unplug(world: World, container: str | None, ns_name: str | None) -> None:
+    """Close the container's listener (it holds the namespace) and remove the namespace's files (unless
+    `ns_name` is None: another container still shares them)."""
     from netplan.dns.errors import DnsUnavailable
 
     if container is not None and enabled(world):
         with contextlib.suppress(DnsUnavailable):
             world.networks.dns.unlisten(container)
-    shutil.rmtree(_directory(world, ns_name), ignore_errors=True)
+    if ns_name is not None:
+        shutil.rmtree(_directory(world, ns_name), ignore_errors=True)
 
 
 def stop_if_idle(world: World) -> None:

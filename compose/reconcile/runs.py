@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from compose.model import PortConfig, Project, Service
 from compose.reconcile import dns, mounts
-from compose.reconcile.errors import NotSupportedYet
+from compose.reconcile.errors import DependencyFailed, NotSupportedYet
 
 if TYPE_CHECKING:
     from compose.reconcile.world import World
@@ -77,14 +77,46 @@ def _request(kind: type[PortRequest], port: PortConfig) -> PortRequest:
 
 
 def _network_mode(service: Service) -> str | None:
-    """"host" or "none" when the service asks for it; None for its own namespace on its networks."""
+    """"host", "none", or "service:x"/"container:x" (joining another's namespace) when the service asks for
+    it; None for its own namespace on its networks."""
     mode = service.network_mode
     if mode in (None, "bridge", "default"):
         return None
-    if mode in ("host", "none"):
+    if mode in ("host", "none") or mode.startswith(("service:", "container:")):
         return mode
     raise NotSupportedYet(f"service {service.name}: network_mode {mode!r} is not supported yet",
-                          hint="use networks:, or network_mode: host / none")
+                          hint="use networks:, or network_mode: host / none / service:<name> / container:<name>")
+
+
+def _joined(world: World, project: Project, service: Service, mode: str) -> dict[str, str] | None:
+    """The namespace (and resolv.conf, hosts) of the container that `network_mode: service:x|container:x`
+    names, as run options to merge; None when it runs with the host's network."""
+    from compose.plan import labels as L
+    from compose.reconcile.observe import project_records
+
+    kind, _, target = mode.partition(":")
+    if kind == "service":
+        records = [r for r in project_records(world, project.name)
+                   if r.labels.get(L.SERVICE) == target and r.labels.get(L.ONEOFF, "False") != "True"
+                   and r.state in ("running", "paused", "restarting")]
+        if not records:
+            raise DependencyFailed(f"service {service.name}: network_mode {mode}: service {target} has no "
+                                   f"running container to share its network with")
+        record = records[0]
+    else:
+        record = world.containers.get(target)
+    network = record.config.launch.get("options", {}).get("network", "")
+    if network == "host":
+        return None
+    path = netns_of(record, world.run_root)
+    if path is None:
+        raise DependencyFailed(f"service {service.name}: network_mode {mode}: {record.name} has no network "
+                               f"namespace to share (its network is {network or 'none'!r})")
+    options = {"network": str(path)}
+    directory = world.run_root / "etc" / path.name
+    if (directory / "resolv.conf").exists():
+        options |= {"resolv_conf": str(directory / "resolv.conf"), "hosts": str(directory / "hosts")}
+    return options
 
 
 def make(world: World, project: Project, service: Service, name: str, image: str,
@@ -96,7 +128,13 @@ def make(world: World, project: Project, service: Service, name: str, image: str
     mode = _network_mode(service)
     with Unwind() as undo:
         path: Path | None = None
-        options = mounts.attach(run_options(service, name, image, labels, mode or ""), project, service)
+        joins = mode is not None and ":" in mode
+        options = mounts.attach(run_options(service, name, image, labels, "" if joins else mode or ""), project,
+                                service)
+        if joins:
+            shared = _joined(world, project, service, mode)  # type: ignore[arg-type]
+            options = replace(options, **shared) if shared else replace(options, network="host")
+            return world.containers.create(options)
         if mode is None:
             ns_name = f"pc{secrets.token_hex(6)}"
             path = netns.create(world.run_root, ns_name)
@@ -150,6 +188,10 @@ def unmake(world: World, container: str, timeout: float | None = None) -> None:
         if any(e.container == record.id for e in net.endpoints):
             world.networks.detach(net.record.name, record.id)
     path = netns_of(record, world.run_root)
-    if path is not None:
-        dns.unplug(world, record.id, path.name)
+    if path is None:
+        return
+    # A namespace shared through `network_mode: service:x` goes with the last container that uses it.
+    shared = any(netns_of(other, world.run_root) == path for other in world.containers.list(all=True))
+    dns.unplug(world, record.id, None if shared else path.name)
+    if not shared:
         netns.remove(world.run_root, path.name)
