@@ -120,8 +120,11 @@ def _joined(world: World, project: Project, service: Service, mode: str) -> dict
 
 
 def make(world: World, project: Project, service: Service, name: str, image: str,
-         labels: Mapping[str, str]) -> ContainerRecord:
-    """Create the container `name` of `service`, plumbed and published, not started."""
+         labels: Mapping[str, str], *, aliases: bool = True) -> ContainerRecord:
+    """Create the container `name` of `service`, plumbed and published, not started.
+
+    `aliases=False` (a one-off `run` container): known on its networks by its own name only, not the service's.
+    """
     from netplan import netns
     from netplan.service import Unwind
 
@@ -154,7 +157,8 @@ def make(world: World, project: Project, service: Service, name: str, image: str
         for key in keys:
             how = service.networks[key]
             net = project.networks[key].name
-            endpoint = world.networks.attach(net, record.id, path, name=name, aliases=(service.name, *how.aliases),
+            known_as = (service.name, *how.aliases) if aliases else ()
+            endpoint = world.networks.attach(net, record.id, path, name=name, aliases=known_as,
                                              ipv4_address=how.ipv4_address, ipv6_address=how.ipv6_address,
                                              mac=how.mac_address, priority=how.gw_priority)
             undo.add(world.networks.detach, net, record.id)
