@@ -23,6 +23,7 @@ if [ "$want_tests" = 1 ]; then
   need htpasswd apache2-utils            # registry credentials for the auth tests
   need runc runc                         # reference OCI runtimes: the runtime suite holds ours to them
   need crun crun
+  need dockerd docker.io                 # the image side's reference: differential tests and benches run a private dockerd
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
