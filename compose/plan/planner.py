@@ -113,12 +113,12 @@ def plan(project: Project, observed: Observed, options: UpOptions | None = None)
     network_keys = R.networks_of(project, selected)
     diverged = R.diverged_networks(project, observed, network_keys)
     detach = _detached(project, observed, selected, diverged)
-    stages = [
+    stages = [  # images first, as Compose: a pull that fails leaves nothing made
+        ("images", R.image_steps(project, observed, selected, pull=options.pull, build=options.build)),
         ("orphans", orphan_steps(orphans(project, observed, options.disabled_services), options.remove_orphans)),
         ("detach", [(c.name, _stop_remove(c, options.timeout)) for c in detach]),
         ("resources", R.network_steps(project, observed, network_keys, diverged, warnings)
          + R.volume_steps(project, observed, R.volumes_of(project, selected), warnings)),
-        ("images", R.image_steps(project, observed, selected, pull=options.pull, build=options.build)),
     ]
     named = options.services or tuple(project.services)
     forced = frozenset(selected if options.always_recreate_deps else named) if options.force_recreate else frozenset()

@@ -64,13 +64,8 @@ def _subjects(action: A.Action) -> list[str]:
 
 
 def unsupported(plan: Plan) -> None:
-    """Refuse, before anything runs, a plan that needs what is not there yet (pull, build)."""
+    """Refuse, before anything runs, a plan that needs what is not there yet (build)."""
     for action in plan.actions:
-        if isinstance(action, A.PullImage):
-            names = ", ".join(action.services)
-            raise NotSupportedYet(f"service {names}: image {action.image} is not present locally "
-                                  "(pulling during up is not there yet)",
-                                  hint=f"pull it first: pycompose image pull {action.image}")
         if isinstance(action, A.BuildImage):
             raise NotSupportedYet(f"service {action.service}: building image {action.image} is not there yet",
                                   hint="build it elsewhere and load it (pycompose image load), or give an image")
@@ -99,6 +94,39 @@ def execute(plan: Plan, project: Project, world: World, *, progress: Callable[[s
                         failures[step.subject] = error
         if failures:
             raise ReconcileFailed(failures)
+
+
+def execute_images(plan: Plan, project: Project, world: World, *, progress: Callable[[str], None] = _quiet,
+                   warn: Callable[[str], None] = _quiet) -> bool:
+    """Run only the plan's `images` stage (pulls); True when there was one. The caller then observes and
+    plans again, so that labels carry the digests of the images just pulled (compose.plan.planner)."""
+    images = Plan(tuple(stage for stage in plan.stages if stage.name == "images"))
+    if not images.stages:
+        return False
+    execute(images, project, world, progress=progress, warn=warn)
+    return True
+
+
+def _pull(run: _Run, action: A.PullImage) -> None:
+    """Pull the image for its services, on the first service's platform; one line per service, as Compose."""
+    from engine.images.pull import pull_image
+    from engine.registry import RegistryClient
+
+    service = run.project.services[action.services[0]]
+    for name in action.services:
+        with run.lock:
+            run.progress(f" {name} Pulling")
+    try:
+        with RegistryClient() as client:
+            pull_image(run.world.images, client, action.image, platform=service.platform)
+    except Exception:
+        if action.build_fallback:
+            raise NotSupportedYet(f"service {service.name}: image {action.image} could not be pulled, and building "
+                                  "it is not there yet") from None
+        raise
+    for name in action.services:
+        with run.lock:
+            run.progress(f" ✔ {name} Pulled")
 
 
 def _step(run: _Run, step: Step) -> None:
@@ -188,6 +216,8 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
         for cid, name in action.containers:
             runs.unmake(world, cid)
             run.say(f"Container {name}", "Removed")
+    elif isinstance(action, A.PullImage):
+        _pull(run, action)
     elif isinstance(action, A.RemoveImage):
         world.images.remove(action.image)
         run.say(subject, "Removed")

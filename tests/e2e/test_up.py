@@ -71,11 +71,11 @@ def test_up_ps_converge_down(stack):  # type: ignore[no-untyped-def]
 
 
 def test_missing_image_and_build_are_named(stack):  # type: ignore[no-untyped-def]
-    (stack.project / "compose.yaml").write_text("services:\n  app:\n    image: nosuch:1\n"
+    (stack.project / "compose.yaml").write_text("services:\n  app:\n    image: 127.0.0.1:9/nosuch:1\n"
                                                 "  made:\n    build: .\n")
-    done = stack.cli("up", "-d", "app")
+    done = stack.cli("up", "-d", "app")  # nothing listens on port 9 of the test namespace's loopback
     assert done.returncode != 0
-    assert "service app: image nosuch:1 is not present locally" in done.stderr
+    assert "127.0.0.1:9/nosuch:1" in done.stderr and "Traceback" not in done.stderr
     done = stack.cli("up", "-d", "made")
     assert done.returncode != 0 and "service made: building image demo-made is not there yet" in done.stderr
     assert stack.ok("ps", "-a", "-q").stdout == ""

@@ -80,12 +80,12 @@ def project(tmp_path) -> Project:
 Case = tuple[Callable[[Project], Observed], UpOptions, list]
 
 CASES: dict[str, Case] = {
-    "cold start: everything made, dependencies first": (
+    "cold start: images first, then everything made, dependencies first": (
         lambda p: Observed("demo"), UpOptions(), [
-            ("resources", {"demo_default": ["Network demo_default  Creating"],
-                           "demo_data": ["Volume demo_data  Creating"]}),
             ("images", {"busybox": ["Image busybox  Pulling"], "postgres": ["Image postgres  Pulling"],
                         "web": ["Image web  Pulling"]}),
+            ("resources", {"demo_default": ["Network demo_default  Creating"],
+                           "demo_data": ["Volume demo_data  Creating"]}),
             ("services", {"db": ["create demo-db-1", "start demo-db-1"]}),
             ("services", {"web": ["create demo-web-1", "wait db service_healthy", "start demo-web-1"]}),
             ("services", {"side": ["create demo-side-1", "wait web service_started", "start demo-side-1"]}),
