@@ -1,0 +1,83 @@
+"""`pycompose exec`: a command in a service's running container, through the engine's exec.
+
+The container is the service's first running one by number (`--index N`: number N), one-off `run`
+containers after the others, as Docker Compose picks it; none running is Compose's
+`service "web" is not running`. `exec` exits with the command's exit code. Its stdout and stderr are
+exec's own; stdin is /dev/null and no TTY is allocated (so `-T`, `-i`, `-t` change nothing).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from compose.errors import ComposeError
+from pycompose.errors import Conflict
+
+if TYPE_CHECKING:
+    from engine.state import ContainerRecord
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+
+PASS_THROUGH = {"allow_interspersed_args": False, "ignore_unknown_options": True}
+RUNNING = ("running", "paused", "restarting")
+
+
+class ServiceNotRunning(ComposeError, Conflict):
+    """The service has no running container (numbered as asked) to exec in, or to read a port of."""
+
+
+def specified(records: Iterable[ContainerRecord], service: str, index: int = 0) -> ContainerRecord:
+    """The service's running container numbered `index` (0: the first by number, one-offs last)."""
+    from compose.plan import labels as L
+
+    def number(r: ContainerRecord) -> int:
+        text = r.labels.get(L.CONTAINER_NUMBER, "0")
+        return int(text) if text.lstrip("-").isdigit() else 0
+
+    found = [r for r in records if r.labels.get(L.SERVICE) == service and r.state in RUNNING
+             and (index <= 0 or number(r) == index)]
+    if not found:
+        suffix = f" container #{index}" if index > 0 else ""
+        raise ServiceNotRunning(f'service "{service}" is not running{suffix}')
+    found.sort(key=lambda r: (number(r), r.labels.get(L.ONEOFF, "False") == "True"))
+    return found[0]
+
+
+@app.command("exec", help="Execute a command in a running container", context_settings=PASS_THROUGH)
+def exec_(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Argument(help="The service")],
+    command: Annotated[list[str], typer.Argument(help="The command and its arguments")],
+    detach: Annotated[bool, typer.Option("--detach", "-d", help="Detached mode: Run command in the background")]
+    = False,
+    env: Annotated[list[str] | None, typer.Option("--env", "-e", help="Set environment variables")] = None,
+    index: Annotated[int, typer.Option("--index", help="Index of the container if service has multiple "
+                                                       "replicas")] = 0,
+    no_tty: Annotated[bool, typer.Option("--no-tty", "-T", help="Disable pseudo-TTY allocation (pycompose never "
+                                                                "allocates one)")] = False,
+    tty: Annotated[bool, typer.Option("--tty", "-t", hidden=True)] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", hidden=True)] = False,
+    privileged: Annotated[bool, typer.Option("--privileged", help="Give extended privileges to the process "
+                                                                  "(not supported yet)")] = False,
+    user: Annotated[str | None, typer.Option("--user", "-u", help="Run the command as this user")] = None,
+    workdir: Annotated[str | None, typer.Option("--workdir", "-w", help="Path to workdir directory for this "
+                                                                        "command")] = None,
+) -> None:
+    from compose.cli.targets import select
+    from compose.reconcile.errors import NotSupportedYet
+    from compose.reconcile.oneoff import environment
+    from engine.containers.exec import ExecOptions
+
+    if privileged:
+        raise NotSupportedYet("exec --privileged is not supported yet")
+    targets = select(ctx, [service], oneoff=True)
+    record = specified(targets.records, service, index)
+    variables = environment(tuple(env or ()), targets.loaded.environ)
+    options = ExecOptions(argv=tuple(command), env=tuple(f"{k}={v}" for k, v in variables.items()), user=user,
+                          workdir=workdir, detach=detach)
+    sys.stdout.flush()
+    raise typer.Exit(targets.world.containers.exec(record.id, options))
