@@ -164,6 +164,11 @@ class PrivateDockerd:
             raise DockerCommandFailed(f"docker {' '.join(args)}: exit {done.returncode}\n{done.stderr.strip()}")
         return done
 
+    def layers(self) -> list[str]:
+        """The layers the daemon holds (chain IDs in its layer database): empty once every image is gone."""
+        layerdb = self.base / "root" / "image" / self.driver / "layerdb" / "sha256"
+        return sorted(p.name for p in layerdb.iterdir()) if layerdb.is_dir() else []
+
     def __enter__(self) -> PrivateDockerd:
         return self
 
