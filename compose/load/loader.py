@@ -72,7 +72,7 @@ class Loaded:
         """The typed, frozen model that planning works on."""
         from compose.model import Project
 
-        return Project.from_canonical(self.data, working_dir=self.working_dir)
+        return Project.from_canonical(self.data, working_dir=self.working_dir, environment=self.environ)
 
 
 @dataclass

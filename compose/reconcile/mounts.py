@@ -6,28 +6,82 @@ A volume mount names a top-level volume by its key (the engine's name is `projec
 `<project>_<key>` by default); one without a source is anonymous (the engine names it). A bind's
 source is already absolute (the loader's paths phase), made when missing with `create_host_path`
 (the short syntax's default). `tmpfs:` entries are `DST[:size=..,mode=..]`.
+
+`secrets:` and `configs:` are files bound read-only: at `/run/secrets/<target>` and `/<target>`
+(a config's default target is `/<source>`). A `file:` source with no `uid`, `gid` or `mode` is bound
+as it is, as Compose does; otherwise, and for `environment:` and `content:` sources, the content is
+written to a file of the container's own (`files_dir`) with those owners and mode (default root,
+0444), so they are honoured, not ignored as outside Swarm.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compose.model import FileReference, Project, Service
 from compose.model import Mount as ModelMount
-from compose.model import Project, Service
 from compose.reconcile.errors import NotSupportedYet
 
 if TYPE_CHECKING:
     from engine.containers.options import Mount, RunOptions
 
 
-def attach(options: RunOptions, project: Project, service: Service) -> RunOptions:
-    """`options` with the service's mounts."""
+def attach(options: RunOptions, project: Project, service: Service, files_dir: Path | None = None) -> RunOptions:
+    """`options` with the service's mounts; secrets and configs that need a file of their own get it in
+    `files_dir` (made when needed; the caller removes it with the container)."""
     from engine.volumes import parse_tmpfs
 
     made = [engine_mount(project, service, m) for m in service.volumes]
     made += [parse_tmpfs(spec) for spec in service.tmpfs]
+    for kind, refs in (("secrets", service.secrets), ("configs", service.configs)):
+        made += [file_mount(project, service, kind, ref, files_dir) for ref in refs]
     return replace(options, mounts=tuple(made)) if made else options
+
+
+def file_mount(project: Project, service: Service, kind: str, ref: FileReference, files_dir: Path | None) -> Mount:
+    """One secret or config of `service` as a read-only bind."""
+    from engine.containers.options import Mount
+
+    objects = project.secrets if kind == "secrets" else project.configs
+    what = f"service {service.name}: {kind[:-1]} {ref.source}"
+    if ref.source not in objects:
+        raise NotSupportedYet(f"{what} is not defined in the top-level {kind}")
+    obj = objects[ref.source]
+    if obj.external:
+        raise NotSupportedYet(f"{what}: external {kind} need Swarm; give a file, environment or content")
+    target = ref.target or ref.source
+    if not target.startswith("/"):
+        target = f"/run/secrets/{target}" if kind == "secrets" else f"/{target}"
+    if obj.file is not None and ref.uid is None and ref.gid is None and ref.mode is None:
+        if not os.path.exists(obj.file):
+            raise NotSupportedYet(f"{what}: file {obj.file} does not exist")
+        return Mount("bind", target, obj.file, read_only=True)
+    if files_dir is None:
+        raise NotSupportedYet(f"{what}: needs a file of the container's own, and none was given")
+    return Mount("bind", target, str(_materialize(what, obj, ref, project, files_dir / kind)), read_only=True)
+
+
+def _materialize(what: str, obj, ref: FileReference, project: Project, directory: Path) -> Path:  # type: ignore[no-untyped-def]
+    if obj.file is not None:
+        try:
+            data = Path(obj.file).read_bytes()
+        except OSError as err:
+            raise NotSupportedYet(f"{what}: cannot read {obj.file}: {err.strerror}") from None
+    elif obj.environment is not None:
+        if obj.environment not in project.environment:
+            raise NotSupportedYet(f"{what}: environment variable {obj.environment} is not set")
+        data = project.environment[obj.environment].encode()
+    else:
+        data = (obj.content or "").encode()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = directory / ref.source
+    path.write_bytes(data)
+    os.chown(path, int(ref.uid or 0), int(ref.gid or 0))
+    path.chmod(0o444 if ref.mode is None else ref.mode)
+    return path
 
 
 def engine_mount(project: Project, service: Service, mount: ModelMount) -> Mount:

@@ -15,6 +15,7 @@ from the record. A failure while making unwinds what was made, newest first.
 from __future__ import annotations
 
 import secrets
+import shutil
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -132,8 +133,10 @@ def make(world: World, project: Project, service: Service, name: str, image: str
     with Unwind() as undo:
         path: Path | None = None
         joins = mode is not None and ":" in mode
+        files = files_dir(world, name)
+        undo.add(shutil.rmtree, files, True)
         options = mounts.attach(run_options(service, name, image, labels, "" if joins else mode or ""), project,
-                                service)
+                                service, files)
         if joins:
             shared = _joined(world, project, service, mode)  # type: ignore[arg-type]
             options = replace(options, **shared) if shared else replace(options, network="host")
@@ -174,6 +177,11 @@ def make(world: World, project: Project, service: Service, name: str, image: str
         return record
 
 
+def files_dir(world: World, container_name: str) -> Path:
+    """Where the container's own secret and config files are written (removed with it)."""
+    return world.containers.roots.state / "files" / container_name
+
+
 def netns_of(record: ContainerRecord, run_root: Path) -> Path | None:
     """The container's own namespace file under the run root, if it has one."""
     network = record.config.launch.get("options", {}).get("network", "")
@@ -188,6 +196,7 @@ def unmake(world: World, container: str, timeout: float | None = None) -> None:
     record = world.containers.get(container)
     world.containers.stop(record.id, timeout)
     world.containers.remove(record.id, force=True)
+    shutil.rmtree(files_dir(world, record.name), ignore_errors=True)
     for net in world.networks.list_networks():
         if any(e.container == record.id for e in net.endpoints):
             world.networks.detach(net.record.name, record.id)
