@@ -179,3 +179,18 @@ def test_docker_pushes_and_pycompose_pulls_and_runs(dockerd, docker_image, ours,
         assert obj["RepoDigests"] == [f"{registry.host}/diff/from-docker@{digest}"]
     finally:
         fresh.close()
+
+
+def test_a_docker_archive_of_two_names_and_one_saved_by_id_load_as_docker_says(dockerd, docker_image, ours,
+                                                                                tmp_path):
+    dockerd.docker("tag", docker_image, "dk/again:2")
+    both, by_id = tmp_path / "both.tar", tmp_path / "by-id.tar"
+    dockerd.docker("save", "-o", str(both), docker_image, "dk/again:2")
+    image_id = docker_inspect(dockerd, docker_image)["Id"]
+    dockerd.docker("save", "-o", str(by_id), image_id)
+    done = ours.pycompose("image", "load", "-i", str(both))
+    assert done.returncode == 0, done.stderr
+    assert sorted(done.stdout.splitlines()) == [f"Loaded image: {n}" for n in sorted([docker_image, "dk/again:2"])]
+    assert our_run(ours, "dk/again:2") == ["added"]
+    done = ours.pycompose("image", "load", "-i", str(by_id))
+    assert (done.returncode, done.stdout) == (0, f"Loaded image ID: {image_id}\n"), done.stderr

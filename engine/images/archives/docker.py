@@ -10,6 +10,7 @@ so both `docker load` and OCI tools read it.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import tarfile
@@ -66,9 +67,8 @@ def _load_entry(service: ImageService, tar: tarfile.TarFile, entry: Any) -> Imag
     manifest = service.add_manifest(config, layers, mediatypes.DOCKER_MANIFEST)
     tags = [names.normalize(t) for t in entry.get("RepoTags") or []]
     image = service.register(manifest.digest, tags[0] if tags else None)
-    for tag in tags[1:]:
-        service.store.tag(tag, manifest.descriptor())
-    return image
+    more = tuple(service.store.tag(tag, manifest.descriptor()) for tag in tags[1:])
+    return dataclasses.replace(image, names=image.names + more)  # every name, as `docker load` reports them
 
 
 def load(service: ImageService, source: Path | BinaryIO, repo: str | None = None) -> list[Image]:
