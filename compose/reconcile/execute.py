@@ -161,9 +161,11 @@ def _network_options(run: _Run, action: A.CreateNetwork) -> Any:
                           mtu=int(mtu) if mtu else None, labels=dict(action.labels), options=dict(net.driver_opts))
 
 
-def _make(run: _Run, action: A.CreateContainer | A.RecreateContainer, made: list[Callable[[], Any]]) -> None:
+def _make(run: _Run, action: A.CreateContainer | A.RecreateContainer, made: list[Callable[[], Any]],
+          anonymous: dict[str, str] | None = None) -> None:
     service = run.project.services[action.service]
-    record = runs.make(run.world, run.project, service, action.name, action.image, action.labels)
+    record = runs.make(run.world, run.project, service, action.name, action.image, action.labels,
+                       anonymous=anonymous or {})
     made.append(lambda: runs.unmake(run.world, record.id, 0))
 
 
@@ -189,8 +191,9 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
         _make(run, action, made)
         run.say(subject, "Created")
     elif isinstance(action, A.RecreateContainer):
+        kept = _anonymous_volumes(world, action.old_id)
         runs.unmake(world, action.old_id, action.timeout)
-        _make(run, action, made)
+        _make(run, action, made, kept)
         run.say(subject, "Recreated")
     elif isinstance(action, A.StartContainer):
         world.containers.start(action.id or action.name)
@@ -203,9 +206,9 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
         world.containers.start(action.id)
         run.say(subject, "Restarted")
     elif isinstance(action, A.RemoveContainer):
-        anonymous = _anonymous_volumes(world, action.id) if action.volumes else []
+        anonymous = _anonymous_volumes(world, action.id) if action.volumes else {}
         runs.unmake(world, action.id, 0)
-        for name in anonymous:
+        for name in anonymous.values():
             world.volumes.remove(name, force=True)
         run.say(subject, "Removed")
     elif isinstance(action, A.WaitDependency):
@@ -225,15 +228,19 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
         raise NotSupportedYet(f"{action.describe()}: not there yet")
 
 
-def _anonymous_volumes(world: World, container: str) -> list[str]:
-    """The anonymous volumes container `container` mounts (`down -v` removes them with it)."""
-    from engine.volumes import NoSuchVolume, volume_mounts
+def _anonymous_volumes(world: World, container: str) -> dict[str, str]:
+    """Target -> name of the anonymous volumes container `container` mounts (`down -v` removes them with it;
+    a recreated container gets them back, as with Compose)."""
+    from engine.volumes import NoSuchVolume
 
-    found = []
-    for name in volume_mounts(world.containers.get(container)):
+    record = world.containers.get(container)
+    found = {}
+    for mount in record.config.launch.get("options", {}).get("mounts") or []:
+        if mount.get("type") != "volume" or not mount.get("source"):
+            continue
         try:
-            if world.volumes.get(name).anonymous:
-                found.append(name)
+            if world.volumes.get(mount["source"]).anonymous:
+                found[mount["target"]] = mount["source"]
         except NoSuchVolume:
             continue
     return found

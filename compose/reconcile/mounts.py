@@ -17,6 +17,7 @@ written to a file of the container's own (`files_dir`) with those owners and mod
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,3 +105,21 @@ def engine_mount(project: Project, service: Service, mount: ModelMount) -> Mount
                      nocopy=bool(mount.volume and mount.volume.nocopy))
     raise NotSupportedYet(f"service {service.name}: {mount.type} mounts are not supported yet",
                           hint="use bind, volume or tmpfs")
+
+
+def reuse_anonymous(options: RunOptions, previous: Mapping[str, str], image_volumes: Iterable[str]) -> RunOptions:
+    """`options` whose anonymous volumes (the service's, and the image's VOLUMEs) are those of the container
+    being replaced, target for target, so that recreating keeps their data as Compose does."""
+    from engine.containers.options import Mount
+
+    wanted = {os.path.normpath(t): n for t, n in previous.items()}
+    kept = []
+    for mount in options.mounts:
+        target = os.path.normpath(mount.target)
+        if mount.type == "volume" and mount.source is None and target in wanted:
+            mount = replace(mount, source=wanted.pop(target))
+        elif target in wanted:
+            del wanted[target]  # something else is mounted there now
+        kept.append(mount)
+    kept += [Mount("volume", t, wanted[os.path.normpath(t)]) for t in image_volumes if os.path.normpath(t) in wanted]
+    return replace(options, mounts=tuple(kept))

@@ -121,10 +121,13 @@ def _joined(world: World, project: Project, service: Service, mode: str) -> dict
 
 
 def make(world: World, project: Project, service: Service, name: str, image: str,
-         labels: Mapping[str, str], *, aliases: bool = True) -> ContainerRecord:
+         labels: Mapping[str, str], *, aliases: bool = True, anonymous: Mapping[str, str] | None = None
+         ) -> ContainerRecord:
     """Create the container `name` of `service`, plumbed and published, not started.
 
     `aliases=False` (a one-off `run` container): known on its networks by its own name only, not the service's.
+    `anonymous`: target -> anonymous volume of the container this one replaces, mounted again where the
+    service or its image still has an anonymous volume.
     """
     from netplan import netns
     from netplan.service import Unwind
@@ -137,6 +140,9 @@ def make(world: World, project: Project, service: Service, name: str, image: str
         undo.add(shutil.rmtree, files, True)
         options = mounts.attach(run_options(service, name, image, labels, "" if joins else mode or ""), project,
                                 service, files)
+        if anonymous:
+            image_volumes = world.images.get(image).config.container_config.get("Volumes") or {}
+            options = mounts.reuse_anonymous(options, anonymous, image_volumes)
         if joins:
             shared = _joined(world, project, service, mode)  # type: ignore[arg-type]
             options = replace(options, **shared) if shared else replace(options, network="host")

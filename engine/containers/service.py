@@ -28,7 +28,7 @@ import engine
 from engine.containers import files, launcher, names
 from engine.containers.bundle import Identity
 from engine.containers.errors import ContainerBusy, ContainerInvalid, ContainerStartFailed
-from engine.containers.options import RUNTIMES, RunOptions
+from engine.containers.options import RUNTIMES, Mount, RunOptions
 from engine.images.images import Image, ImageService
 from engine.images.snapshots import OverlaySnapshotter, mount_all, unmount_all
 from engine.roots import Roots
@@ -77,7 +77,7 @@ class ContainerService:
                                    "are allowed")
         image = self.images.get(options.image)
         image_config = image.config.container_config
-        options, made = self._resolve_mounts(options)
+        options, made = self._resolve_mounts(_with_image_volumes(options, image_config))
         cid = new_id()
         cgroup = f"pycompose/{cid}"
         launch = {"runtime": options.runtime, "bundle": str(self.bundle(cid)), "id": cid,
@@ -340,6 +340,16 @@ class ContainerService:
         if record.state not in ACTIVE:
             return 0
         return launcher.container_pid(record.config.launch) or record.pid
+
+
+def _with_image_volumes(options: RunOptions, image_config: dict) -> RunOptions:
+    """The image's VOLUMEs that no mount covers become anonymous volumes (filled from the image), as Docker's."""
+    import dataclasses
+
+    covered = {os.path.normpath(m.target) for m in options.mounts}
+    extra = tuple(Mount("volume", target) for target in sorted(image_config.get("Volumes") or {})
+                  if os.path.normpath(target) not in covered)
+    return dataclasses.replace(options, mounts=options.mounts + extra) if extra else options
 
 
 def _cgroup_procs(path: str) -> list[str]:

@@ -19,6 +19,7 @@ import pytest
 
 from tests.e2e.stack import Stack, open_stack
 from tests.e2e.test_container_cmd import REPO, Env
+from tests.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +129,49 @@ def test_stack_volume_up_down_down_v(stack: Stack) -> None:
     done = stack.ok("down", "-v")
     assert ["✔", "Volume", "demo_data", "Removed"] in lines(done), done.stderr
     assert not (volumes / "demo_data").exists()
+
+
+ANONYMOUS = """\
+services:
+  app:
+    image: withvol:1
+    stop_signal: SIGKILL
+    command: ["sh", "-c", "test -f /cache/first || echo {word} > /cache/first; echo {word} >> /data/seen;
+              exec sleep 300"]
+    volumes:
+      - /cache
+"""
+
+
+def test_anonymous_volumes_are_filled_from_the_image_and_kept_across_recreation(stack: Stack) -> None:
+    made = stack.cli("container", "run", "--name", "seeder", "busybox", "sh", "-c",
+                     "mkdir /data; echo seed > /data/seed")
+    assert made.returncode == 0, made.stderr
+    done = stack.cli("container", "commit", "-c", "VOLUME /data", "seeder", "withvol:1")
+    assert done.returncode == 0, done.stderr
+    stack.ok("container", "rm", "seeder")
+
+    def read(path: str) -> str:
+        return stack.ok("container", "exec", "demo-app-1", "cat", path).stdout
+
+    earlier = set(stack.ok("volume", "ls", "-q").stdout.split())
+    (stack.project / "compose.yaml").write_text(ANONYMOUS.format(word="one"))
+    stack.ok("up", "-d")
+    first = stack.ids()["app"]
+
+    eventually(lambda: stack.cli("container", "exec", "demo-app-1", "cat", "/data/seen").stdout == "one\n",
+               what="the first container's write to the image's volume")
+    assert read("/data/seed") == "seed\n"  # the image's VOLUME, pre-filled from the image
+    before = set(stack.ok("volume", "ls", "-q").stdout.split()) - earlier
+    assert len(before) == 2  # /cache and the image's /data
+
+    (stack.project / "compose.yaml").write_text(ANONYMOUS.format(word="two"))
+    stack.ok("up", "-d")
+    assert stack.ids()["app"] != first
+    eventually(lambda: stack.cli("container", "exec", "demo-app-1", "cat", "/data/seen").stdout == "one\ntwo\n",
+               what="the recreated container's write next to the first one's")
+    assert read("/cache/first") == "one\n"  # the service's anonymous volume came back too
+    assert set(stack.ok("volume", "ls", "-q").stdout.split()) - earlier == before  # the same two, none new
+
+    stack.ok("down", "-v", "-t", "0")
+    assert set(stack.ok("volume", "ls", "-q").stdout.split()) - earlier == set()
