@@ -13,13 +13,15 @@ here (daemon, cgroups, roots, containers, mounts) is removed at the end of the m
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from engine.images.testing import busybox_rootfs, tar_dir
-from tests.e2e.test_container_cmd import Env
+from tests.e2e.test_container_cmd import REPO, Env
 from tests.integration.engine.conftest_registry import registry, require  # noqa: F401
 from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd
 
@@ -194,3 +196,27 @@ def test_a_docker_archive_of_two_names_and_one_saved_by_id_load_as_docker_says(d
     assert our_run(ours, "dk/again:2") == ["added"]
     done = ours.pycompose("image", "load", "-i", str(by_id))
     assert (done.returncode, done.stdout) == (0, f"Loaded image ID: {image_id}\n"), done.stderr
+
+
+def pipe(left: list[str], left_env: dict[str, str], right: list[str],
+         right_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`left | right`, as a shell runs it; fails when the left side does."""
+    with subprocess.Popen(left, stdout=subprocess.PIPE, env=left_env, cwd=REPO) as source:
+        done = subprocess.run(right, stdin=source.stdout, capture_output=True, text=True, env=right_env, cwd=REPO,
+                              timeout=120, check=False)
+        assert source.stdout is not None
+        source.stdout.close()
+        assert source.wait(timeout=120) == 0, f"{' '.join(left)} failed"
+    return done
+
+
+def test_archives_stream_through_a_pipe_both_ways(dockerd, docker_image, our_image, ours):
+    pycompose = [sys.executable, "-m", "compose.cli.main", "image"]
+    done = pipe([dockerd.docker_binary, "save", docker_image], dockerd.environ, [*pycompose, "load", "-q"],
+                ours.environ)
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
+    assert our_run(ours, docker_image) == ["added"]
+    dockerd.docker("rmi", our_image, check=False)
+    done = pipe([*pycompose, "save", our_image], ours.environ, [dockerd.docker_binary, "load"], dockerd.environ)
+    assert done.returncode == 0 and done.stdout.splitlines()[-1] == f"Loaded image: {our_image}", done.stderr
+    assert docker_run(dockerd, our_image, "sh", "-c", PROBE) == SEEN

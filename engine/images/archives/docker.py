@@ -13,7 +13,9 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import shutil
 import tarfile
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -71,8 +73,30 @@ def _load_entry(service: ImageService, tar: tarfile.TarFile, entry: Any) -> Imag
     return dataclasses.replace(image, names=image.names + more)  # every name, as `docker load` reports them
 
 
+def _seekable(source: Path | BinaryIO) -> bool:
+    if isinstance(source, Path):
+        return True
+    try:
+        return source.seekable() and source.tell() >= 0
+    except (OSError, ValueError):
+        return False
+
+
 def load(service: ImageService, source: Path | BinaryIO, repo: str | None = None) -> list[Image]:
-    """Load a `docker save` tar (or an OCI archive), plain or compressed; returns the images."""
+    """Load a `docker save` tar (or an OCI archive), plain or compressed; returns the images.
+
+    A tar is read out of order (manifest.json may come last), so a stream that cannot seek
+    (`docker save x | pycompose image load`) is first spooled to an unnamed file beside the store.
+    """
+    if _seekable(source):
+        return _load(service, source, repo)
+    with tempfile.TemporaryFile(dir=service.store.root) as spool:
+        shutil.copyfileobj(source, spool, 1 << 20)
+        spool.seek(0)
+        return _load(service, spool, repo)
+
+
+def _load(service: ImageService, source: Path | BinaryIO, repo: str | None) -> list[Image]:
     try:
         tar = _open_tar(source, "r:*")
     except (tarfile.TarError, OSError) as err:
@@ -111,7 +135,7 @@ def _add_blob(tar: tarfile.TarFile, service: ImageService, digest: str, written:
 def save(service: ImageService, refs: Iterable[str], out: Path | BinaryIO) -> None:
     """Write the images `refs` (names or IDs) to `out` in `docker save`'s format."""
     images = [(ref, service.get(ref)) for ref in refs]
-    tar = _open_tar(out, "w")
+    tar = _open_tar(out, "w" if _seekable(out) else "w|")  # a pipe (`... | docker load`) is written as a stream
     written: set[str] = set()
     entries, index, repositories = [], [], {}
     with tar:
