@@ -203,3 +203,45 @@ def test_create_makes_without_starting(stack):  # type: ignore[no-untyped-def]
         assert done(started, "Started") == ["demo-db-1", "demo-api-1", "demo-web-1"], started.stderr
     finally:
         stack.ok("down", "-t", "0", "-v")
+
+
+HEALTH_GATED = """\
+services:
+  db:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_signal: SIGKILL
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 30s
+      start_period: 30s
+      start_interval: 100ms
+  api:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_signal: SIGKILL
+    depends_on:
+      db:
+        condition: service_healthy
+"""
+
+
+def test_start_waits_for_a_healthy_dependency(stack):  # type: ignore[no-untyped-def]
+    (stack.project / "compose.yaml").write_text(HEALTH_GATED)
+    try:
+        stack.ok("up", "-d")
+        stack.ok("stop")
+        refused = stack.cli("start", "api")  # its dependency is down: it can never become healthy
+        assert refused.returncode != 0
+        assert refused.stderr.splitlines()[-1] == "dependency failed to start: container demo-db-1 exited (137)", \
+            refused.stderr
+        assert states(stack) == {"db": "exited", "api": "exited"}
+
+        started = stack.ok("start")
+        lines = started.stderr.splitlines()
+        order = [lines.index(line) for line in (" ✔ Container demo-db-1   Started", " ✔ Container demo-db-1   Healthy",
+                                                 " ✔ Container demo-api-1  Started")]
+        assert order == sorted(order), started.stderr
+        assert states(stack) == {"db": "running", "api": "running"}
+    finally:
+        stack.ok("down", "-t", "0")
