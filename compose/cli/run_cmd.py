@@ -106,6 +106,7 @@ def run(
     finally:
         if rm and record is not None:
             oneoff.remove(world, record.id)
+            world.containers.stop_supervisor_if_idle()  # as `down`: nothing left, nothing running
         if not detach or record is None:
             dns.stop_if_idle(world)
     raise typer.Exit(code)

@@ -89,6 +89,8 @@ def test_run_attached_with_dependencies(stack):  # type: ignore[no-untyped-def]
     # the one-off is on the service's networks: db by name; not published unless asked
     looked = stack.cli("run", "--rm", "api", "nslookup", "db")
     assert looked.returncode == 0 and "Address: 172." in looked.stdout, looked.stdout + looked.stderr
+    missing = stack.cli("run", "--rm", "api", "no-such-program")
+    assert missing.returncode == 127 and "no-such-program" in missing.stderr, missing
     assert names(stack) == ["demo-db-1"]
     from netplan import netns
 
@@ -135,3 +137,27 @@ def test_run_named_with_service_ports(stack):  # type: ignore[no-untyped-def]
                       what="the one-off's published page") == "published\n"
     stack.ok("down", "-t", "0")
     assert stack.ok("container", "ls", "-a", "-q").stdout == ""
+
+
+def test_run_passes_signals_on(stack):  # type: ignore[no-untyped-def]
+    import signal
+    import subprocess
+    import sys
+
+    argv = ["nsenter", f"--net={stack.netns}", sys.executable, "-m", "compose.cli.main", "-p", "demo", "run",
+            "--rm", "--no-deps", "api", "sh", "-c", "trap 'echo caught; exit 5' INT; sleep 300 & wait"]
+    attached = subprocess.Popen(argv, cwd=stack.project, env=stack.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    try:
+        def sleeping() -> bool:
+            return any(line.endswith("sleep 300") for line in stack.ok("top").stdout.splitlines())
+
+        eventually(sleeping, timeout=15, what="the one-off's sleep")
+        attached.send_signal(signal.SIGINT)
+        out, err = attached.communicate(timeout=15)
+    finally:
+        if attached.poll() is None:
+            attached.kill()
+            attached.wait()
+    assert attached.returncode == 5 and out == "caught\n", (attached.returncode, out, err)
+    assert names(stack) == []
