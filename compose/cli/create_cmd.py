@@ -30,5 +30,6 @@ def create(
 ) -> None:
     from compose.cli.up_cmd import up
 
-    up(ctx, services, no_start=True, force_recreate=force_recreate, no_recreate=no_recreate,
+    # detached: nothing starts, so nothing to attach to, whatever up's attached mode does
+    up(ctx, services, detach=True, no_start=True, force_recreate=force_recreate, no_recreate=no_recreate,
        remove_orphans=remove_orphans, dry_run=dry_run)
