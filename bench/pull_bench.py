@@ -75,7 +75,9 @@ class OurCli:
                     "PYCOMPOSE_ROOT": str(self.root), "PYCOMPOSE_RUN_ROOT": str(work / "pycompose-run")}
 
     def pull(self, reference: str) -> None:
-        subprocess.run([sys.executable, "-m", "compose.cli.main", "image", "pull", "-q", reference], check=True,
+        # The launcher scripts/setup.sh installs, as a user runs it (python -S, bytecode cached).
+        launcher = shutil.which("pycompose") or sys.exit("pull_bench: run scripts/setup.sh first (no pycompose)")
+        subprocess.run([launcher, "image", "pull", "-q", reference], check=True,
                        env=self.env, cwd=REPO, stdout=subprocess.DEVNULL)
 
     def forget(self) -> None:

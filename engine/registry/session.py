@@ -153,6 +153,8 @@ class Session:
             try:
                 response = self.client.send(request, stream=True)
             except httpx.TransportError as e:
+                if _refused(e):  # nothing listens there: another attempt a moment later would only keep a user waiting
+                    raise RegistryUnavailable(f"{op}: {what or path} on {self.host}: {_describe(e)}") from None
                 raise Transient(_describe(e)) from e
             if response.status_code == 401 and not authenticated and self._learn(response, scope):
                 response.close()
@@ -273,6 +275,16 @@ def _retry_after(response: httpx.Response) -> float | None:
         return float(response.headers.get("Retry-After", ""))
     except ValueError:
         return None
+
+
+def _refused(error: BaseException) -> bool:
+    """Whether the connection was refused (no listener), anywhere in the chain of causes."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError) or "Connection refused" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _describe(error: httpx.TransportError) -> str:
