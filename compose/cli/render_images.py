@@ -170,7 +170,7 @@ def history_rows(image: Image, *, human: bool = True, truncate: bool = True) -> 
         if truncate and len(created_by) > 45:
             created_by = created_by[:44] + "…"
         created = entry.get("created")
-        rows.append([short_id(image.id) if n == 0 else "<missing>",
+        rows.append([(short_id(image.id) if truncate else image.id) if n == 0 else "<missing>",
                      since(created) if human else str(created or ""), created_by,
                      human_size(size) if human else str(size), str(entry.get("comment", ""))])
     return rows

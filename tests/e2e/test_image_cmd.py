@@ -104,6 +104,7 @@ def test_import_push_pull_save_load_round_trip(cli, registry, rootfs_tar, tmp_pa
     history = cli("image", "history", remote).stdout.splitlines()
     assert history[0].split() == ["IMAGE", "CREATED", "CREATED", "BY", "SIZE", "COMMENT"]
     assert history[1].startswith(image_id[7:19]) and "pycompose import" in history[1]
+    assert cli("image", "history", "--no-trunc", "-q", remote).stdout == f"{image_id}\n"  # the whole ID, as Docker
 
     archive = tmp_path / "bb.tar"
     cli("image", "save", "-o", str(archive), remote)
