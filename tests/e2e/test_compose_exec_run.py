@@ -85,6 +85,8 @@ def test_run_attached_with_dependencies(stack):  # type: ignore[no-untyped-def]
     assert done.stdout == "2 blue 65534 /etc\n"
     done = stack.ok("run", "--rm", "--entrypoint", "sh -c", "api", "echo entry")
     assert done.stdout == "entry\n"
+    stack.ok("run", "--rm", "-v", "./shared:/shared", "api", "sh", "-c", "echo written > /shared/f")
+    assert (stack.project / "shared" / "f").read_text() == "written\n"
 
     # the one-off is on the service's networks: db by name; not published unless asked
     looked = stack.cli("run", "--rm", "api", "nslookup", "db")
