@@ -67,6 +67,7 @@ class Loaded:
     all_profiles: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     sources: tuple[Any, ...] = ()  # each file's data as parsed, before interpolation (`config --variables`)
+    disabled_services: tuple[str, ...] = ()  # defined, but left out by profiles: not orphans to `up`
 
     def model(self) -> Project:
         """The typed, frozen model that planning works on."""
@@ -124,6 +125,7 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
     data = {**data, "name": name}
     data = _located(locations, canonical.canonicalize, data, context)
     every_profile = tuple(profiles.all_profiles(data))
+    disabled: set[str] = set()
     if project_name is None:  # the top project; an included one is filtered with it
         defined = set(data.get("services") or {})
         data = profiles.select(data, profiles=_profiles(options, environ), services=options.services)
@@ -132,7 +134,8 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
             _located(locations, _check_consistency, data, disabled, raw=not options.interpolate)
         data = prune.prune(data)
     return Loaded(name=name, working_dir=project_dir, files=tuple(files), data=data, environ=environ,
-                  all_profiles=every_profile, warnings=tuple(run.warnings), sources=tuple(sources))
+                  all_profiles=every_profile, warnings=tuple(run.warnings), sources=tuple(sources),
+                  disabled_services=tuple(sorted(disabled)))
 
 
 def _start_dir(options: ProjectOptions) -> Path:
