@@ -186,3 +186,28 @@ def test_detach_and_abort_are_refused(project):  # type: ignore[no-untyped-def]
     assert done.returncode != 0 and "--detach cannot be combined" in done.stderr, done.stderr
     done = stack.cli("up", "--exit-code-from", "nosuch")
     assert done.returncode != 0 and "nosuch" in done.stderr and "Traceback" not in done.stderr
+
+
+STUBBORN = """\
+services:
+  stubborn:
+    image: busybox
+    command: ["sh", "-c", "trap 'echo ignoring TERM' TERM; echo up; while true; do sleep 0.1; done"]
+    stop_grace_period: 60s
+"""
+
+
+def test_a_second_ctrl_c_kills(project):  # type: ignore[no-untyped-def]
+    stack = project(STUBBORN)
+    up = Running(stack, "up")
+    try:
+        up.expect(lambda out: "demo-stubborn-1  | up" in out, "the service's first line")
+        up.proc.send_signal(signal.SIGINT)
+        up.expect(lambda out: "Gracefully stopping... (press Ctrl+C again to force)" in up.err, "the graceful stop")
+        up.expect(lambda out: "demo-stubborn-1  | ignoring TERM" in out, "the TERM the service ignores")
+        up.proc.send_signal(signal.SIGINT)
+        assert up.finish(timeout=20) == 130, up.err
+    finally:
+        up.close()
+    assert not any("Traceback" in line for line in up.err), up.err
+    assert states(stack) == {"stubborn": "exited"}
