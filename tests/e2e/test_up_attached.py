@@ -47,7 +47,12 @@ services:
       start_interval: 0.1s
   once:
     image: busybox
-    command: ["true"]
+    command: ["sh", "-c", "sleep 0.5"]
+    healthcheck:  # never healthy while it runs: done only by completing
+      test: ["CMD", "false"]
+      interval: 30s
+      start_period: 60s
+      start_interval: 30s
 """
 
 UNHEALTHY = """\
