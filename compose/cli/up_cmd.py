@@ -15,6 +15,7 @@ returning once every container is running, healthy if it has a healthcheck, or c
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 import time
@@ -121,14 +122,19 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
     observed = observe(project, world)
     options = UpOptions(services=tuple(services or ()), no_deps=no_deps, force_recreate=force_recreate,
                         no_recreate=no_recreate, no_start=no_start, remove_orphans=remove_orphans, timeout=timeout,
-                        config_files=loaded.files)
+                        config_files=loaded.files, disabled_services=loaded.disabled_services)
     the_plan = plan(project, observed, options)
     if dry_run:
         sys.stdout.write("".join(line + "\n" for line in the_plan.describe()))
         return
     from compose.plan import actions as A
     from compose.reconcile import dns
+    from compose.reconcile.execute import execute_images
 
+    if execute_images(the_plan, project, world, progress=progress, warn=warn):
+        # Pulled: plan again, so that new containers carry the digests of the images now here.
+        observed = observe(project, world)
+        the_plan = plan(project, observed, dataclasses.replace(options, pull="never"))
     began = time.time_ns()  # attached: the lines written from now on are shown
     if any(isinstance(a, (A.CreateContainer, A.RecreateContainer)) for a in the_plan.actions):
         dns.ensure(world)

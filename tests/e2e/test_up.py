@@ -170,3 +170,28 @@ def test_a_dependency_gates_on_health(stack):  # type: ignore[no-untyped-def]
     assert states(stack) == {"demo-app-1": "running", "demo-db-1": "running"}
     stack.ok("down", "-t", "0")
     assert states(stack) == {}
+
+
+PROFILED = """\
+services:
+  app:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_signal: SIGKILL
+  debug:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_signal: SIGKILL
+    profiles: [debug]
+"""
+
+
+def test_a_service_left_out_by_profiles_is_not_an_orphan(stack):  # type: ignore[no-untyped-def]
+    (stack.project / "compose.yaml").write_text(PROFILED)
+    stack.ok("--profile", "debug", "up", "-d")
+    assert set(stack.ids()) == {"app", "debug"}
+    done = stack.ok("up", "-d", "--remove-orphans")  # without the profile: debug is not named, not an orphan
+    assert "orphan" not in done.stderr.lower() and "debug" not in done.stderr
+    assert set(stack.ids()) == {"app", "debug"}
+    stack.ok("--profile", "debug", "down", "-t", "0")
+    assert stack.ids() == {}
