@@ -298,10 +298,12 @@ class Cgroup:
         """
         if self.exists() and self._populated():
             self.kill(timeout)
+        own = list(self.dirs().values())
         named = [root / self.path for root in self.layout.named.values()]
-        for directory in [*self.dirs().values(), *(d for d in named if d.is_dir())]:
-            _rmdir_when_released(directory, timeout)
-            if parents:
+        for directory in own + named:
+            if directory in own or directory.is_dir():
+                _rmdir_when_released(directory, timeout)
+            if parents:  # also where the runtime removed the cgroup itself (runc delete)
                 _prune(directory, len(self.path.parts) - 1)
 
 

@@ -182,6 +182,10 @@ def test_remove_also_takes_what_runc_made_on_the_named_systemd_hierarchy(tmp_pat
     (tmp_path / "systemd/pycompose/r").mkdir(parents=True)  # runc does
     cg.remove(timeout=1, parents=True)
     assert [p for p in tmp_path.rglob("pycompose*")] == []
+    cg = Cgroup.create("pycompose/r", None, layout)
+    (tmp_path / "systemd/pycompose").mkdir()  # runc made it, and `runc delete` removed only its own leaf
+    cg.remove(timeout=1, parents=True)
+    assert [p for p in tmp_path.rglob("pycompose*")] == []
 
 
 def test_create_makes_the_shared_parent_again_when_a_removal_pruned_it_meanwhile(tmp_path, monkeypatch):
