@@ -87,7 +87,7 @@ def short_id(image_id: str) -> str:
 
 
 def size_of(image: Image) -> int:
-    return sum(d.size for d in image.manifest.layers)
+    return image.size
 
 
 def rows_of(images: Iterable[Image]) -> list[dict[str, Any]]:
@@ -160,10 +160,10 @@ def _comment(obj: dict[str, Any]) -> str:
 def history_rows(image: Image, *, human: bool = True, truncate: bool = True) -> list[list[str]]:
     """`docker history`: newest first; the top entry carries the image ID, the others `<missing>`."""
     history = image.config.obj.get("history") or []
-    layers = list(image.manifest.layers)
+    layers = list(image.layer_sizes or (d.size for d in image.manifest.layers))
     sizes: list[int] = []
     for entry in history:
-        sizes.append(0 if entry.get("empty_layer") or not layers else layers.pop(0).size)
+        sizes.append(0 if entry.get("empty_layer") or not layers else layers.pop(0))
     rows = []
     for n, (entry, size) in enumerate(reversed(list(zip(history, sizes, strict=True)))):
         created_by = str(entry.get("created_by", ""))

@@ -26,10 +26,16 @@ class Image:
     manifest: Manifest
     config: ImageConfig
     names: tuple[str, ...] = ()
+    layer_sizes: tuple[int, ...] = ()  # bytes of file content per layer, as Docker counts (compressed when unknown)
 
     @property
     def diff_ids(self) -> tuple[str, ...]:
         return self.config.diff_ids
+
+    @property
+    def size(self) -> int:
+        """The image's size as `docker images` shows it: the content of its layers' files."""
+        return sum(self.layer_sizes) if self.layer_sizes else sum(d.size for d in self.manifest.layers)
 
 
 class ImageService:
@@ -57,9 +63,9 @@ class ImageService:
             self.layers.ensure(diff_id, lambda d=layer.digest: self.store.open(d), owner)
         if name:
             full = self.store.tag(name, manifest.descriptor())
-            return Image(config.digest, manifest, config, (full,))
+            return self._image(manifest, config, (full,))
         self.store.add_unnamed(manifest.descriptor())
-        return Image(config.digest, manifest, config)
+        return self._image(manifest, config)
 
     def add_manifest(self, config: ImageConfig, layers: list[Descriptor],
                      media_type: str = mediatypes.OCI_MANIFEST) -> Manifest:
@@ -129,7 +135,13 @@ class ImageService:
             return self._load(Index.parse(data).for_platform().digest, by_name, tags)
         manifest = Manifest.parse(data)
         config = ImageConfig.parse(self.store.read(manifest.config.digest))
-        return Image(config.digest, manifest, config, tags)
+        return self._image(manifest, config, tags)
+
+    def _image(self, manifest: Manifest, config: ImageConfig, tags: tuple[str, ...] = ()) -> Image:
+        sizes = tuple(self.layers.content_size(d) for d in config.diff_ids)
+        known = tuple(size if size is not None else layer.size for size, layer in zip(sizes, manifest.layers,
+                                                                                        strict=False))
+        return Image(config.digest, manifest, config, tags, known)
 
 
 def _peek_media_type(data: bytes) -> str:

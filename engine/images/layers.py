@@ -4,6 +4,7 @@ Layout under the layer root::
 
     sha256/<hex>/diff/          the unpacked tree (an overlayfs lower directory)
     sha256/<hex>/refs/<owner>   one empty file per image using the layer
+    sha256/<hex>/size           bytes of file content (what Docker shows as the layer's size)
     l/<short>                   -> ../sha256/<hex>/diff, a short name for mount options
     tmp/                        unpacks in progress (renamed into sha256/ when complete)
     locks/<hex>.lock            serialises unpack, reference and removal of one layer
@@ -120,6 +121,13 @@ class LayerStore:
             if tmp.exists():
                 shutil.rmtree(tmp)
 
+    def content_size(self, diff_id: str) -> int | None:
+        """Bytes of file content in the layer (Docker's layer size); None when not recorded."""
+        try:
+            return int((self._dir(diff_id) / "size").read_text())
+        except (OSError, ValueError):
+            return None
+
     def _unpack_to_temp(self, blob: BinaryIO, expected: str | None) -> tuple[Path, str]:
         tmp = Path(tempfile.mkdtemp(prefix="unpack-", dir=self.root / "tmp"))
         try:
@@ -128,7 +136,8 @@ class LayerStore:
             _, stream = compression.decompressed(blob)
             reader = digests.HashingReader(stream)
             try:
-                unpack(reader, tmp / "diff")  # type: ignore[arg-type]
+                stats = unpack(reader, tmp / "diff")  # type: ignore[arg-type]
+                (tmp / "size").write_text(str(stats.bytes))
                 reader.drain()
             except (gzip.BadGzipFile, zlib.error, EOFError) as err:
                 raise BadImage(f"the layer's compressed stream is broken: {err}") from None

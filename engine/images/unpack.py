@@ -45,7 +45,7 @@ WRITERS, QUEUED = 4, 64
 @dataclass
 class UnpackStats:
     entries: int = 0
-    bytes: int = 0
+    bytes: int = 0  # regular files' content and symlinks' targets: the layer's size as Docker counts it
 
 
 def clean(name: str, what: str = "entry") -> str:
@@ -142,6 +142,7 @@ class _Unpacker:
             self.regular(tar, m, path, rel)
             self.kinds[rel] = _OTHER
         elif m.issym():
+            self.stats.bytes += len(os.fsencode(m.linkname))  # a symlink's size is its target's length
             os.symlink(m.linkname, path)
             self.kinds[rel] = _LINK
             self.meta(path, m, link=True)

@@ -106,6 +106,9 @@ def assert_same_history(dockerd: PrivateDockerd, ours: Env, image: str) -> None:
     for row, line in zip(rows, theirs.splitlines(), strict=True):
         created_by, _, comment = line.partition("\t")
         assert created_by in row and comment in row, (row, line)
+    size = int(dockerd.docker("image", "inspect", "-f", "{{.Size}}", image).stdout)
+    [obj] = json.loads(ours.pycompose("image", "inspect", image).stdout)
+    assert obj["Size"] == size  # the content of the layers' files, not their compressed blobs
 
 
 def docker_run(dockerd: PrivateDockerd, image: str, *command: str) -> list[str]:
