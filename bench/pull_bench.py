@@ -2,7 +2,8 @@
 
 Starts Debian's `docker-registry` on a free 127.0.0.1 port with a temporary storage
 directory, pushes a ~150 MB image of 5 layers to it (a busybox-static layer and four
-layers of random data, which gzip cannot shrink), then pulls it N times each way,
+layers of random data, which gzip cannot shrink; with `--debian`, a debootstrap'd
+Debian in five layers instead: bench/debian_layers.py), then pulls it N times each way,
 interleaved, cold (nothing of the image present) and warm (every layer present).
 Two comparisons, each between tools doing the same work:
 
@@ -36,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.debian_layers import debian_layers  # noqa: E402
 from engine.registry import DirectorySink, RegistryClient  # noqa: E402
 from tests.integration.engine.conftest_registry import Registry, add_image, tar_gz_layer  # noqa: E402
 from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd  # noqa: E402
@@ -135,6 +137,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--mb", type=int, default=150)
     parser.add_argument("--jobs", type=int, default=3)
+    parser.add_argument("--debian", action="store_true",
+                        help="pull a debootstrap'd Debian in five layers (bench/debian_layers.py) instead of random data")
     args = parser.parse_args()
     for tool in ("docker-registry", "skopeo"):
         if shutil.which(tool) is None:
@@ -144,7 +148,7 @@ def main() -> int:
     dockerd = start_dockerd()
     try:
         source = DirectorySink(work / "source")
-        layers = make_layers(args.mb)
+        layers = debian_layers() if args.debian else make_layers(args.mb)
         size = sum(len(layer) for layer in layers)
         digest, _ = add_image(source, layers)
         reference = f"{registry.host}/bench/big:v1"
