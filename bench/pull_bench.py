@@ -138,7 +138,7 @@ def main() -> int:
     parser.add_argument("--mb", type=int, default=150)
     parser.add_argument("--jobs", type=int, default=3)
     parser.add_argument("--debian", action="store_true",
-                        help="pull a debootstrap'd Debian in five layers (bench/debian_layers.py) instead of random data")
+                        help="a debootstrap'd Debian in five layers (bench/debian_layers.py), not random data")
     args = parser.parse_args()
     for tool in ("docker-registry", "skopeo"):
         if shutil.which(tool) is None:
