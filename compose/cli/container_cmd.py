@@ -1,7 +1,7 @@
 """`pycompose container ...`: Docker's container commands over the engine's container service.
 
 run, create, start, stop, kill, rm, ls (ps), logs, inspect, wait; on running containers
-exec, pause, unpause; on their files diff and commit. `run` (and `exec`) without -d
+exec, pause, unpause, top and stats; on their files diff, commit and cp. `run` (and `exec`) without -d
 streams the container's output (stdout to stdout, stderr to stderr) until it exits
 and exits with its code. Not here yet: -t/-i (no terminal, no stdin: stdin is
 /dev/null, for `exec` too), attaching to a started container, and --rm with -d.
@@ -348,3 +348,87 @@ def commit(container: Container,
     image = _service().commit(container, CommitOptions(repo=repository, message=message, author=author,
                                                         changes=tuple(change or ()), pause=pause))
     sys.stdout.write(f"{image.id}\n")
+
+
+@app.command("top", help="Display the running processes of a container", context_settings=PASS_THROUGH)
+def top(container: Container, ps_options: Annotated[list[str] | None, typer.Argument(
+        help="ps options (ignored: the columns of `ps -ef` are shown)")] = None) -> None:
+    from compose.cli.top_cmd import tabwrite
+    from engine.containers import top as engine_top
+
+    svc = _service()
+    record = svc.get(container)
+    titles, rows = engine_top.listing(record, svc.container_pid(record))
+    sys.stdout.write(tabwrite([list(titles), *map(list, rows)], minwidth=20, padding=3))  # docker top's tabwriter
+
+
+@app.command("stats", help="Display a live stream of container(s) resource usage statistics")
+def stats(containers: Annotated[list[str] | None, typer.Argument(help="Containers (default: all running)")] = None,
+          all: All = False, no_stream: Annotated[bool, typer.Option(  # noqa: A002
+              "--no-stream", help="Disable streaming stats and only pull the first result")] = False,
+          format: Format = None, no_trunc: NoTrunc = False) -> None:  # noqa: A002
+    try:
+        _stats(_service(), containers or [], all, not no_stream, format, not no_trunc)
+    except KeyboardInterrupt:  # Ctrl-C ends the stream, as Docker's
+        raise typer.Exit(0) from None
+
+
+STATS_INTERVAL = 1.0  # between two readings, as Docker's daemon samples
+FIRST_READING = 0.5   # the CPU % of `--no-stream` needs two readings: this far apart
+
+
+def _stats(svc: ContainerService, refs: list[str], all_: bool, stream: bool, fmt: str | None,
+           truncate: bool) -> None:
+    """Readings of the named containers (else every running one; -a: every one), printed each second
+    (after clearing the screen, as Docker) or once."""
+    import time
+
+    from compose.cli.top_cmd import tabwrite
+    from engine.containers import stats as engine_stats
+    from engine.containers import views
+
+    def targets() -> list[tuple[ContainerRecord, str | None]]:
+        if refs:
+            return [(svc.get(ref), ref) for ref in refs]
+        return [(r, None) for r in sorted(svc.list(all=all_), key=lambda r: r.name)]
+
+    def reading(record: ContainerRecord) -> engine_stats.Sample:
+        return engine_stats.sample(record, svc.container_pid(record))
+
+    before = {record.id: reading(record) for record, _ in targets()}
+    time.sleep(FIRST_READING)
+    while True:
+        rows = []
+        for record, ref in targets():
+            now = reading(record)
+            cpu = engine_stats.cpu_percent(before.get(record.id, now), now)
+            before[record.id] = now
+            rows.append(views.stats_row(record, now, cpu, ref, truncate))
+        if fmt == "json":
+            text = "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in rows)
+        else:
+            lines = [[title for title, _ in views.STATS_COLUMNS]]
+            lines += [[row[key] for _, key in views.STATS_COLUMNS] for row in rows]
+            text = tabwrite(lines, minwidth=10, padding=3)
+        sys.stdout.write(text if not stream else "\033[2J\033[H" + text)
+        sys.stdout.flush()
+        if not stream:
+            return
+        time.sleep(STATS_INTERVAL)
+
+
+@app.command("cp", help="Copy files/folders between a container and the local filesystem")
+def cp(src: Annotated[str, typer.Argument(help="CONTAINER:SRC_PATH, a host path, or - (a tar stream on stdin)")],
+       dest: Annotated[str, typer.Argument(help="CONTAINER:DEST_PATH, a host path, or - (a tar stream on stdout)")],
+       archive: Annotated[bool, typer.Option("--archive", "-a", help="Archive mode (copy all uid/gid "
+                                                                     "information)")] = False,
+       follow_link: Annotated[bool, typer.Option("--follow-link", "-L", help="Always follow symbol link in "
+                                                                            "SRC_PATH")] = False,
+       quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Suppress progress output")] = False) -> None:
+    from engine.containers import copy
+    from engine.containers.views import human_size
+
+    copied = copy.copy(_service(), src, dest, archive=archive, follow=follow_link, stdin=sys.stdin.buffer,
+                       stdout=sys.stdout.buffer)
+    if dest != "-" and not quiet:
+        sys.stderr.write(f"Successfully copied {human_size(copied)} to {dest}\n")

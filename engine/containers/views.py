@@ -162,3 +162,54 @@ def _memory_bytes(value: str | None) -> int:
     from engine.cgroups.resources import parse_bytes
 
     return parse_bytes(value)
+
+
+# --- stats -------------------------------------------------------------------------------------
+# The rendering of `stats` lives here, beside `ls_row`, not in engine/containers/stats.py: that module
+# reads the kernel, this one shapes Docker's text, so each is tested alone (a row from numbers).
+
+STATS_COLUMNS = [("CONTAINER ID", "ID"), ("NAME", "Name"), ("CPU %", "CPUPerc"),
+                 ("MEM USAGE / LIMIT", "MemUsage"), ("MEM %", "MemPerc"), ("NET I/O", "NetIO"),
+                 ("BLOCK I/O", "BlockIO"), ("PIDS", "PIDs")]
+
+
+def _go_g(value: float, digits: int) -> str:
+    return f"{value:.{digits}g}"
+
+
+def bytes_size(size: float) -> str:
+    """Docker's units.BytesSize: binary units, 4 significant digits (`1.5MiB`)."""
+    units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    i = 0
+    while size >= 1024 and i < len(units) - 1:
+        size /= 1024.0
+        i += 1
+    return _go_g(size, 4) + units[i]
+
+
+def human_size(size: float, precision: int = 3) -> str:
+    """Docker's units.HumanSizeWithPrecision: decimal units (`1.23kB`)."""
+    units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
+    i = 0
+    while size >= 1000 and i < len(units) - 1:
+        size /= 1000.0
+        i += 1
+    return _go_g(size, precision) + units[i]
+
+
+def stats_row(record: ContainerRecord, reading, cpu: float, container: str | None = None,  # type: ignore[no-untyped-def]
+              truncate: bool = True) -> dict[str, str]:
+    """One line of `docker stats` (its JSON keys) from a reading (engine.containers.stats.Sample) and the CPU %."""
+    limit = reading.memory_limit
+    mem_perc = reading.memory_used / limit * 100.0 if limit else 0.0
+    return {
+        "BlockIO": f"{human_size(reading.block_read)} / {human_size(reading.block_write)}",
+        "CPUPerc": f"{cpu:.2f}%",
+        "Container": container or (record.id[:12] if truncate else record.id),
+        "ID": record.id[:12] if truncate else record.id,
+        "MemPerc": f"{mem_perc:.2f}%",
+        "MemUsage": f"{bytes_size(reading.memory_used)} / {bytes_size(limit)}",
+        "Name": record.name,
+        "NetIO": f"{human_size(reading.net_rx)} / {human_size(reading.net_tx)}",
+        "PIDs": str(reading.pids),
+    }
