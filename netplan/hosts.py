@@ -67,3 +67,37 @@ def render_host_mode(host_file: str, *, extra_hosts: Iterable[tuple[str, str]] =
     if not extra:
         return host_file
     return host_file + ("" if host_file.endswith("\n") or not host_file else "\n") + "\n".join(extra) + "\n"
+
+
+def with_addresses(text: str, addresses: Sequence[str], names: Sequence[str] = ()) -> str:
+    """A container's /etc/hosts after it joins one more network: a line for each new address, with the
+    names of its own lines (the last line's names when `names` is not given), as Docker adds them."""
+    kept = text if text.endswith("\n") or not text else text + "\n"
+    names = list(names) or _own_names(text)
+    if not names:
+        return kept
+    present = {line.split("\t", 1)[0] for line in text.splitlines()}
+    return kept + "".join(f"{a}\t{' '.join(names)}\n" for a in addresses if a not in present)
+
+
+def without_addresses(text: str, addresses: Sequence[str]) -> str:
+    """A container's /etc/hosts after it leaves a network: the lines of `addresses` are gone."""
+    gone = {str(ip_address(a)) for a in addresses}
+    lines = [line for line in text.splitlines() if line.split("\t", 1)[0] not in gone]
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _own_names(text: str) -> list[str]:
+    """The names on the last line that is not a loopback, multicast or link-local one."""
+    for line in reversed(text.splitlines()):
+        fields = line.split()
+        if len(fields) < 2 or fields[0].startswith("#"):
+            continue
+        try:
+            address = ip_address(fields[0])
+        except ValueError:
+            continue
+        if not (address.is_loopback or address.is_multicast or address.is_reserved or address.is_link_local
+                or str(address).startswith(("fe00:", "ff00:", "ff02:"))):
+            return fields[1:]
+    return []

@@ -8,6 +8,7 @@ Lifecycle:
     publish(network, container, [PortRequest])     NAT rules (and the userland proxy, if given)
     unpublish / detach / remove_network            the reverse; removal is refused while attached
     list_networks() / inspect(ref)                 `Network` views: record, subnets, endpoints
+    endpoints(container=... | netns=...)           one container's endpoints on every network
 
 Terms: the *host namespace* is where bridges, veth host ends and the firewall live: None for
 the real host, a namespace file in tests. The *state dir* holds the records (`records.py`) and
@@ -181,6 +182,12 @@ class NetworkService:
     def inspect(self, ref: str) -> Network:
         records = self.store.load()
         return _view(records, self.ipam.load(), _find(records, ref, "inspect network"))
+
+    def endpoints(self, *, container: str | None = None, netns: str | None = None) -> list[EndpointRecord]:
+        """The endpoints of one container, or of every container plumbed into one namespace, on any network."""
+        return sorted((e for e in self.store.load().endpoints.values()
+                       if container in (None, e.container) and netns in (None, e.netns)),
+                      key=lambda e: (e.network, e.container))
 
     # -- endpoints --------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ The service works in the namespace the CLI runs in (the host; a throwaway namesp
 `ip netns exec` in tests) with the roots of `engine.roots`. Output has Docker's shapes: the
 `ls` table (NETWORK ID, NAME, DRIVER, SCOPE), the full id from `create`, the name from `rm`,
 and `inspect`'s JSON array with Name, Id, Created, Driver, EnableIPv6, IPAM, Internal,
-Labels, Containers.
+Labels, Containers. `connect` and `disconnect` print nothing, as Docker's; their rules are in
+`compose.reconcile.connect`.
 """
 
 from __future__ import annotations
@@ -258,3 +259,36 @@ def prune(
             deleted.append(network.record.name)
     if deleted:
         out("Deleted Networks:\n" + "".join(f"{name}\n" for name in deleted))
+
+
+@app.command("connect", help="Connect a container to a network")
+def connect(
+    network: Annotated[str, typer.Argument(help="Network")],
+    container: Annotated[str, typer.Argument(help="Container (name or ID)")],
+    ip: Annotated[str | None, typer.Option("--ip", help="IPv4 address (e.g., \"172.30.100.104\")")] = None,
+    ip6: Annotated[str | None, typer.Option("--ip6", help="IPv6 address (e.g., \"2001:db8::33\")")] = None,
+    alias: Annotated[list[str] | None, typer.Option("--alias", help="Add network-scoped alias for the container")
+                     ] = None,
+) -> None:
+    from compose.reconcile import connect as joining
+
+    joining.connect(_world(), network, container, ipv4_address=ip, ipv6_address=ip6, aliases=tuple(alias or ()))
+
+
+@app.command("disconnect", help="Disconnect a container from a network")
+def disconnect(
+    network: Annotated[str, typer.Argument(help="Network")],
+    container: Annotated[str, typer.Argument(help="Container (name or ID)")],
+    force: Annotated[bool, typer.Option("--force", "-f", help="Force the container to disconnect from a network")
+                     ] = False,
+) -> None:
+    from compose.reconcile import connect as joining
+
+    joining.disconnect(_world(), network, container, force=force)
+
+
+def _world() -> Any:
+    from compose.reconcile.world import World
+    from engine.roots import roots
+
+    return World.from_roots(roots())
