@@ -1,49 +1,43 @@
-"""The supervisor's launcher for engine containers: an OCI runtime's `run`, in the foreground.
+"""The supervisor's launcher for engine containers: an OCI runtime's `create` and `start`, as conmon drives runc.
 
-The supervised child is the runtime itself (`runc run`, `crun run`, or for the native
-runtime `engine.containers.shim`, which is its `run` plus joining the container's
-cgroup), so the child's exit code is the container's and the supervisor needs no
-knowledge of bundles. The runtime writes the container's pid to `<bundle>/init.pid`
-once it runs: signals go there (SIGKILL cannot be forwarded), or to the runtime
-before that.
+`start` forks a short-lived creator (a child of the supervisor, in a session of its
+own, the container's stdout/stderr as its own): it runs the runtime's `create`
+(the container's process sets itself up and waits on the runtime's exec fifo; its
+pid goes to `<bundle>/init.pid`), then `start`, and exits. The container's
+process, orphaned, is reparented to the supervisor (a child subreaper), which reaps
+it: no process of ours stays resident per container. The native runtime's create
+and start run inside the creator itself (the runtime is imported there, never in
+the supervisor), with `on_fork` placing the new process in the container's cgroups
+before it makes its cgroup namespace; runc and crun are run as commands
+(`runc delete` of what an earlier run left, `create --pid-file`, `start`), and
+place it themselves (`linux.cgroupsPath`).
 
-Cost: the runtime stays resident while the container runs. For runc and crun that
-is their own process (a few MB of Go or C); for the native runtime a Python
-process (see bench/ for its PSS).
+When the container cannot be created, the reason goes to `<bundle>/start.error`
+(not to the container's log: the container never ran) and the creator exits 127
+(not found), 126 (not runnable) or 1; `created` raises it as LaunchFailed.
 
 `record.config.launch`:
-    {"runtime": "native"|"runc"|"crun", "bundle": B, "root": runtime state root,
+    {"runtime": "native"|"runc"|"crun", "bundle": B, "root": runtime state root, "id": ID,
      "cgroup_procs": [cgroup.procs files], "pythonpath": the engine's parent directory}
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 
 from engine.state.record import ContainerRecord
-from engine.supervisor.launcher import LaunchFailed, spawn
+from engine.supervisor.launcher import LaunchFailed, detach, spawn
 
-PID_FILE, ERROR_FILE = "init.pid", "start.error"
+PID_FILE, ERROR_FILE, RUNTIME_LOG = "init.pid", "start.error", "runtime.log"
 BINARIES = {"runc": "runc", "crun": "crun"}
 
 
 def _env(launch: dict) -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "LANG": "C.UTF-8",
             "PYTHONPATH": str(launch.get("pythonpath", ""))}
-
-
-def runtime_argv(launch: dict) -> list[str]:
-    runtime, bundle = launch.get("runtime", "native"), launch["bundle"]
-    pid_file = os.path.join(bundle, PID_FILE)
-    if runtime == "native":
-        return [sys.executable, "-S", "-m", "engine.containers.shim", launch["root"], bundle, launch["id"],
-                *launch.get("cgroup_procs", ())]
-    if runtime not in BINARIES:
-        raise LaunchFailed(f"start container: unknown runtime `{runtime}`")
-    return [BINARIES[runtime], "--root", launch["root"], "run", "--bundle", bundle, "--pid-file", pid_file,
-            launch["id"]]
 
 
 def exec_argv(launch: dict, argv: list[str]) -> list[str]:
@@ -60,22 +54,132 @@ def container_pid(launch: dict) -> int | None:
         return None
 
 
+def _failed(launch: dict, message: str, code: int) -> int:
+    with open(os.path.join(launch["bundle"], ERROR_FILE), "w") as f:
+        f.write(message)
+    return code
+
+
+# -- in the creator (a forked child of the supervisor) ---------------------------------------
+def create_native(launch: dict) -> int:
+    """The native runtime's delete (of a stopped earlier run), create and start; the creator's exit code."""
+    from engine.runtime import launch as runtime
+    from engine.runtime.errors import ContainerNotFound
+    from engine.runtime.process import ExecFailed
+    from engine.runtime.state import Store
+    from pycompose.errors import PycomposeError
+
+    procs = list(launch.get("cgroup_procs", ()))
+
+    def join(pid: int) -> None:
+        for path in procs:
+            with open(path, "w") as f:
+                f.write(str(pid))
+
+    store, cid = Store(launch["root"]), launch["id"]
+    try:
+        with contextlib.suppress(ContainerNotFound):
+            runtime.delete(store, cid)  # refused (and create then fails) if it still runs
+        runtime.create(store, cid, launch["bundle"], pid_file=os.path.join(launch["bundle"], PID_FILE),
+                       on_fork=join if procs else None)
+        try:
+            runtime.start(store, cid)
+        except BaseException:
+            runtime.delete(store, cid, force=True)
+            raise
+    except (PycomposeError, OSError) as e:
+        message = e.message if isinstance(e, PycomposeError) else f"start container: {e}"
+        return _failed(launch, message, e.exit_code if isinstance(e, ExecFailed) else 1)
+    except BaseException as e:  # noqa: BLE001 - the creator reports, it never unwinds into supervisor code
+        return _failed(launch, f"start container: {e!r}", 1)
+    return 0
+
+
+def _call(argv: list[str], env: dict[str, str], quiet: bool = False) -> int:
+    """Run a runtime command to its end; its exit code. `quiet`: its output to /dev/null, not the container's."""
+    actions = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)] if quiet else []
+    try:
+        pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions)
+    except OSError as e:
+        raise LaunchFailed(f"run `{argv[0]}`: {e.strerror}") from None
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def _runtime_error(log: str) -> str:
+    """The last error the runtime wrote to its `--log` (JSON lines)."""
+    message = ""
+    with contextlib.suppress(OSError), open(log) as f:
+        for line in f:
+            with contextlib.suppress(ValueError):
+                entry = json.loads(line)
+                if entry.get("level") in ("error", "fatal"):
+                    message = str(entry.get("msg", ""))
+    return message
+
+
+def _exit_code_for(message: str) -> int:
+    """Docker's mapping of a runtime's words to the shell's codes."""
+    lowered = message.lower()
+    if "executable file not found" in lowered or "no such file or directory" in lowered:
+        return 127
+    if "permission denied" in lowered or "exec format error" in lowered:
+        return 126
+    return 1
+
+
+def create_cli(launch: dict) -> int:
+    """`<runtime> delete` (of an earlier run), `create --pid-file`, `start`; the creator's exit code."""
+    env, bundle, cid = _env(launch), launch["bundle"], launch["id"]
+    base = [BINARIES[launch["runtime"]], "--root", launch["root"]]
+    log = os.path.join(bundle, RUNTIME_LOG)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(log)
+    try:
+        _call([*base, "delete", cid], env, quiet=True)
+        code = _call([*base, "--log", log, "--log-format", "json", "create", "--bundle", bundle,
+                      "--pid-file", os.path.join(bundle, PID_FILE), cid], env)
+        if code != 0:
+            message = _runtime_error(log) or f"{base[0]} create exited with code {code}"
+            return _failed(launch, message, _exit_code_for(message))
+        code = _call([*base, "--log", log, "--log-format", "json", "start", cid], env)
+        if code != 0:
+            _call([*base, "delete", "--force", cid], env, quiet=True)
+            return _failed(launch, _runtime_error(log) or f"{base[0]} start exited with code {code}", 1)
+    except LaunchFailed as e:
+        return _failed(launch, e.message, 127)
+    return 0
+
+
 class RuntimeLauncher:
+    creates = True
+
     def start(self, record: ContainerRecord, stdout: int, stderr: int) -> int:
         launch = record.config.launch
+        runtime = launch.get("runtime", "native")
+        if runtime != "native" and runtime not in BINARIES:
+            raise LaunchFailed(f"start container: unknown runtime `{runtime}`", exit_code=1)
         for name in (PID_FILE, ERROR_FILE):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(launch["bundle"], name))
-        return spawn(runtime_argv(launch), _env(launch), "/", stdout, stderr)
+        work = create_native if runtime == "native" else create_cli
+        return detach(lambda: work(launch), stdout, stderr)
+
+    def created(self, record: ContainerRecord, status: int) -> int:
+        launch = record.config.launch
+        code = os.waitstatus_to_exitcode(status) if status >= 0 else 1
+        pid = container_pid(launch)
+        if code == 0 and pid:
+            return pid
+        try:
+            with open(os.path.join(launch["bundle"], ERROR_FILE)) as f:
+                message = f.read().strip()
+        except OSError:
+            message = f"start container: the runtime's create exited with code {code}"
+        raise LaunchFailed(message, exit_code=code if code > 0 else 1)
 
     def exec(self, record: ContainerRecord, argv: list[str], output: int) -> int:
         launch = record.config.launch
         return spawn(exec_argv(launch, argv), _env(launch), "/", output, output)
 
     def signal(self, record: ContainerRecord, pid: int, sig: int) -> None:
-        os.kill(pid, 0)  # the runtime is gone: so is the container (ProcessLookupError)
-        target = container_pid(record.config.launch)
-        try:
-            os.kill(target or pid, sig)
-        except ProcessLookupError:
-            os.kill(pid, sig)
+        os.kill(pid, sig)

@@ -8,7 +8,7 @@
 
 Layout under the state root: `containers/<id>/` the record and log (engine.state),
 `bundles/<id>/` config.json, rootfs (the snapshot's mount point), the /etc files,
-init.pid and start.error; `snapshots/<id>/` the writable layer. Under the run root:
+init.pid, start.error and runtime.log (runc's and crun's); `snapshots/<id>/` the writable layer. Under the run root:
 the supervisor, `runtime/` (the native runtime's state), `runc/`, `crun/`.
 Each container's cgroup is `pycompose/<id>`, made on start and removed with it.
 """
@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +33,7 @@ from engine.images.snapshots import OverlaySnapshotter, mount_all, unmount_all
 from engine.roots import Roots
 from engine.state import ContainerConfig, ContainerRecord, Healthcheck, NoSuchContainer, Store, new_id, observe
 from engine.state.lifecycle import ACTIVE, next_state
-from engine.supervisor.client import Supervisor
+from engine.supervisor.client import Supervisor, SupervisorUnavailable
 from engine.volumes import ANONYMOUS, NoSuchVolume
 
 if TYPE_CHECKING:
@@ -45,7 +44,6 @@ if TYPE_CHECKING:
 
 LAUNCHER = "engine.containers.launcher:RuntimeLauncher"
 _NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
-START_DEADLINE = 30.0
 
 
 class ContainerService:
@@ -217,26 +215,16 @@ class ContainerService:
             mount_all(self.snapshots().mounts(record.id, rootfs))
         doc = json.loads((directory / "config.json").read_text())
         Cgroup.create(record.config.launch["cgroup"], Resources.from_oci(doc["linux"].get("resources") or {}))
-        self.supervisor.start(record.id)
-        return self._started(record)
-
-    def _started(self, record: ContainerRecord) -> ContainerRecord:
-        pid_file = self.bundle(record.id) / launcher.PID_FILE
-        deadline = time.monotonic() + START_DEADLINE
-        while time.monotonic() < deadline:
+        try:
+            self.supervisor.start(record.id)  # answers once the program runs
+        except SupervisorUnavailable:
+            error = self.bundle(record.id) / launcher.ERROR_FILE
             current = self.get(record.id)
-            if pid_file.exists() and current.state in ACTIVE:
-                return current
-            if current.state not in ACTIVE:
-                break
-            time.sleep(0.002)
-        current = self.get(record.id)
-        error = self.bundle(record.id) / launcher.ERROR_FILE
-        if current.state not in ACTIVE and error.exists():
-            code = self.supervisor.wait(record.id)  # the supervisor's word: the record may not have it yet
+            if current.state in ACTIVE or not error.exists():
+                raise
             raise ContainerStartFailed("failed to create task for container: unable to start container process: "
-                                       f"{error.read_text().strip()}", exit_code=code or 1)
-        return current
+                                       f"{error.read_text().strip()}", exit_code=current.exit_code or 1) from None
+        return self.get(record.id)
 
     def stop(self, ref: str, timeout: float | None = None) -> ContainerRecord:
         record = self._thawed(self.get(ref))

@@ -26,6 +26,7 @@ PIPE_SIZE = 1 << 20
 READ_SIZE = 1 << 18
 
 Waiter = Callable[[ContainerRecord], None]
+Started = Callable[[ContainerRecord, LaunchFailed | None], None]
 
 
 def exit_code(status: int) -> int:
@@ -73,6 +74,9 @@ class Supervised:
         self.started = 0.0  # monotonic
         self.delay = 0.0  # the last restart back-off
         self.stopping = False
+        self.creating = False  # a creator runs the runtime's create and start
+        self.stop_pending: tuple[float | None] | None = None  # a stop asked for while creating
+        self.starters: list[Started] = []
         self.timer: object | None = None  # the restart or SIGKILL timer
         self.waiters: list[Waiter] = []
         self.streams: list[Stream] = []
@@ -124,22 +128,50 @@ class Supervised:
                 self.streams.append(Stream(self, os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), name))
 
     # -- start, adopt, exit ---------------------------------------------------------
-    def start(self, action: str = "start") -> ContainerRecord:
+    def start(self, action: str = "start", done: Started | None = None) -> None:
+        """Start the container's process; `done(record, None)` once it runs, `done(record, error)` if it cannot.
+
+        A failure found before anything was forked raises instead (and `done` is not called).
+        """
+        if done is not None and self.creating:
+            self.starters.append(done)  # a second start while the first creates: the same answer
+            return
         record = self.record()
         next_state(action, record.name, record.state)  # refuse before doing anything
         self.streams = [s for s in self.streams if s.fd >= 0]
         out, err = self.open_output()
+        launcher = launcher_for(record.config.launcher)
         try:
-            self.pid = launcher_for(record.config.launcher).start(record, out, err)
+            child = launcher.start(record, out, err)
         except LaunchFailed as e:
-            self.update("fail", exit_code=127, error=e.message, finished_at=now(), pid=0)
-            for stream in self.streams:
-                stream.drain()
+            self.failed(e)
             raise
         finally:
             os.close(out)
             os.close(err)
-        self.started, self.stopping = time.monotonic(), False
+        if done is not None:
+            self.starters.append(done)
+        if launcher.creates:
+            self.creating = True
+            self.daemon.loop.watch_child(child, lambda status: self.created(action, status))
+        else:
+            self.running(action, child)
+
+    def created(self, action: str, status: int | None) -> None:
+        """The creator has exited: the container's process runs (and is ours by reparenting), or it failed."""
+        self.creating = False
+        record = self.record()
+        try:
+            pid = launcher_for(record.config.launcher).created(record, -1 if status is None else status)
+        except LaunchFailed as e:
+            self.failed(e)
+            return
+        self.running(action, pid)
+
+    def running(self, action: str, pid: int) -> None:
+        record = self.record()
+        self.pid = pid
+        self.started = time.monotonic()
         self.daemon.loop.watch_child(self.pid, self.exited)
         changes: dict[str, object] = {}
         if action == "start":
@@ -150,7 +182,25 @@ class Supervised:
                              boot_id=liveness.boot_id(), supervisor=self.daemon.identity, started_at=now(),
                              finished_at="", exit_code=None, error="", **changes)
         self.start_probes(record)
-        return record
+        starters, self.starters = self.starters, []
+        for done in starters:
+            done(record, None)
+        if self.stop_pending is not None:  # asked to stop while it was being created
+            timeout, self.stop_pending = self.stop_pending, None
+            self.stopping = False
+            self.stop(timeout[0], None)
+        else:
+            self.stopping = False
+
+    def failed(self, error: LaunchFailed) -> None:
+        record = self.update("fail", exit_code=error.exit_code, error=error.message, finished_at=now(), pid=0)
+        self.pid, self.stop_pending, self.stopping = 0, None, False
+        for stream in self.streams:
+            stream.drain()
+        starters, self.starters = self.starters, []
+        for done in starters:
+            done(record, error)
+        self.finished(record)
 
     def adopt(self, record: ContainerRecord) -> None:
         """Take over a container whose supervisor died: it runs, we were not its parent."""
@@ -193,10 +243,8 @@ class Supervised:
 
     def restart(self) -> None:
         self.timer = None
-        try:
+        with contextlib.suppress(LaunchFailed):  # recorded, and the waiters told, by failed()
             self.start("restart")
-        except LaunchFailed:
-            self.finished(self.record())
 
     def finished(self, record: ContainerRecord) -> None:
         waiters, self.waiters = self.waiters, []
@@ -204,19 +252,28 @@ class Supervised:
             waiter(record)
 
     # -- stop and kill --------------------------------------------------------------
-    def stop(self, timeout: float | None, reply: Waiter) -> None:
+    def stop(self, timeout: float | None, reply: Waiter | None) -> None:
         record = self.record()
         next_state("stop", record.name, record.state)
+        if self.creating:  # stopped once it runs: the creator cannot be stopped halfway
+            if reply is not None:
+                self.waiters.append(reply)
+            self.stop_pending, self.stopping = (timeout,), True
+            return
         if record.state == "restarting":
             if self.timer is not None:
                 self.timer.cancel()  # type: ignore[attr-defined]
                 self.timer = None
-            reply(self.update("cancel_restart", manually_stopped=True))
+            done = self.update("cancel_restart", manually_stopped=True)
+            if reply is not None:
+                reply(done)
             return
         if not self.pid:
-            reply(record)
+            if reply is not None:
+                reply(record)
             return
-        self.waiters.append(reply)
+        if reply is not None:
+            self.waiters.append(reply)
         if self.stopping:
             return
         self.stopping = True
@@ -238,7 +295,7 @@ class Supervised:
 
     def wait(self, reply: Waiter) -> None:
         record = self.record()
-        if record.state in ("running", "paused", "restarting"):
+        if self.creating or record.state in ("running", "paused", "restarting"):
             self.waiters.append(reply)
         else:
             reply(record)
