@@ -20,7 +20,6 @@ from socket import AF_INET, AF_INET6
 
 from netplan.ipam import Network, Taken
 from netplan.links.errors import failing
-from netplan.links.kernel import iproute
 
 RT_TABLE_MAIN = 254
 RTN_UNICAST = 1
@@ -61,6 +60,8 @@ def _ignored(subnet: Network) -> bool:
 
 def taken(netns: Path | None = None) -> tuple[Taken, ...]:
     """The subnets routed or addressed in `netns` (None: the host), to pass to IPAM as `taken`."""
+    from netplan.links.kernel import iproute  # pyroute2: loaded only when the host is asked
+
     with failing("list the routes and addresses of", str(netns or "the host")), iproute(netns) as ipr:
         links = {link["index"]: (link.get("IFLA_IFNAME"), link.get_nested("IFLA_LINKINFO", "IFLA_INFO_KIND"))
                  for link in ipr.get_links()}

@@ -12,8 +12,10 @@ operation created and raises a `NetplanError` reading *operation `object`: reaso
 the caller's namespace; tests pass a throwaway namespace as the "host".
 """
 
-from netplan.links.bridge import Bridge, remove_bridge, setup_bridge
-from netplan.links.endpoint import Endpoint, attach, detach, set_default_route
+from __future__ import annotations
+
+from typing import Any
+
 from netplan.links.errors import LinkConflict, LinkFailed, LinkInvalid, LinkNotFound
 from netplan.links.names import (
     GatewayCandidate,
@@ -23,6 +25,19 @@ from netplan.links.names import (
     mac_for,
     veth_name,
 )
+
+# The netlink side (pyroute2, ~0.1 s to import) is loaded on first use: reading records needs none of it.
+_LAZY = {"Bridge": "bridge", "remove_bridge": "bridge", "setup_bridge": "bridge", "Endpoint": "endpoint",
+         "attach": "endpoint", "detach": "endpoint", "set_default_route": "endpoint"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'netplan.links' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"netplan.links.{_LAZY[name]}"), name)
+
 
 __all__ = [
     "Bridge", "Endpoint", "GatewayCandidate", "LinkConflict", "LinkFailed", "LinkInvalid", "LinkNotFound",

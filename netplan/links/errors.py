@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from pyroute2.netlink.exceptions import NetlinkError
 
 from netplan.errors import NetplanError
 from pycompose.errors import Conflict, InvalidArgument, NotFound, Unavailable
@@ -64,7 +63,16 @@ def failing(operation: str, obj: str) -> Iterator[None]:
     """Translate what the kernel says inside the block into a netplan error about `obj`."""
     try:
         yield
-    except NetlinkError as exc:
-        raise translate(exc.code, f"{operation} `{obj}`") from None
-    except OSError as exc:
-        raise translate(exc.errno or 0, f"{operation} `{obj}`") from None
+    except Exception as exc:
+        if _is_netlink_error(exc):
+            raise translate(exc.code, f"{operation} `{obj}`") from None  # type: ignore[attr-defined]
+        if isinstance(exc, OSError):
+            raise translate(exc.errno or 0, f"{operation} `{obj}`") from None
+        raise
+
+
+def _is_netlink_error(exc: BaseException) -> bool:
+    # pyroute2 is imported only by the code that talks netlink; until then nothing can raise its error,
+    # and commands that only read records (`ps`, a no-op `up`) never pay for importing it.
+    module = sys.modules.get("pyroute2.netlink.exceptions")
+    return module is not None and isinstance(exc, module.NetlinkError)
