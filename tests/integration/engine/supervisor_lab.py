@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +76,93 @@ def lab():
         pytest.fail("tests/integration/engine needs root; run it as root")
     made = Lab()
     try:
+        yield made
+    finally:
+        made.close()
+
+
+class EngineLab:
+    """Real containers (busybox, the native runtime or runc) through ContainerService on temporary roots."""
+
+    def __init__(self) -> None:
+        from engine.containers.service import ContainerService
+        from engine.roots import Roots
+
+        self.state = Path(tempfile.mkdtemp(prefix="pycompose-test-"))
+        self.run_root = Path(tempfile.mkdtemp(prefix="pycompose-test-"))
+        self.svc = ContainerService(Roots(self.state, self.run_root))
+        self.daemons: set[tuple[int, int]] = set()
+
+    def import_busybox(self) -> None:
+        from engine.images.archives.importer import import_rootfs
+        from engine.images.images import ImageService
+        from engine.images.testing import busybox_rootfs, tar_dir
+
+        scratch = Path(tempfile.mkdtemp(prefix="busybox-"))
+        try:
+            busybox_rootfs(scratch / "rootfs")
+            with open(tar_dir(scratch / "rootfs", scratch / "rootfs.tar"), "rb") as f:
+                import_rootfs(ImageService(self.state), f, "busybox")
+        finally:
+            shutil.rmtree(scratch)
+
+    def run(self, name: str, *command: str, **options) -> ContainerRecord:
+        from engine.containers.options import RunOptions
+
+        record = self.svc.create(RunOptions(image="busybox", command=command, name=name, **options))
+        self.svc.start(record.id)
+        self.daemons.add(self.supervisor())
+        return self.svc.get(record.id)
+
+    def supervisor(self) -> tuple[int, int]:
+        pid = self.svc.supervisor.ensure()
+        return pid, start_time(pid) or 0
+
+    def processes(self) -> list[int]:
+        """Every process whose command line names the run root: ours, not the containers' programs."""
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                with contextlib.suppress(OSError):
+                    if str(self.run_root).encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                        found.append(int(entry))
+        return found
+
+    def close(self) -> None:
+        from engine.cgroups.manager import Cgroup
+        from engine.images.snapshots.mounts import unmount
+        from engine.images.testing import mounts_under
+
+        for record in self.svc.store.list():
+            try:
+                self.svc.remove(record.id, force=True)
+            except Exception:  # noqa: BLE001 - a broken container must not keep the others
+                if record.pid and start_time(record.pid) == record.pid_start:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(record.pid, signal.SIGKILL)
+                with contextlib.suppress(Exception):
+                    self.svc._unwind(record.id)
+        self.svc.supervisor.shutdown()
+        for pid, started in self.daemons:
+            if start_time(pid) == started:
+                os.kill(pid, signal.SIGKILL)
+                wait_gone(pid, 10.0)
+        for target in sorted(mounts_under(self.state) + mounts_under(self.run_root), key=len, reverse=True):
+            unmount(target)
+        Cgroup("pycompose/none").remove(parents=True)  # the shared parent, when no container is left in it
+        shutil.rmtree(self.state, ignore_errors=True)
+        shutil.rmtree(self.run_root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def engine_lab():
+    if os.geteuid() != 0:
+        pytest.fail("tests/integration/engine needs root; run it as root")
+    if shutil.which("busybox") is None:
+        pytest.fail("busybox-static is missing: apt-get install -y busybox-static (scripts/setup.sh --test)")
+    made = EngineLab()
+    try:
+        made.import_busybox()
         yield made
     finally:
         made.close()
