@@ -17,6 +17,12 @@ none`. Its containers' cgroups go under a parent named `pycompose-test-docker-*`
 every hierarchy (cgroupfs driver), removed on stop. Docker treats 127.0.0.0/8
 registries as insecure by default, so the tests' local registry needs nothing more.
 
+With `bridge="10.x.y.1/24"` (network benchmarks) the daemon makes its default bridge with that
+address, its iptables rules and NAT, and publishes ports through docker-proxy (or, with
+`userland_proxy=False`, through NAT alone, loopback included, as `--userland-proxy=false` does).
+That changes the firewall of the namespace dockerd runs in and sets its FORWARD policy to DROP:
+start it from a throwaway network namespace (`netns=`, entered with nsenter), never the host's.
+
 Docker itself still makes a few empty directories outside the temporary one
 (/run/docker/plugins, containerd's shim socket directory /run/containerd/s): those
 that did not exist before start are removed on stop when empty.
@@ -77,19 +83,28 @@ class PrivateDockerd:
     cgroup_parent: str
     process: subprocess.Popen[bytes] | None = None
     host_dirs_before: set[Path] = field(default_factory=set)
+    bridge: str | None = None
+    userland_proxy: bool = True
+    netns: Path | None = None
 
     # --- start ---------------------------------------------------------------------------
 
     @classmethod
     def start(cls, insecure_registries: Sequence[str] = (), drivers: Sequence[str] = ("overlay2", "vfs"),
-              timeout: float = START_TIMEOUT) -> PrivateDockerd:
-        """Start a daemon with the first storage driver of `drivers` that works, and wait until it answers."""
+              timeout: float = START_TIMEOUT, *, bridge: str | None = None, userland_proxy: bool = True,
+              netns: Path | None = None) -> PrivateDockerd:
+        """Start a daemon with the first storage driver of `drivers` that works, and wait until it answers.
+
+        `bridge`: the default bridge's address (CIDR), with iptables and NAT on; None (the default): no
+        bridge and no firewall rule. `netns`: a namespace file to run dockerd in (its bridge, rules and
+        docker-proxy live there; the API socket is a file, reachable from anywhere)."""
         dockerd, docker = binaries()
         failures: list[str] = []
         for driver in drivers:
             base = Path(tempfile.mkdtemp(prefix=PREFIX))
             daemon = cls(base, driver, docker, CGROUP_PREFIX + base.name[len(PREFIX):],
-                         host_dirs_before={d for d in HOST_DIRS if d.exists()})
+                         host_dirs_before={d for d in HOST_DIRS if d.exists()}, bridge=bridge,
+                         userland_proxy=userland_proxy, netns=netns)
             try:
                 daemon._launch(dockerd, insecure_registries, timeout)
                 return daemon
@@ -112,9 +127,15 @@ class PrivateDockerd:
         config.write_text(json.dumps({"deprecated-key-path": str(self.base / "key.json")}))  # not /etc/docker
         argv = [dockerd, "--config-file", str(config), "--data-root", str(self.base / "root"),
                 "--exec-root", str(self.base / "exec"), "--pidfile", str(self.base / "dockerd.pid"),
-                "-H", self.host, "--bridge=none", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
-                "--ip-forward=false", "--storage-driver", self.driver,
+                "-H", self.host, "--storage-driver", self.driver,
                 "--exec-opt", "native.cgroupdriver=cgroupfs", "--cgroup-parent", self.cgroup_parent]
+        if self.bridge is None:
+            argv += ["--bridge=none", "--iptables=false", "--ip6tables=false", "--ip-masq=false", "--ip-forward=false"]
+        else:
+            argv += [f"--bip={self.bridge}", "--iptables=true", "--ip6tables=false",
+                     f"--userland-proxy={'true' if self.userland_proxy else 'false'}"]
+        if self.netns is not None:
+            argv = [shutil.which("nsenter") or "nsenter", f"--net={self.netns}", *argv]
         for registry in insecure_registries:
             argv += ["--insecure-registry", registry]
         return argv
