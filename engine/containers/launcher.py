@@ -33,6 +33,17 @@ from engine.supervisor.launcher import LaunchFailed, detach, spawn
 
 PID_FILE, ERROR_FILE, RUNTIME_LOG = "init.pid", "start.error", "runtime.log"
 BINARIES = {"runc": "runc", "crun": "crun"}
+HYBRID_V2 = "/sys/fs/cgroup/unified"
+# crun 1.8 refuses a hybrid cgroup host ("cgroups in hybrid mode not supported"): it runs in a
+# private mount namespace without the cgroup2 mount, and so sees (and uses) the v1 hierarchy only
+CRUN_ON_HYBRID = ["unshare", "--mount", "sh", "-c", f'umount {HYBRID_V2} 2>/dev/null; exec crun "$@"', "crun"]
+
+
+def runtime_head(runtime: str) -> list[str]:
+    """The command line that runs `runtime` (runc or crun) on this host."""
+    if runtime == "crun" and os.path.ismount(HYBRID_V2):
+        return list(CRUN_ON_HYBRID)
+    return [BINARIES[runtime]]
 
 
 def _env(launch: dict) -> dict[str, str]:
@@ -42,7 +53,7 @@ def _env(launch: dict) -> dict[str, str]:
 
 def exec_argv(launch: dict, argv: list[str]) -> list[str]:
     runtime = launch.get("runtime", "native")
-    head = [sys.executable, "-S", "-m", "engine.runtime"] if runtime == "native" else [BINARIES[runtime]]
+    head = [sys.executable, "-S", "-m", "engine.runtime"] if runtime == "native" else runtime_head(runtime)
     return [*head, "--root", launch["root"], "exec", launch["id"], *argv]
 
 
@@ -130,7 +141,7 @@ def _exit_code_for(message: str) -> int:
 def create_cli(launch: dict) -> int:
     """`<runtime> delete` (of an earlier run), `create --pid-file`, `start`; the creator's exit code."""
     env, bundle, cid = _env(launch), launch["bundle"], launch["id"]
-    base = [BINARIES[launch["runtime"]], "--root", launch["root"]]
+    base = [*runtime_head(launch["runtime"]), "--root", launch["root"]]
     log = os.path.join(bundle, RUNTIME_LOG)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(log)
@@ -139,12 +150,12 @@ def create_cli(launch: dict) -> int:
         code = _call([*base, "--log", log, "--log-format", "json", "create", "--bundle", bundle,
                       "--pid-file", os.path.join(bundle, PID_FILE), cid], env)
         if code != 0:
-            message = _runtime_error(log) or f"{base[0]} create exited with code {code}"
+            message = _runtime_error(log) or f"{launch['runtime']} create exited with code {code}"
             return _failed(launch, message, _exit_code_for(message))
         code = _call([*base, "--log", log, "--log-format", "json", "start", cid], env)
         if code != 0:
             _call([*base, "delete", "--force", cid], env, quiet=True)
-            return _failed(launch, _runtime_error(log) or f"{base[0]} start exited with code {code}", 1)
+            return _failed(launch, _runtime_error(log) or f"{launch['runtime']} start exited with code {code}", 1)
     except LaunchFailed as e:
         return _failed(launch, e.message, 127)
     return 0

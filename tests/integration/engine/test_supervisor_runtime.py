@@ -2,7 +2,7 @@
 
 The supervisor starts each container through a short-lived creator (the runtime's
 create and start) and, a child subreaper, inherits the container's process. Run
-against the native runtime and runc (skipped loudly, by name, when missing).
+against the native runtime, runc and crun (skipped loudly, by name, when missing).
 """
 
 import os
@@ -21,7 +21,7 @@ from tests.waiting import eventually
 engine_lab = supervisor_lab.engine_lab  # the module's fixture
 
 
-@pytest.fixture(params=["native", "runc"])
+@pytest.fixture(params=["native", "runc", "crun"])
 def lab(request, engine_lab):
     if request.param != "native" and shutil.which(request.param) is None:
         pytest.skip(f"{request.param} is not installed")
@@ -41,11 +41,12 @@ def parent(pid: int) -> int:
 def test_no_process_of_ours_stays_per_running_container(lab):
     records = [lab.run(f"sleep-{n}", "sleep", "600", runtime=lab.runtime) for n in range(3)]
     supervisor, _ = lab.supervisor()
-    assert lab.processes() == [supervisor]  # no shim, no resident runtime: only the shared supervisor
-    for record in records:
+    for record in records:  # `start` returns once the program is released; its exec may still be under way
         assert record.state == "running"
+        eventually(lambda r=record: Path(f"/proc/{r.pid}/cmdline").read_bytes().split(b"\0")[0] == b"sleep",
+                   what="the program's exec")
         assert parent(record.pid) == supervisor  # reparented to the subreaper once its creator exited
-        assert Path(f"/proc/{record.pid}/cmdline").read_bytes().split(b"\0")[0] == b"sleep"
+    assert lab.processes() == [supervisor]  # no shim, no resident runtime: only the shared supervisor
 
 
 def test_exit_codes_are_reaped_by_the_supervisor(lab):
@@ -64,9 +65,14 @@ def test_exit_codes_are_reaped_by_the_supervisor(lab):
 
 
 def test_a_missing_program_is_127_with_dockers_message(lab):
-    with pytest.raises(ContainerStartFailed, match='exec: "nosuch": executable file not found in \\$PATH') as e:
+    with pytest.raises(ContainerStartFailed) as e:
         lab.run("missing", "nosuch", runtime=lab.runtime)
     assert e.value.exit_code == 127
+    assert e.value.message.startswith("failed to create task for container: unable to start container process: ")
+    if lab.runtime == "crun":  # crun words it its own way
+        assert "executable file `nosuch` not found in $PATH" in e.value.message
+    else:
+        assert 'exec: "nosuch": executable file not found in $PATH' in e.value.message
     record = lab.svc.get("missing")
     assert (record.state, record.exit_code) == ("exited", 127)
     assert lab.processes() == [lab.supervisor()[0]]  # nothing of the failed start is left running
