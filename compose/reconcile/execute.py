@@ -1,10 +1,12 @@
 """`execute`: run a plan against the engine and netplan, as Docker Compose's convergence does.
 
 Stages run one after another; the steps of a stage run in parallel (threads: the work is
-waiting on the kernel, the supervisor and locks); a step's actions run in order. A step that
-fails unwinds what it created (the containers and networks it made, newest first) and its
-subject is recorded with its error; the stage's other steps finish, then `ReconcileFailed`
-names every failure and no later stage runs.
+waiting on the kernel, the supervisor and locks); a step's actions run in order. The services'
+stages (one per generation of the dependency graph) run as one: a service's step starts as soon
+as the steps it depends on (or, for `down`, its dependents') are done, not when the whole
+previous generation is. A step that fails unwinds what it created (the containers and networks
+it made, newest first) and its subject is recorded with its error; the steps related to it do
+not run, the others finish, then `ReconcileFailed` names every failure and no later stage runs.
 
 Progress is reported as Docker Compose prints it when done: ` ✔ Container demo-web-1  Started`
 (` ✘ ... Error` for a failure), the names padded so that the states line up.
@@ -16,18 +18,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
 from compose.model import Project
 from compose.plan import actions as A
-from compose.plan.structure import Plan, Step
+from compose.plan.structure import Plan, Stage, Step
 from compose.reconcile import runs, waits
 from compose.reconcile.errors import DependencyFailed, NotSupportedYet, ReconcileFailed
 from compose.reconcile.world import World
 
 MAX_PARALLEL = 8
+MAX_STEPS = 32     # services' steps at once: most of their time is waiting on a dependency's health
+SERVICES = "services"  # the planner's stage name for one generation of services
 MTU_OPTION = "com.docker.network.driver.mtu"
 
 
@@ -78,22 +82,84 @@ def execute(plan: Plan, project: Project, world: World, *, progress: Callable[[s
     run.width = max((len(s) for a in plan.actions for s in _subjects(a)), default=0)
     for text in plan.warnings:
         warn(text)
-    for stage in plan.stages:
-        failures: dict[str, BaseException] = {}
-        if len(stage.steps) == 1:
-            try:
-                _step(run, stage.steps[0])
-            except Exception as error:  # noqa: BLE001 - collected per subject, raised below
-                failures[stage.steps[0].subject] = error
+    stages = list(plan.stages)
+    while stages:
+        if stages[0].name == SERVICES:
+            generations = []
+            while stages and stages[0].name == SERVICES:
+                generations.append(stages.pop(0))
+            failures = _run_services(run, generations)
         else:
-            with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(stage.steps))) as pool:
-                futures = [(step, pool.submit(_step, run, step)) for step in stage.steps]
-                for step, future in futures:
-                    error = future.exception()
-                    if error is not None:
-                        failures[step.subject] = error
+            failures = _run_stage(run, stages.pop(0))
         if failures:
             raise ReconcileFailed(failures)
+
+
+def _run_stage(run: _Run, stage: Stage) -> dict[str, BaseException]:
+    """The steps of one stage in parallel; the failures by subject."""
+    failures: dict[str, BaseException] = {}
+    if len(stage.steps) == 1:
+        try:
+            _step(run, stage.steps[0])
+        except Exception as error:  # noqa: BLE001 - collected per subject, raised by the caller
+            failures[stage.steps[0].subject] = error
+        return failures
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(stage.steps))) as pool:
+        futures = [(step, pool.submit(_step, run, step)) for step in stage.steps]
+        for step, future in futures:
+            error = future.exception()
+            if error is not None:
+                failures[step.subject] = error
+    return failures
+
+
+def _run_services(run: _Run, generations: list[Stage]) -> dict[str, BaseException]:
+    """The services' steps, generation order kept only where it matters: a step starts as soon as the steps
+    of earlier generations that it is related to (a dependency or a dependent, at any distance) are done,
+    not when the whole previous generation is. A step whose related step failed fails without running."""
+    import networkx as nx
+
+    from compose import graph as G
+
+    graph = G.service_graph(run.project)
+    after: dict[str, set[str]] = {}
+    steps: dict[str, Step] = {}
+    earlier: set[str] = set()
+    for stage in generations:
+        for step in stage.steps:
+            related = nx.ancestors(graph, step.subject) | nx.descendants(graph, step.subject) \
+                if step.subject in graph else set()
+            after[step.subject] = related & earlier
+            steps[step.subject] = step
+        earlier |= set(stage.subjects)
+    waiting = {subject: set(needs) for subject, needs in after.items()}
+    failures: dict[str, BaseException] = {}
+    running: dict[Future[None], str] = {}
+
+    def finished(subject: str) -> None:
+        for needs in waiting.values():
+            needs.discard(subject)
+
+    with ThreadPoolExecutor(max_workers=min(MAX_STEPS, len(steps))) as pool:
+        while steps or running:
+            for subject in [s for s in steps if not waiting[s]]:
+                step = steps.pop(subject)
+                failed = sorted(after[subject] & failures.keys())
+                if failed:
+                    failures[subject] = DependencyFailed(f"not started: {', '.join(failed)} failed")
+                    finished(subject)
+                else:
+                    running[pool.submit(_step, run, step)] = subject
+            if not running:
+                continue
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                subject = running.pop(future)
+                error = future.exception()
+                if error is not None:
+                    failures[subject] = error
+                finished(subject)
+    return failures
 
 
 def execute_images(plan: Plan, project: Project, world: World, *, progress: Callable[[str], None] = _quiet,
