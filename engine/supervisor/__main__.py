@@ -4,6 +4,11 @@ The first process forks; the child calls setsid and forks again, so the daemon i
 no session leader, has no terminal, and outlives whoever started it. The first
 process exits 0 once the daemon listens on its socket (or 1 with the reason), so
 the client knows when to connect. The daemon's own errors go to <run root>/supervisor.log.
+
+The grandchild makes itself a child subreaper (the containers' processes are
+reparented to it once their creators exit) and then execs a fresh interpreter for
+the daemon (`--ready-fd N`): the flag survives execve, and ctypes, needed for the
+prctl, does not weigh on the daemon for its whole life (about 0.5 MB of PSS).
 """
 
 from __future__ import annotations
@@ -11,10 +16,23 @@ from __future__ import annotations
 import os
 import sys
 
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"prctl PR_SET_CHILD_SUBREAPER: {os.strerror(errno)}")
+
 
 def main(argv: list[str]) -> int:
     args = dict(zip(argv[1::2], argv[2::2], strict=False))
     state_root, run_root = args["--state-root"], args["--run-root"]
+    if "--ready-fd" in args:
+        return serve(state_root, run_root, int(args["--ready-fd"]))
     ready_r, ready_w = os.pipe()
     if os.fork():
         os.close(ready_w)
@@ -28,6 +46,19 @@ def main(argv: list[str]) -> int:
     os.setsid()
     if os.fork():
         os._exit(0)
+    try:
+        become_subreaper()
+        os.set_inheritable(ready_w, True)
+        os.execv(sys.executable, [sys.executable, "-S", "-m", "engine.supervisor", argv[0], "--state-root",
+                                  state_root, "--run-root", run_root, "--ready-fd", str(ready_w)])
+    except Exception as e:  # noqa: BLE001 (reported to the starter, which raises it)
+        os.write(ready_w, f"{type(e).__name__}: {e}".encode())
+    os._exit(1)
+
+
+def serve(state_root: str, run_root: str, ready_w: int) -> int:
+    """The daemon, in the exec'd interpreter: tell the starter on `ready_w`, then serve."""
+    os.set_inheritable(ready_w, False)
     try:
         os.chdir("/")
         os.makedirs(run_root, exist_ok=True)

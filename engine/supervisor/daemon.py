@@ -36,7 +36,6 @@ from engine.supervisor.loop import Loop
 from pycompose.errors import PycomposeError
 
 SOCKET, LOCK, PIDFILE = "supervisor.sock", "supervisor.lock", "supervisor.pid"
-PR_SET_CHILD_SUBREAPER = 36
 KINDS = ("InvalidArgument", "NotFound", "Conflict", "Unavailable")
 
 Reply = Callable[[dict[str, Any]], None]
@@ -52,17 +51,6 @@ def error_reply(e: BaseException) -> dict[str, Any]:
         return {"ok": False, "kind": kind, "message": e.message, "hint": e.hint}
     __import__("traceback").print_exc(file=sys.stderr)  # imported when needed: 0.4 MB
     return {"ok": False, "kind": "Unavailable", "message": f"supervisor: {type(e).__name__}: {e}"}
-
-
-def become_subreaper() -> None:
-    """Orphans among our descendants become our children: a container's process, once its creator
-    (the runtime's `create`) has exited, is ours to reap, and its exit status ours to record."""
-    import ctypes  # here, not at the top: only this call needs it
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"prctl PR_SET_CHILD_SUBREAPER: {os.strerror(errno)}")
 
 
 class Connection:
@@ -107,7 +95,6 @@ class Daemon:
         self.run_root = Path(run_root)
         self.run_root.mkdir(parents=True, exist_ok=True)
         self.identity = (os.getpid(), liveness.start_time(os.getpid()) or 0)
-        become_subreaper()
         self.containers: dict[str, Supervised] = {}
         self.closing = False
         self.lock_fd = os.open(self.run_root / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
