@@ -75,6 +75,7 @@ class Supervised:
         self.delay = 0.0  # the last restart back-off
         self.stopping = False
         self.creating = False  # a creator runs the runtime's create and start
+        self.creating_record: ContainerRecord | None = None
         self.stop_pending: tuple[float | None] | None = None  # a stop asked for while creating
         self.starters: list[Started] = []
         self.timer: object | None = None  # the restart or SIGKILL timer
@@ -152,7 +153,7 @@ class Supervised:
         if done is not None:
             self.starters.append(done)
         if launcher.creates:
-            self.creating = True
+            self.creating, self.creating_record = True, record
             self.daemon.loop.watch_child(child, lambda status: self.created(action, status))
         else:
             self.running(action, child)
@@ -160,11 +161,19 @@ class Supervised:
     def created(self, action: str, status: int | None) -> None:
         """The creator has exited: the container's process runs (and is ours by reparenting), or it failed."""
         self.creating = False
-        record = self.record()
+        record, self.creating_record = self.creating_record, None
+        if record is None:
+            return
         try:
             pid = launcher_for(record.config.launcher).created(record, -1 if status is None else status)
         except LaunchFailed as e:
-            self.failed(e)
+            if self.daemon.containers.get(self.id) is self:
+                self.failed(e)
+            return
+        if self.daemon.containers.get(self.id) is not self:  # forgotten (removed) while it was being created
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            self.daemon.loop.watch_child(pid, lambda _status: None)
             return
         self.running(action, pid)
 
