@@ -4,7 +4,9 @@
      |-- DockerfileError     (InvalidArgument) a Dockerfile that cannot be read; names file and line
      |-- TargetNotFound      (NotFound)        `--target` names no stage
      |-- IgnoreFileError     (InvalidArgument) a .dockerignore pattern that cannot be compiled
-     `-- SubstitutionError   (InvalidArgument) a bad `${...}` (re-raised as DockerfileError with the line)
+     |-- SubstitutionError   (InvalidArgument) a bad `${...}` (re-raised as DockerfileError with the line)
+     |-- ContextError        (InvalidArgument) a COPY/ADD source missing or outside the context
+     `-- StepFailed          (exit 1)          a RUN that exited non-zero: the step, its line, code, output
 """
 
 from __future__ import annotations
@@ -43,3 +45,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 class SubstitutionError(EngineError, InvalidArgument):
     """A `$VAR` expression that cannot be expanded; `StageScope` names the file and line around it."""
+
+
+class ContextError(EngineError, InvalidArgument):
+    """`Dockerfile:4: COPY ../secret /: forbidden path outside the build context`."""
+
+
+class StepFailed(EngineError):
+    """A RUN step that exited non-zero; Docker's words, with the step, the line and the end of its output."""
+
+    def __init__(self, message: str, *, code: int, output: str = ""):
+        super().__init__(message, hint=None)
+        self.code = code
+        self.output = output

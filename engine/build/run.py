@@ -1,0 +1,154 @@
+"""RUN: the command in a container made from the current state; its upper directory becomes the layer.
+
+The container gets the step's environment (the image's ENV, then the ARGs in scope),
+user and working directory, no network unless the build asks for the host's (`network:
+host`), and no entrypoint. Its output is streamed line by line while it runs, from its
+json-file log. The container is removed whatever happens; the layer is written only
+when the command exited 0.
+
+    code, output = run_step(containers, state, argv, env, on_line=print, network="none")
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine.build import instructions as i
+from engine.build.state import State, add_layer, as_image
+from engine.images.manifests import Descriptor
+
+DEFAULT_SHELL = ("/bin/sh", "-c")
+_LONE_HEREDOC = re.compile(r"^<<-?\s*[\"']?([A-Za-z0-9_][A-Za-z0-9_.-]*)[\"']?\s*$")
+TAIL = 20  # lines of output a failure message repeats
+
+
+def argv_of(run: i.Run, shell: tuple[str, ...]) -> tuple[str, ...]:
+    """What the container executes: exec form as is; shell form through SHELL, heredocs as the shell reads them.
+
+    `RUN <<EOF` alone runs the heredoc as the script; `RUN cat <<EOF > f` gives the shell
+    the line followed by the bodies (it expands them unless the delimiter was quoted)."""
+    if run.command.exec_form:
+        return run.command.args
+    text = run.command.args[0]
+    if run.heredocs:
+        lone = _LONE_HEREDOC.match(text)
+        if lone and len(run.heredocs) == 1:
+            body = run.heredocs[0].content
+            if body.startswith("#!"):
+                interpreter = body.splitlines()[0][2:].split()
+                return (*interpreter, "-c", body) if interpreter[-1:] != ["-c"] else (*interpreter, body)
+            return (*shell, body)
+        text = text + "\n" + "".join(doc.content + doc.name + "\n" for doc in run.heredocs)
+    return (*shell, text)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    code: int
+    output: list[str]
+    layer: tuple[Descriptor, str] | None  # (descriptor, diff_id) when the command exited 0
+
+
+def run_step(containers, state: State, argv: tuple[str, ...], env: dict[str, str], *,  # type: ignore[no-untyped-def]
+             on_line: Callable[[str], None], network: str = "none", labels: dict[str, str] | None = None,
+             announce: Callable[[str], None] | None = None) -> RunResult:
+    from engine.containers.options import RunOptions
+
+    config = state.run_config
+    images = containers.images
+    with as_image(images, state) as image_id:
+        options = RunOptions(image=image_id, entrypoint=(argv[0],), command=tuple(argv[1:]),
+                             env=tuple(f"{k}={v}" for k, v in env.items()),
+                             user=config.get("User") or None, workdir=config.get("WorkingDir") or None,
+                             network="host" if network == "host" else "none", labels=dict(labels or {}))
+        record = containers.create(options)
+    try:
+        if announce:
+            announce(record.id)
+        output: list[str] = []
+        code = _run_and_follow(containers, record, output, on_line)
+        layer = None
+        if code == 0:
+            layer = add_layer(images, containers.snapshots().upper(record.id), state.layer_media_type())
+        return RunResult(code, output, layer)
+    finally:
+        containers.remove(record.id, force=True)
+
+
+def _run_and_follow(containers, record, output: list[str], on_line: Callable[[str], None]) -> int:  # type: ignore[no-untyped-def]
+    done = threading.Event()
+    result: dict[str, int] = {}
+
+    def waiter() -> None:
+        try:
+            result["code"] = containers.wait(record.id)
+        finally:
+            done.set()
+
+    containers.start(record.id)
+    thread = threading.Thread(target=waiter, daemon=True)
+    thread.start()
+    path = containers.log_path(containers.get(record.id))
+    follower = _Follower(path, output, on_line)
+    while not done.wait(0.05):
+        follower.poll()
+    thread.join()
+    follower.poll()
+    follower.flush()
+    return result.get("code", 1)
+
+
+class _Follower:
+    """New json-file entries of a log, as lines (a partial line waits for its end)."""
+
+    def __init__(self, path: str, output: list[str], on_line: Callable[[str], None]):
+        self.path, self.output, self.on_line = path, output, on_line
+        self.offset = 0
+        self.pending = ""
+        self.partial = b""
+
+    def poll(self) -> None:
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except FileNotFoundError:
+            return
+        self.offset += len(data)
+        data = self.partial + data
+        lines = data.split(b"\n")
+        self.partial = lines.pop()
+        for raw in lines:
+            try:
+                text = json.loads(raw).get("log", "")
+            except (ValueError, AttributeError):
+                continue
+            self.pending += text
+            while "\n" in self.pending:
+                line, self.pending = self.pending.split("\n", 1)
+                self._emit(line)
+
+    def flush(self) -> None:
+        if self.pending:
+            self._emit(self.pending)
+            self.pending = ""
+
+    def _emit(self, line: str) -> None:
+        self.output.append(line)
+        if len(self.output) > 4 * TAIL:
+            del self.output[:-TAIL]
+        self.on_line(line)
+
+
+def environment(state: State, args: dict[str, str]) -> dict[str, str]:
+    """The RUN's environment: the image's ENV with the ARGs in scope beneath it (ENV wins)."""
+    env = dict(args)
+    for item in state.run_config.get("Env") or []:
+        key, _, value = item.partition("=")
+        env[key] = value
+    return env
+

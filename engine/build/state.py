@@ -1,0 +1,170 @@
+"""`State`: an image being built (its config and layers), and the three things a step does with one.
+
+A state is what Docker's legacy builder calls an intermediate image, kept as data:
+the image config object and the layer descriptors, their blobs in the content store
+and their trees unpacked in the layer store. A step turns one state into the next.
+
+    with as_image(images, state) as ref:           # RUN: a container needs an image in the store
+        record = containers.create(RunOptions(image=ref, ...))
+    with mounted(images, state, workdir) as (root, upper):   # COPY: the merged tree, and its changes
+        ...
+    state = state.with_layer(add_layer(images, upper), created_by="...")
+
+`as_image` registers the state as a dangling image only while the container is made
+(the container's snapshot then holds the layers itself) and drops it again, unless an
+image with that ID was already there; so a build leaves no intermediate images behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from engine.images import digests, mediatypes
+from engine.images.errors import ImageNotFound
+from engine.images.images import Image, ImageService
+from engine.images.manifests import Descriptor, ImageConfig, base_config
+
+SCRATCH_ID = "scratch"
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class State:
+    config: dict[str, Any] = field(compare=False)
+    layers: tuple[Descriptor, ...] = ()
+    media_type: str = mediatypes.OCI_MANIFEST
+
+    @classmethod
+    def scratch(cls) -> State:
+        return cls(base_config())
+
+    @classmethod
+    def of_image(cls, image: Image) -> State:
+        return cls(copy.deepcopy(image.config.obj), tuple(image.manifest.layers), image.manifest.media_type)
+
+    @property
+    def image_config(self) -> ImageConfig:
+        return ImageConfig.build(self.config)
+
+    @property
+    def id(self) -> str:
+        """The config digest: the image ID this state has once stored (`scratch` for the empty one)."""
+        if not self.layers and not self.config.get("history"):
+            return SCRATCH_ID
+        return self.image_config.digest
+
+    @property
+    def diff_ids(self) -> tuple[str, ...]:
+        return tuple(self.config.get("rootfs", {}).get("diff_ids") or ())
+
+    @property
+    def run_config(self) -> dict[str, Any]:
+        return dict(self.config.get("config") or {})
+
+    def with_config(self, container_config: dict[str, Any], created_by: str, *, layer: Descriptor | None = None,
+                    diff_id: str | None = None) -> State:
+        """The next state: `container_config` as its config, a history entry, and a layer when one was made."""
+        obj = copy.deepcopy(self.config)
+        when = now()
+        obj["created"] = when
+        obj["config"] = container_config
+        entry: dict[str, Any] = {"created": when, "created_by": created_by}
+        layers = self.layers
+        if layer is not None:
+            obj.setdefault("rootfs", {"type": "layers", "diff_ids": []})["diff_ids"].append(diff_id or layer.digest)
+            layers = (*layers, layer)
+        else:
+            entry["empty_layer"] = True
+        obj.setdefault("history", []).append(entry)
+        return State(obj, layers, self.media_type)
+
+    def layer_media_type(self) -> str:
+        return mediatypes.DOCKER_LAYER if self.media_type == mediatypes.DOCKER_MANIFEST else mediatypes.OCI_LAYER
+
+    def usable(self, images: ImageService) -> bool:
+        """Are its blobs all in the store (a cached state whose image was removed may have lost them)?"""
+        return all(images.store.has(d.digest) for d in self.layers)
+
+
+def store(images: ImageService, state: State, name: str | None = None) -> Image:
+    """Register `state` as an image (named `name`, else dangling) and return it."""
+    manifest = images.add_manifest(state.image_config, list(state.layers), state.media_type)
+    return images.register(manifest.digest, name)
+
+
+@contextlib.contextmanager
+def as_image(images: ImageService, state: State) -> Iterator[str]:
+    """An image ID for `state` while the block runs; a dangling image made for it is dropped after."""
+    config = state.image_config
+    try:
+        images.get(config.digest)
+        yield config.digest
+        return
+    except ImageNotFound:
+        pass
+    manifest = images.add_manifest(config, list(state.layers), state.media_type)
+    images.register(manifest.digest)
+    try:
+        yield config.digest
+    finally:
+        images.store.drop(manifest.digest)
+        owner = digests.hex_of(config.digest)
+        for diff_id in dict.fromkeys(state.diff_ids):
+            images.layers.release(diff_id, owner)
+        used = {d.digest for image in images.list() for d in (image.manifest.config, image.manifest.descriptor())}
+        for digest in (manifest.digest, config.digest):
+            if digest not in used:
+                images.store.delete(digest)
+
+
+def ensure_layers(images: ImageService, state: State, owner: str) -> None:
+    """Every layer of `state` unpacked, and held by `owner` (a cache entry)."""
+    for layer, diff_id in zip(state.layers, state.diff_ids, strict=True):
+        images.layers.ensure(diff_id, lambda d=layer.digest: images.store.open(d), owner)
+
+
+@contextlib.contextmanager
+def mounted(images: ImageService, state: State, work: Path) -> Iterator[tuple[Path, Path]]:
+    """The state's tree mounted read-write at a directory under `work`: (merged root, upper directory).
+
+    An overlay snapshot of its own (not a container's); unmounted and removed when the block ends."""
+    from engine.images.snapshots import OverlaySnapshotter, mount_all, unmount_all
+
+    snaps = OverlaySnapshotter(work / "snapshots", images.layers)
+    key = f"build-{secrets.token_hex(6)}"
+    target = Path(tempfile.mkdtemp(prefix="rootfs-", dir=work))
+    mounts = snaps.prepare(key, state.diff_ids, target)
+    try:
+        mount_all(mounts)
+        try:
+            yield target, snaps.upper(key)
+        finally:
+            unmount_all(mounts)
+    finally:
+        snaps.remove(key)
+        os.rmdir(target)
+
+
+def add_layer(images: ImageService, upper: Path, media_type: str) -> tuple[Descriptor, str]:
+    """The changes in `upper` as a layer blob in the store: (descriptor, diff_id); uncompressed, so both
+    are the same digest."""
+    from engine.images.archives.commit import write_layer
+
+    (images.store.root / "ingest").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=images.store.root / "ingest") as tmp:
+        write_layer(upper, tmp)  # type: ignore[arg-type]
+        tmp.seek(0)
+        digest, size = images.store.add_file(tmp)  # type: ignore[arg-type]
+    return Descriptor(media_type, digest, size), digest
