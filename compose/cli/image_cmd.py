@@ -99,6 +99,40 @@ def pull(
     out(f"{full}\n")
 
 
+@app.command("build", help="Build an image from a Dockerfile")
+def build(  # noqa: PLR0913 - Docker's flags
+    context: Annotated[str, typer.Argument(metavar="PATH", help="The build context: a directory")],
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Name and optionally a tag (name:tag)")]
+    = None,
+    file: Annotated[str | None, typer.Option("--file", "-f", help="Name of the Dockerfile (default: "
+                                                                  "PATH/Dockerfile)")] = None,
+    build_arg: Annotated[list[str] | None, typer.Option("--build-arg", help="Set build-time variables")] = None,
+    target: Annotated[str | None, typer.Option("--target", help="Set the target build stage to build")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use cache when building the image")] = False,
+    pull_: Annotated[bool, typer.Option("--pull", help="Always attempt to pull a newer version of the image")]
+    = False,
+    label: Annotated[list[str] | None, typer.Option("--label", help="Set metadata for an image")] = None,
+    network: Annotated[str, typer.Option("--network", help="Networking mode for the RUN instructions: none or "
+                                                           "host")] = "none",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Suppress the build output and print image ID on "
+                                                              "success")] = False,
+) -> None:
+    import os
+
+    from engine.build.builder import BuildOptions, build_with_roots, parse_pairs
+    from engine.roots import roots
+
+    dockerfile = os.path.abspath(file) if file and file != "-" else None
+    text = sys.stdin.read() if file == "-" else None
+    options = BuildOptions(context=context, dockerfile=dockerfile, dockerfile_text=text, tags=tuple(tag or ()),
+                           build_args=parse_pairs(build_arg or (), "--build-arg", os.environ),
+                           target=target, no_cache=no_cache, pull=pull_,
+                           labels=parse_pairs(label or (), "--label"), network=network)
+    result = build_with_roots(roots(), options, say=(lambda line: None) if quiet else (lambda line: out(line + "\n")))
+    if quiet:
+        out(f"{result.image.id}\n")
+
+
 @app.command("push", help="Upload an image to a registry")
 def push(
     name: Annotated[str, typer.Argument(metavar="NAME[:TAG]")],

@@ -32,7 +32,7 @@ import os
 import platform as host
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -501,3 +501,31 @@ def _short(image_id: str) -> str:
 
 def _familiar(tag: str) -> str:
     return tag if ":" in tag.rpartition("/")[2] else f"{tag}:latest"
+
+
+def build_with_roots(roots: Any, options: BuildOptions, *, say: Say = lambda line: None,
+                     pull: Callable[[str], Image] | None = None) -> BuildResult:
+    """`build` on the engine of `roots` (the CLI's entry point); the shared supervisor is let go after."""
+    from engine.containers.service import ContainerService
+
+    containers = ContainerService(roots)
+    try:
+        return build(containers, options, say=say, pull=pull)
+    finally:
+        containers.stop_supervisor_if_idle()
+
+
+def parse_pairs(items: Iterable[str], what: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`--build-arg K=V` / `--label K=V`; a build-arg `K` alone takes K from the environment (skipped if unset)."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        if not key:
+            raise ContextError(f"{what} {item!r}: expected KEY=VALUE")
+        if eq:
+            out[key] = value
+        elif environ is not None and key in environ:
+            out[key] = environ[key]
+        elif environ is None:
+            out[key] = ""
+    return out
