@@ -68,11 +68,8 @@ def _subjects(action: A.Action) -> list[str]:
 
 
 def unsupported(plan: Plan) -> None:
-    """Refuse, before anything runs, a plan that needs what is not there yet (build)."""
-    for action in plan.actions:
-        if isinstance(action, A.BuildImage):
-            raise NotSupportedYet(f"service {action.service}: building image {action.image} is not there yet",
-                                  hint="build it elsewhere and load it (pycompose image load), or give an image")
+    """Refuse, before anything runs, a plan that needs what is not there yet; every kind of action is there now
+    (builds run in the images stage: compose.reconcile.builds)."""
 
 
 def execute(plan: Plan, project: Project, world: World, *, progress: Callable[[str], None] = _quiet,
@@ -186,13 +183,28 @@ def _pull(run: _Run, action: A.PullImage) -> None:
         with RegistryClient() as client:
             pull_image(run.world.images, client, action.image, platform=service.platform)
     except Exception:
-        if action.build_fallback:
-            raise NotSupportedYet(f"service {service.name}: image {action.image} could not be pulled, and building "
-                                  "it is not there yet") from None
+        if not action.build_fallback:
+            raise
+        for name in action.services:  # Compose: a service that has `build` builds what it could not pull
+            if run.project.services[name].build is not None:
+                _build(run, A.BuildImage(action.image, name))
+                return
         raise
     for name in action.services:
         with run.lock:
             run.progress(f" ✔ {name} Pulled")
+
+
+def _build(run: _Run, action: A.BuildImage) -> None:
+    """Build the service's image (its steps' output as progress lines), then ` ✔ Image demo-web  Built`."""
+    from compose.reconcile.builds import build_service
+
+    def say(line: str) -> None:
+        with run.lock:
+            run.progress(line)
+
+    build_service(run.world, run.project, action.service, say=say)
+    run.say(subject_of(action), "Built")
 
 
 def _step(run: _Run, step: Step) -> None:
@@ -287,6 +299,8 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
             run.say(f"Container {name}", "Removed")
     elif isinstance(action, A.PullImage):
         _pull(run, action)
+    elif isinstance(action, A.BuildImage):
+        _build(run, action)
     elif isinstance(action, A.RemoveImage):
         world.images.remove(action.image)
         run.say(subject, "Removed")
