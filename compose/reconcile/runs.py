@@ -169,7 +169,8 @@ def make(world: World, project: Project, service: Service, name: str, image: str
             known_as = (service.name, *how.aliases) if aliases else ()
             endpoint = world.networks.attach(net, record.id, path, name=name, aliases=known_as,
                                              ipv4_address=how.ipv4_address, ipv6_address=how.ipv6_address,
-                                             mac=how.mac_address, priority=how.gw_priority)
+                                             mac=how.mac_address, ifname=how.interface_name,
+                                             priority=how.gw_priority)
             undo.add(world.networks.detach, net, record.id)
             addresses += [str(a.ip) for a in endpoint.addresses]
         if dns.enabled(world):

@@ -58,3 +58,28 @@ def test_a_service_joins_another_services_network_namespace(stack):  # type: ign
 
     stack.ok("down", "-t", "0")
     assert namespaces(stack) == []
+
+
+NAMED = """\
+services:
+  app:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_signal: SIGKILL
+    networks:
+      front:
+        interface_name: front0
+      back: {}
+networks:
+  front: {}
+  back: {}
+"""
+
+
+def test_interface_name_names_the_containers_interface(stack):  # type: ignore[no-untyped-def]
+    (stack.project / "compose.yaml").write_text(NAMED)
+    stack.ok("up", "-d")
+    links = stack.ok("container", "exec", "demo-app-1", "cat", "/proc/net/dev").stdout
+    names = sorted(line.split(":")[0].strip() for line in links.splitlines()[2:])
+    assert names == ["eth0", "front0", "lo"] or names == ["eth1", "front0", "lo"], names
+    stack.ok("down", "-t", "0")
