@@ -96,6 +96,9 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
                                                       "Implies detached mode.")] = False,
     wait_timeout: Annotated[float | None, typer.Option(
         "--wait-timeout", help="Maximum duration in seconds to wait for the project to be running|healthy")] = None,
+    build: Annotated[bool, typer.Option("--build", help="Build images before starting containers")] = False,
+    no_build: Annotated[bool, typer.Option("--no-build", help="Don't build an image, even if it's missing")]
+    = False,
 ) -> None:
     from compose import graph as G
     from compose.errors import ProjectError
@@ -106,6 +109,8 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
 
     if force_recreate and no_recreate:
         raise NotSupportedYet("--force-recreate and --no-recreate are incompatible")
+    if build and no_build:
+        raise ProjectError("--build and --no-build are incompatible")
     if exit_code_from and not abort_on_container_failure:
         abort_on_container_exit = True
     if wait and (attach_dependencies or abort_on_container_exit or attach):
@@ -122,8 +127,15 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
     observed = observe(project, world)
     options = UpOptions(services=tuple(services or ()), no_deps=no_deps, force_recreate=force_recreate,
                         no_recreate=no_recreate, no_start=no_start, remove_orphans=remove_orphans, timeout=timeout,
-                        config_files=loaded.files, disabled_services=loaded.disabled_services)
+                        config_files=loaded.files, disabled_services=loaded.disabled_services, build=build)
     the_plan = plan(project, observed, options)
+    if no_build:
+        from compose.plan import actions as A
+
+        for action in the_plan.actions:
+            if isinstance(action, A.BuildImage):
+                raise ProjectError(f"service {action.service}: image {action.image} must be built, and --no-build "
+                                   "was given", hint="build it first (pycompose build), or drop --no-build")
     if dry_run:
         sys.stdout.write("".join(line + "\n" for line in the_plan.describe()))
         return
@@ -134,7 +146,7 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
     if execute_images(the_plan, project, world, progress=progress, warn=warn):
         # Pulled: plan again, so that new containers carry the digests of the images now here.
         observed = observe(project, world)
-        the_plan = plan(project, observed, dataclasses.replace(options, pull="never"))
+        the_plan = plan(project, observed, dataclasses.replace(options, pull="never", build=False))
     began = time.time_ns()  # attached: the lines written from now on are shown
     if any(isinstance(a, (A.CreateContainer, A.RecreateContainer)) for a in the_plan.actions):
         dns.ensure(world)
