@@ -1,0 +1,53 @@
+"""`pycompose build [SERVICE...]`: build the services' images, as Docker Compose's `build` does.
+
+The services named (all when none are) that have a `build` section are built, one after
+another, with their `build` attributes (compose.reconcile.builds); the others are skipped.
+The steps are printed on stderr as Docker's legacy builder prints them, then
+` ✔ Service web  Built`; `-q` prints nothing but errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+
+
+def _say(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+@app.command("build", help="Build or rebuild services")
+def build(
+    ctx: typer.Context,
+    services: Annotated[list[str] | None, typer.Argument(help="Services to build (default: all)")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use cache when building the image")] = False,
+    pull: Annotated[bool, typer.Option("--pull", help="Always attempt to pull a newer version of the image")]
+    = False,
+    build_arg: Annotated[list[str] | None, typer.Option("--build-arg", help="Set build-time variables for "
+                                                                            "services")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Don't print anything to STDOUT")] = False,
+) -> None:
+    from compose.cli.up_cmd import open_project
+    from compose.reconcile.builds import build_service
+    from engine.build.builder import parse_pairs
+
+    _, project, world = open_project(ctx)
+    names = list(services or project.services)
+    for name in names:
+        project.service(name)  # ServiceNotFound names the services there are
+    args = parse_pairs(build_arg or (), "--build-arg", os.environ)
+    say = (lambda line: None) if quiet else _say
+    try:
+        for name in names:
+            if project.services[name].build is None:
+                continue
+            build_service(world, project, name, say=say, no_cache=no_cache, pull=pull, build_args=args)
+            say(f" ✔ Service {name}  Built")
+    finally:
+        world.containers.stop_supervisor_if_idle()
