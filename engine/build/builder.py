@@ -191,22 +191,25 @@ class _Builder:
         env = dict(e.partition("=")[::2] for e in state.run_config.get("Env") or [])
         scope = StageScope(self.plan.meta, self.options.build_args, base_env=env, file=self.file,
                            escape=self.dockerfile.escape)
-        body = list(node.stage.instructions)
+        body: list[tuple[i.Instruction, str | None]] = [(ins, None) for ins in node.stage.instructions]
         triggers = state.run_config.get("OnBuild") or []
-        if triggers and node.base_stage is None:
+        if triggers and node.base_stage is None:  # the base image's ONBUILD triggers run first, then are dropped
             self.say(f"# Executing {len(triggers)} build trigger{'s' if len(triggers) > 1 else ''}")
             trigger_file = dockerfile.parse("FROM scratch\n" + "\n".join(triggers), f"{self.file} (ONBUILD)")
-            body = list(trigger_file.stages[0].instructions) + body
+            body = [(ins, text) for ins, text in zip(trigger_file.stages[0].instructions, triggers,
+                                                     strict=False)] + body
+            self.total += len(triggers)
             config = state.run_config
             config["OnBuild"] = None
             state = State({**state.config, "config": config}, state.layers, state.media_type)
         if last and self.options.labels:
-            body.append(i.Label(pairs=tuple(sorted(self.options.labels.items())), line=0, end_line=0))
-        for ins in body:
-            if ins.line:
+            label = i.Label(pairs=tuple(sorted(self.options.labels.items())), line=0, end_line=0)
+            body.append((label, steps.describe(label)))
+        for ins, text in body:
+            if text is None:
                 self._announce(ins)
             else:
-                self._step_line(steps.describe(ins))
+                self._step_line(text)
             expanded = scope.expand(ins)
             state = self._instruction(state, expanded, scope)
         self.used_args |= scope.used_build_args()

@@ -277,3 +277,37 @@ def test_builder_prune_empties_the_cache_and_removes_the_layers_only_it_held(con
     assert containers.images.get("busybox")  # the base stays
     rebuilt = do_build(containers, context, "FROM busybox\nCOPY f.txt /\nRUN echo x > /x\n")
     assert "Using cache" not in rebuilt.text
+
+
+def test_metadata_instructions_shape_the_config_and_history_as_dockers(containers, context):
+    built = do_build(containers, context, """\
+FROM busybox
+SHELL ["/bin/sh", "-ec"]
+RUN ["sh", "-c", "echo exec form > /exec"]
+RUN echo shell form > /shell
+LABEL org.example.name="the app" version=1
+EXPOSE 8080 53/udp 9000-9001
+VOLUME /data
+STOPSIGNAL SIGQUIT
+HEALTHCHECK --interval=5s --retries=2 CMD cat /exec
+ENTRYPOINT ["/bin/sh"]
+ONBUILD RUN echo triggered > /onbuild
+""", labels={"from.cli": "yes"}, tags=("meta:1",))
+    config = built.image.config.obj["config"]
+    assert config["Shell"] == ["/bin/sh", "-ec"]
+    assert config["Labels"] == {"org.example.name": "the app", "version": "1", "from.cli": "yes"}
+    assert set(config["ExposedPorts"]) == {"8080/tcp", "53/udp", "9000/tcp", "9001/tcp"}
+    assert config["Volumes"] == {"/data": {}} and config["StopSignal"] == "SIGQUIT"
+    assert config["Healthcheck"] == {"Test": ["CMD-SHELL", "cat /exec"], "Interval": 5_000_000_000, "Retries": 2}
+    assert config["Entrypoint"] == ["/bin/sh"] and config.get("Cmd") is None  # ENTRYPOINT drops the base's CMD
+    assert config["OnBuild"] == ["RUN echo triggered > /onbuild"]
+    assert built.file("/exec").read_text() == "exec form\n" and built.file("/shell").read_text() == "shell form\n"
+    history = [h["created_by"] for h in built.image.config.obj["history"]]
+    assert "/bin/sh -ec echo shell form > /shell" in history
+    assert "/bin/sh -ec #(nop)  STOPSIGNAL SIGQUIT" in history
+    assert "Step 12/12 : LABEL from.cli=yes" in built.text
+
+    child = do_build(containers, context, "FROM meta:1\nRUN cat /onbuild\n")
+    assert "# Executing 1 build trigger" in child.text
+    assert child.file("/onbuild").read_text() == "triggered\n"
+    assert not child.image.config.obj["config"].get("OnBuild")
