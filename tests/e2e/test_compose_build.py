@@ -103,3 +103,18 @@ def test_up_builds_a_missing_image_by_default(stack):  # type: ignore[no-untyped
     refused = stack.cli("up", "-d", "--no-build", "--build")
     assert refused.returncode != 0 and "--build and --no-build are incompatible" in refused.stderr
     stack.ok("down", "-t", "0")
+
+
+def test_image_build_and_builder_prune_from_the_cli(stack):  # type: ignore[no-untyped-def]
+    context = stack.project / "web"
+    done = stack.ok("image", "build", "-q", "-t", "cli:1", "--build-arg", "GREETING=hey", str(context))
+    assert done.stdout.startswith("sha256:") and done.stdout.count("\n") == 1
+    assert json.loads(stack.ok("image", "inspect", "cli:1").stdout)[0]["Id"] == done.stdout.strip()
+    (stack.project / "Bad.Dockerfile").write_text("FROM busybox\nRUNN echo x\n")
+    failed = stack.cli("image", "build", "-f", str(stack.project / "Bad.Dockerfile"), str(context))
+    assert failed.returncode == 15, failed.stderr
+    assert "Bad.Dockerfile:2: unknown instruction: RUNN (did you mean RUN?)" in failed.stderr
+    pruned = stack.ok("builder", "prune", "-f")
+    assert "Total reclaimed space:" in pruned.stdout
+    rebuilt = stack.ok("image", "build", "-t", "cli:1", "--build-arg", "GREETING=hey", str(context))
+    assert "Using cache" not in rebuilt.stdout and "Successfully tagged cli:1" in rebuilt.stdout
