@@ -5,5 +5,13 @@
     substitution.StageScope             ARG/ENV scoping and $VAR expansion, one instruction at a time
     ignore.find_ignore_file / read_patterns / walk   .dockerignore and the files the context sends
 
-Pure code: nothing here touches images, snapshots or processes; the builder does.
+Those are pure code: nothing there touches images, snapshots or processes. The builder does:
+
+    builder.build(containers, BuildOptions(context=..., tags=...), say=print) -> BuildResult
+    state.State / as_image / mounted     an image being built, and how a step uses one
+    run.run_step                         RUN in a container; its upper directory the layer
+    copying                              COPY/ADD into a mounted snapshot, by Docker's rules
+    context.Context                      the context read in place: sources, content digest, tar
+    cache.BuildCache                     <root>/build-cache/<key>.json, held layers, prune
+    steps                                metadata instructions -> config, Docker's history text
 """
