@@ -237,6 +237,7 @@ class Ours:
         for name in names:
             self.service.detach("attach", name)
             self.dns.unlisten(name)
+            netns.remove(self.run, self.namespaces.pop(name).name)  # the next round makes its own
         self.service.remove_network("attach")
         return took
 
