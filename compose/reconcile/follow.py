@@ -235,6 +235,8 @@ class Follower:
         if time.monotonic() >= self._next_look:
             self._look()
         ended, self._ended = self._ended, []
+        if not self.exits:  # `logs -f` reports no exits: no need to ask the supervisor for codes
+            return [(r, r.exit_code or 0) for r in ended]
         return [(r, self._exit_code(r)) for r in ended]
 
     def busy(self) -> bool:

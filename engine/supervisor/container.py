@@ -310,6 +310,18 @@ class Supervised:
             reply(record)
 
     def close(self) -> None:
+        """Forgotten (the container is being removed): answer whoever still waits, then let go."""
+        waiters, self.waiters = self.waiters, []
+        if waiters:
+            from engine.errors import EngineError
+
+            try:
+                record = self.record()
+            except (EngineError, OSError, ValueError):
+                record = None
+            for waiter in waiters:
+                if record is not None:
+                    waiter(record)
         if self.prober is not None:
             self.prober.cancel()
         for stream in self.streams:
