@@ -33,6 +33,7 @@ def snapshot() -> dict[str, set[str]]:
     cgroups = {str(p) for p in Path("/sys/fs/cgroup").glob("pycompose*")}  # a pure cgroup v2 host
     cgroups |= {str(p) for p in Path("/sys/fs/cgroup").glob("*/pycompose*")}
     cgroups |= {str(p) for p in Path("/sys/fs/cgroup").glob("*/*/pycompose*")}
+    cgroups |= {str(p) for own in _own_cgroups() for p in own.glob("pycompose*")}  # relative to ours
     tables = {line for line in _run("nft", "list", "tables").splitlines() if "pycompose" in line}
     chains = {line for line in _run("iptables-save").splitlines() + _run("ip6tables-save").splitlines()
               if "PYCOMPOSE" in line and line.startswith(":")}
@@ -48,6 +49,18 @@ def snapshot() -> dict[str, set[str]]:
         "iptables chains named PYCOMPOSE*": chains,
         "pycompose processes": processes,
     }
+
+
+def _own_cgroups() -> list[Path]:
+    """The directories of this process's own cgroups (a relative cgroup path a tool makes lands there)."""
+    found = []
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if path in ("", "/"):
+            continue
+        name = controllers.split(",")[0].removeprefix("name=") or "unified"
+        found.append(Path("/sys/fs/cgroup", name, path.lstrip("/")))
+    return [d for d in found if d.is_dir()]
 
 
 def difference(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, set[str]]:

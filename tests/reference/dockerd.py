@@ -128,7 +128,9 @@ class PrivateDockerd:
         argv = [dockerd, "--config-file", str(config), "--data-root", str(self.base / "root"),
                 "--exec-root", str(self.base / "exec"), "--pidfile", str(self.base / "dockerd.pid"),
                 "-H", self.host, "--storage-driver", self.driver,
-                "--exec-opt", "native.cgroupdriver=cgroupfs", "--cgroup-parent", self.cgroup_parent]
+                # Absolute: a relative parent lies under dockerd's own cgroup, which need not be the root
+                # (here the memory hierarchy puts every process in /process_api/<id>), where stop() would miss it.
+                "--exec-opt", "native.cgroupdriver=cgroupfs", "--cgroup-parent", "/" + self.cgroup_parent]
         if self.bridge is None:
             argv += ["--bridge=none", "--iptables=false", "--ip6tables=false", "--ip-masq=false", "--ip-forward=false"]
         else:
