@@ -492,6 +492,20 @@ def copy(svc: ContainerService, src: str, dest: str, *, archive: bool = False, f
         raise ContainerInvalid(f"copy `{src}` to `{dest}`: not a tar stream: {err}") from None
 
 
+def _transfer(found: Found, source_path: str, dest: Found, target_path: str,
+              owner: tuple[int, int] | None) -> int:
+    """Stream `found` (named as `source_path` says) to where Docker's rules place it at `dest`; bytes sent."""
+    arcname = _src_arcname(source_path, found)
+    where = place(arcname, _is_dir(found), _contents_only(source_path), target_path, dest.fd is not None,
+                  _is_dir(dest))
+    into_fd = _reopen(dest.fd if where.into_dest else dest.parent, O_DIR)
+    try:
+        return _pipe(lambda out: produce(found, arcname, out),
+                     lambda inp: extract(inp, into_fd, rename=(arcname, where.name), owner=owner))
+    finally:
+        os.close(into_fd)
+
+
 def _is_dir(found: Found) -> bool:
     return found.fd is not None and stat.S_ISDIR(os.fstat(found.fd).st_mode)
 
@@ -504,25 +518,15 @@ def _copy_out(svc: ContainerService, source: End, target: End, *, archive: bool,
         try:
             if found.fd is None:
                 raise CopyNotFound(f"could not find the file {source.path} in container {source.container}")
-            src_is_dir = _is_dir(found)
-            if source.path.endswith("/") and not src_is_dir:
+            if source.path.endswith("/") and not _is_dir(found):
                 raise ContainerInvalid(f"`{source.path}` is not a directory")
-            arcname = _src_arcname(source.path, found)
             if target.path == "-":
                 assert stdout is not None
-                return produce(found, arcname, stdout)
+                return produce(found, _src_arcname(source.path, found), stdout)
             dest = _host_found(target.path, follow=True)
             try:
-                where = place(arcname, src_is_dir, _contents_only(source.path), target.path, dest.fd is not None,
-                              _is_dir(dest))
-                into = dest.fd if where.into_dest else dest.parent
-                owner = None if archive else (os.getuid(), os.getgid())
-                into_fd = _reopen(into, O_DIR)
-                try:
-                    return _pipe(lambda out: produce(found, arcname, out),
-                                 lambda inp: extract(inp, into_fd, rename=(arcname, where.name), owner=owner))
-                finally:
-                    os.close(into_fd)
+                return _transfer(found, source.path, dest, target.path,
+                                 owner=None if archive else (os.getuid(), os.getgid()))
             finally:
                 dest.close()
         finally:
@@ -551,17 +555,7 @@ def _copy_in(svc: ContainerService, source: End, target: End, *, archive: bool, 
             try:
                 if found.fd is None:
                     raise CopyNotFound(f"could not find the file {source.path} on this host")
-                src_is_dir = _is_dir(found)
-                arcname = _src_arcname(source.path, found)
-                where = place(arcname, src_is_dir, _contents_only(source.path), target.path, dest.fd is not None,
-                              _is_dir(dest))
-                into = dest.fd if where.into_dest else dest.parent
-                into_fd = _reopen(into, O_DIR)
-                try:
-                    return _pipe(lambda out: produce(found, arcname, out),
-                                 lambda inp: extract(inp, into_fd, rename=(arcname, where.name), owner=owner))
-                finally:
-                    os.close(into_fd)
+                return _transfer(found, source.path, dest, target.path, owner=owner)
             finally:
                 found.close()
         finally:
