@@ -34,13 +34,13 @@ def _service() -> ContainerService:
 
 
 def _env(items: list[str] | None) -> tuple[str, ...]:
-    out = []
-    for item in items or ():
-        if "=" in item:
-            out.append(item)
-        elif item in os.environ:  # `-e NAME`: the value from this environment, as Docker does
-            out.append(f"{item}={os.environ[item]}")
-    return tuple(out)
+    from engine.containers.errors import ContainerInvalid
+    from pycompose.pairs import key_values
+
+    try:  # `-e NAME`: the value from this environment, as Docker does
+        return tuple(f"{key}={value}" for key, value in key_values(items or (), os.environ).items())
+    except ValueError as err:
+        raise ContainerInvalid(f"invalid environment variable: {err.args[0]!r}") from None
 
 
 def _labels(items: list[str] | None) -> dict[str, str]:

@@ -70,16 +70,12 @@ def container_name(project: str, service: str, slug: str) -> str:
 
 def environment(items: tuple[str, ...] | list[str], environ: Mapping[str, str]) -> dict[str, str]:
     """`-e` items as a mapping; `-e NAME` takes NAME's value from `environ` and is dropped when it has none."""
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not key:
-            raise BadRunArgument(f"invalid environment variable: {item!r}")
-        if sep:
-            out[key] = value
-        elif key in environ:
-            out[key] = environ[key]
-    return out
+    from pycompose.pairs import key_values
+
+    try:
+        return key_values(items, environ)
+    except ValueError as err:
+        raise BadRunArgument(f"invalid environment variable: {err.args[0]!r}") from None
 
 
 def _ports(specs: tuple[str, ...]) -> tuple[PortConfig, ...]:

@@ -520,15 +520,9 @@ def build_with_roots(roots: Any, options: BuildOptions, *, say: Say = lambda lin
 
 def parse_pairs(items: Iterable[str], what: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """`--build-arg K=V` / `--label K=V`; a build-arg `K` alone takes K from the environment (skipped if unset)."""
-    out: dict[str, str] = {}
-    for item in items:
-        key, eq, value = item.partition("=")
-        if not key:
-            raise ContextError(f"{what} {item!r}: expected KEY=VALUE")
-        if eq:
-            out[key] = value
-        elif environ is not None and key in environ:
-            out[key] = environ[key]
-        elif environ is None:
-            out[key] = ""
-    return out
+    from pycompose.pairs import key_values
+
+    try:
+        return key_values(items, environ)
+    except ValueError as err:
+        raise ContextError(f"{what} {err.args[0]!r}: expected KEY=VALUE") from None
