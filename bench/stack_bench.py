@@ -217,42 +217,9 @@ class Pycompose(Tool):
 
     def close(self) -> None:
         """What `down` cannot remove: the DNS server and supervisor of our roots, then the roots themselves."""
-        from engine.cgroups.manager import Cgroup
-        from engine.containers.service import ContainerService
-        from engine.images.snapshots.mounts import unmount
-        from engine.images.testing import mounts_under
-        from engine.roots import Roots
-        from engine.supervisor.client import wait_gone
-        from netplan import netns
-        from netplan.dns import DnsClient
-        from netplan.dns.errors import DnsUnavailable
-        from netplan.service import NetworkService
+        from tests.e2e.stack import scrub
 
-        with contextlib.suppress(DnsUnavailable, KeyError, ValueError):
-            pid = int(DnsClient(self.run_root, timeout=2.0).ping()["pid"])
-            DnsClient(self.run_root, timeout=2.0).stop()
-            if not wait_gone(pid, 5.0):
-                os.kill(pid, signal.SIGKILL)
-        svc = ContainerService(Roots(self.state, self.run_root))
-        for record in svc.store.list():
-            with contextlib.suppress(Exception):
-                svc.remove(record.id, force=True)
-        pid = svc.supervisor.pid()
-        svc.supervisor.shutdown()
-        if pid is not None and not wait_gone(pid, 10.0):
-            os.kill(pid, signal.SIGKILL)
-        networks = NetworkService(self.state / "networks", self.run_root)
-        for net in networks.list_networks():
-            for endpoint in net.endpoints:
-                with contextlib.suppress(Exception):
-                    networks.detach(net.record.name, endpoint.container)
-            with contextlib.suppress(Exception):
-                networks.remove_network(net.record.name)
-        for name in netns.names(self.run_root):
-            netns.remove(self.run_root, name)
-        for target in sorted(mounts_under(self.state) + mounts_under(self.run_root), key=len, reverse=True):
-            unmount(target)
-        Cgroup("pycompose/none").remove(parents=True)
+        scrub(self.state, self.run_root)
         for pid in pids_naming(str(self.state)) + pids_naming(str(self.run_root)):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)

@@ -49,20 +49,6 @@ def pycompose_processes(run_root: str) -> dict[int, str]:
     return found
 
 
-def import_busybox(state: Path) -> None:
-    from engine.images.archives.importer import import_rootfs
-    from engine.images.images import ImageService
-    from engine.images.testing import busybox_rootfs, tar_dir
-
-    scratch = Path(tempfile.mkdtemp(prefix="busybox-"))
-    try:
-        busybox_rootfs(scratch / "rootfs")
-        with open(tar_dir(scratch / "rootfs", scratch / "rootfs.tar"), "rb") as f:
-            import_rootfs(ImageService(state), f, "busybox")
-    finally:
-        shutil.rmtree(scratch)
-
-
 def main() -> int:
     from engine.cgroups.manager import Cgroup
     from engine.containers.options import RunOptions
@@ -78,6 +64,8 @@ def main() -> int:
     state, run = Path(tempfile.mkdtemp(prefix="pycompose-bench-")), Path(tempfile.mkdtemp(prefix="pycompose-bench-"))
     svc = ContainerService(Roots(state, run))
     try:
+        from engine.images.testing import import_busybox
+
         import_busybox(state)
         for n in range(args.containers):
             record = svc.create(RunOptions(image="busybox", command=("sleep", "600"), name=f"sleep-{n}",

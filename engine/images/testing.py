@@ -69,6 +69,20 @@ def tar_dir(src: Path, out: Path) -> Path:
     return out
 
 
+def import_busybox(state: Path, name: str = "busybox") -> None:
+    """Import busybox_rootfs() as image `name` into the image store under the state root `state`."""
+    from engine.images.archives.importer import import_rootfs
+    from engine.images.images import ImageService
+
+    scratch = Path(tempfile.mkdtemp(prefix="busybox-"))
+    try:
+        busybox_rootfs(scratch / "rootfs")
+        with open(tar_dir(scratch / "rootfs", scratch / "rootfs.tar"), "rb") as f:
+            import_rootfs(ImageService(state), f, name)
+    finally:
+        shutil.rmtree(scratch)
+
+
 def mounts_under(root: Path) -> list[str]:
     prefix = str(root)
     found = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]

@@ -110,72 +110,63 @@ class Stack:
         return {row["Service"]: row["ID"] for row in rows}
 
     def import_busybox(self) -> None:
-        from engine.images.archives.importer import import_rootfs
-        from engine.images.images import ImageService
-        from engine.images.testing import busybox_rootfs, tar_dir
+        from engine.images.testing import import_busybox
 
-        scratch = Path(tempfile.mkdtemp(prefix="busybox-"))
-        try:
-            busybox_rootfs(scratch / "rootfs")
-            with open(tar_dir(scratch / "rootfs", scratch / "rootfs.tar"), "rb") as f:
-                import_rootfs(ImageService(self.state), f, "busybox")
-        finally:
-            shutil.rmtree(scratch)
-
-    def stop_dns(self) -> None:
-        """The run root's DNS server, if `down` left it running (a failing test)."""
-        from engine.supervisor.client import wait_gone
-        from netplan.dns import DnsClient
-        from netplan.dns.errors import DnsUnavailable
-
-        try:
-            pid = int(DnsClient(self.run_root, timeout=2.0).ping()["pid"])
-        except DnsUnavailable:
-            return
-        with contextlib.suppress(DnsUnavailable):
-            DnsClient(self.run_root, timeout=2.0).stop()
-        if not wait_gone(pid, 5.0):
-            os.kill(pid, signal.SIGKILL)
+        import_busybox(self.state)
 
     def close(self) -> None:
-        """`down`, then by hand whatever a failing test left: containers, supervisor, networks, mounts."""
-        from engine.cgroups.manager import Cgroup
-        from engine.containers.service import ContainerService
-        from engine.images.snapshots.mounts import unmount
+        """`down`, then by hand whatever a failing test left (scrub), then the namespace and the roots."""
         from engine.images.testing import mounts_under
-        from engine.roots import Roots
-        from engine.supervisor.client import wait_gone
-        from netplan import netns
-        from netplan.service import NetworkService
 
         if (self.project / "compose.yaml").exists():
             self.cli("down", "-t", "0")
-        self.stop_dns()
-        svc = ContainerService(Roots(self.state, self.run_root))
-        for record in svc.store.list():
-            with contextlib.suppress(Exception):
-                svc.remove(record.id, force=True)
-        pid = svc.supervisor.pid()
-        svc.supervisor.shutdown()
-        if pid is not None and not wait_gone(pid, 10.0):
-            os.kill(pid, signal.SIGKILL)
-        networks = NetworkService(self.state / "networks", self.run_root, host_netns=self.netns)
-        for net in networks.list_networks():
-            for endpoint in net.endpoints:
-                with contextlib.suppress(Exception):
-                    networks.detach(net.record.name, endpoint.container)
-            with contextlib.suppress(Exception):
-                networks.remove_network(net.record.name)
-        for name in netns.names(self.run_root):
-            netns.remove(self.run_root, name)
-        for target in sorted(mounts_under(self.state) + mounts_under(self.run_root), key=len, reverse=True):
-            unmount(target)
-        Cgroup("pycompose/none").remove(parents=True)
+        scrub(self.state, self.run_root, self.netns)
         subprocess.run(["ip", "netns", "del", self.ns], check=False)
         left = mounts_under(self.state) + mounts_under(self.run_root)
         assert not left, f"mounts left under the test roots: {left}"
         for path in (self.state, self.run_root, self.project):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def scrub(state: Path, run_root: Path, host_netns: Path | None = None) -> None:
+    """Remove what pycompose made under these roots and that `down` left: the DNS server, containers and
+    supervisor, networks, namespaces, mounts, cgroups. `host_netns`: where the networks' bridges live."""
+    from engine.cgroups.manager import Cgroup
+    from engine.containers.service import ContainerService
+    from engine.images.snapshots.mounts import unmount
+    from engine.images.testing import mounts_under
+    from engine.roots import Roots
+    from engine.supervisor.client import wait_gone
+    from netplan import netns
+    from netplan.dns import DnsClient
+    from netplan.dns.errors import DnsUnavailable
+    from netplan.service import NetworkService
+
+    with contextlib.suppress(DnsUnavailable, KeyError, ValueError):
+        pid = int(DnsClient(run_root, timeout=2.0).ping()["pid"])
+        DnsClient(run_root, timeout=2.0).stop()
+        if not wait_gone(pid, 5.0):
+            os.kill(pid, signal.SIGKILL)
+    svc = ContainerService(Roots(state, run_root))
+    for record in svc.store.list():
+        with contextlib.suppress(Exception):
+            svc.remove(record.id, force=True)
+    pid = svc.supervisor.pid()
+    svc.supervisor.shutdown()
+    if pid is not None and not wait_gone(pid, 10.0):
+        os.kill(pid, signal.SIGKILL)
+    networks = NetworkService(state / "networks", run_root, host_netns=host_netns)
+    for net in networks.list_networks():
+        for endpoint in net.endpoints:
+            with contextlib.suppress(Exception):
+                networks.detach(net.record.name, endpoint.container)
+        with contextlib.suppress(Exception):
+            networks.remove_network(net.record.name)
+    for name in netns.names(run_root):
+        netns.remove(run_root, name)
+    for target in sorted(mounts_under(state) + mounts_under(run_root), key=len, reverse=True):
+        unmount(target)
+    Cgroup("pycompose/none").remove(parents=True)
 
 
 def open_stack(who: str, compose_yaml: str | None = None) -> Iterator[Stack]:

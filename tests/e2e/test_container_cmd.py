@@ -46,17 +46,9 @@ class Env:
         return ContainerService(Roots(self.state, self.run_root))
 
     def import_busybox(self) -> None:
-        from engine.images.archives.importer import import_rootfs
-        from engine.images.images import ImageService
-        from engine.images.testing import busybox_rootfs, tar_dir
+        from engine.images.testing import import_busybox
 
-        scratch = Path(tempfile.mkdtemp(prefix="busybox-"))
-        try:
-            busybox_rootfs(scratch / "rootfs")
-            with open(tar_dir(scratch / "rootfs", scratch / "rootfs.tar"), "rb") as f:
-                import_rootfs(ImageService(self.state), f, "busybox")
-        finally:
-            shutil.rmtree(scratch)
+        import_busybox(self.state)
 
     def mounts(self) -> list[str]:
         from engine.images.testing import mounts_under
