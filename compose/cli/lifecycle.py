@@ -15,7 +15,6 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,13 +22,13 @@ import typer
 
 from compose.cli.up_cmd import progress
 from compose.errors import ComposeError
+from compose.reconcile.parallel import each
 from pycompose.errors import NotFound
 
 if TYPE_CHECKING:
     from compose.cli.targets import Targets
     from engine.state import ContainerRecord
 
-MAX_PARALLEL = 8
 
 Services = Annotated[list[str] | None, typer.Argument(help="Services (default: all)")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print what would be done, and do nothing")]
@@ -71,13 +70,7 @@ def act(groups: Sequence[Sequence[ContainerRecord]], doing: str, done: str,
     for group in groups:
         if before is not None:
             before(group)
-        failures: dict[str, BaseException] = {}
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(group))) as pool:
-            futures = [(r, pool.submit(one, r)) for r in group]
-            for record, future in futures:
-                error = future.exception()
-                if error is not None:
-                    failures[subject(record)] = error
+        failures = each(group, one, key=subject)
         if failures:
             raise ReconcileFailed(failures)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
 
-MAX_PARALLEL = 8
 POLICIES = ("missing", "always")
 
 
@@ -117,14 +115,9 @@ def _pull_all(project: Project, images: ImageService, work: list[Choice], say: P
             raise
         say("✔", choice.service, "Pulled")
 
-    failures: dict[str, BaseException] = {}
-    if work:
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(work))) as pool:
-            for choice, future in [(c, pool.submit(one, c)) for c in work]:
-                error = future.exception()
-                if error is not None:
-                    failures[choice.service] = error
-    return failures
+    from compose.reconcile.parallel import each
+
+    return each(work, one, key=lambda choice: choice.service)
 
 
 @app.command("pull", help="Pull service images")

@@ -10,12 +10,11 @@ nothing but errors. `--include-deps` adds the named services' dependencies.
 from __future__ import annotations
 
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from compose.cli.pull_cmd import MAX_PARALLEL, Progress, selected
+from compose.cli.pull_cmd import Progress, selected
 
 if TYPE_CHECKING:
     from compose.model import Project
@@ -51,14 +50,9 @@ def _push_all(images: ImageService, work: list[tuple[str, str]], say: Progress) 
         with RegistryClient() as client:
             push_image(images, client, tag, progress=show)
 
-    failures: dict[str, BaseException] = {}
-    if work:
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(work))) as pool:
-            for (service, tag), future in [(w, pool.submit(one, w[1])) for w in work]:
-                error = future.exception()
-                if error is not None:
-                    failures[f"service {service} ({tag})"] = error
-    return failures
+    from compose.reconcile.parallel import each
+
+    return each(work, lambda w: one(w[1]), key=lambda w: f"service {w[0]} ({w[1]})")
 
 
 @app.command("push", help="Push service images")

@@ -27,9 +27,9 @@ from compose.plan import actions as A
 from compose.plan.structure import Plan, Stage, Step
 from compose.reconcile import runs, waits
 from compose.reconcile.errors import DependencyFailed, NotSupportedYet, ReconcileFailed
+from compose.reconcile.parallel import each
 from compose.reconcile.world import World
 
-MAX_PARALLEL = 8
 MAX_STEPS = 32     # services' steps at once: most of their time is waiting on a dependency's health
 SERVICES = "services"  # the planner's stage name for one generation of services
 MTU_OPTION = "com.docker.network.driver.mtu"
@@ -94,20 +94,7 @@ def execute(plan: Plan, project: Project, world: World, *, progress: Callable[[s
 
 def _run_stage(run: _Run, stage: Stage) -> dict[str, BaseException]:
     """The steps of one stage in parallel; the failures by subject."""
-    failures: dict[str, BaseException] = {}
-    if len(stage.steps) == 1:
-        try:
-            _step(run, stage.steps[0])
-        except Exception as error:  # noqa: BLE001 - collected per subject, raised by the caller
-            failures[stage.steps[0].subject] = error
-        return failures
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(stage.steps))) as pool:
-        futures = [(step, pool.submit(_step, run, step)) for step in stage.steps]
-        for step, future in futures:
-            error = future.exception()
-            if error is not None:
-                failures[step.subject] = error
-    return failures
+    return each(stage.steps, lambda step: _step(run, step), key=lambda step: step.subject)
 
 
 def _run_services(run: _Run, generations: list[Stage]) -> dict[str, BaseException]:
