@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compose.model import FileReference, Project, Service
+from compose.model import FileObject, FileReference, Project, Service
 from compose.model import Mount as ModelMount
 from compose.reconcile.errors import NotSupportedYet
 
@@ -65,7 +65,7 @@ def file_mount(project: Project, service: Service, kind: str, ref: FileReference
     return Mount("bind", target, str(_materialize(what, obj, ref, project, files_dir / kind)), read_only=True)
 
 
-def _materialize(what: str, obj, ref: FileReference, project: Project, directory: Path) -> Path:  # type: ignore[no-untyped-def]
+def _materialize(what: str, obj: FileObject, ref: FileReference, project: Project, directory: Path) -> Path:
     if obj.file is not None:
         try:
             data = Path(obj.file).read_bytes()
