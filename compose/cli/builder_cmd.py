@@ -20,10 +20,10 @@ def builder() -> None:
 def prune(
     force: Annotated[bool, typer.Option("--force", "-f", help="Do not prompt for confirmation")] = False,
 ) -> None:
-    from compose.cli.render_images import human_size
     from engine.build.cache import BuildCache
     from engine.images.images import ImageService
     from engine.roots import roots
+    from pycompose.units import human_size
 
     if not force:
         sys.stderr.write("WARNING! This will remove all dangling build cache.\n"

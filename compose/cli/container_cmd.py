@@ -426,7 +426,7 @@ def cp(src: Annotated[str, typer.Argument(help="CONTAINER:SRC_PATH, a host path,
                                                                             "SRC_PATH")] = False,
        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Suppress progress output")] = False) -> None:
     from engine.containers import copy
-    from engine.containers.views import human_size
+    from pycompose.units import human_size
 
     copied = copy.copy(_service(), src, dest, archive=archive, follow=follow_link, stdin=sys.stdin.buffer,
                        stdout=sys.stdout.buffer)

@@ -316,7 +316,8 @@ def prune(
     = False,
     force: Annotated[bool, typer.Option("--force", "-f", help="Do not prompt for confirmation")] = False,
 ) -> None:
-    from compose.cli.render_images import human_size, size_of
+    from compose.cli.render_images import size_of
+    from pycompose.units import human_size
 
     if not force:
         what = "all images without at least one container associated to them" if all_ else "all dangling images"

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from pycompose.units import human_size
+
 if TYPE_CHECKING:
     from engine.images.images import Image
 
@@ -26,16 +28,6 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
         cells = [c.ljust(w) for c, w in zip(r, widths, strict=False)] + [r[-1]]
         out.append("".join(cells).rstrip() + "\n")
     return "".join(out)
-
-
-def human_size(n: float) -> str:
-    """Docker's HumanSize: decimal units, 3 significant digits."""
-    units = ["B", "kB", "MB", "GB", "TB", "PB"]
-    i = 0
-    while n >= 1000 and i < len(units) - 1:
-        n /= 1000.0
-        i += 1
-    return f"{n:.3g}{units[i]}"
 
 
 def human_duration(seconds: float) -> str:

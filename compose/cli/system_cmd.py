@@ -36,7 +36,7 @@ def out(text: str) -> None:
 
 def size(n: float) -> str:
     """Docker's units.HumanSize (4 significant digits), which df and prune print."""
-    from engine.containers.views import human_size
+    from pycompose.units import human_size
 
     return human_size(n, 4)
 
@@ -45,7 +45,7 @@ def size(n: float) -> str:
 def info(format: Annotated[str | None, typer.Option("--format", "-f", help="json for a JSON object")]  # noqa: A002
          = None) -> None:
     from engine import system
-    from engine.containers.views import bytes_size
+    from pycompose.units import bytes_size
 
     facts = system.info(_roots())
     if format == "json":

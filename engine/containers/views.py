@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.logs import parse_time
 from engine.state import ContainerRecord
+from pycompose.units import bytes_size, human_size
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 
@@ -171,30 +172,6 @@ def _memory_bytes(value: str | None) -> int:
 STATS_COLUMNS = [("CONTAINER ID", "ID"), ("NAME", "Name"), ("CPU %", "CPUPerc"),
                  ("MEM USAGE / LIMIT", "MemUsage"), ("MEM %", "MemPerc"), ("NET I/O", "NetIO"),
                  ("BLOCK I/O", "BlockIO"), ("PIDS", "PIDs")]
-
-
-def _go_g(value: float, digits: int) -> str:
-    return f"{value:.{digits}g}"
-
-
-def bytes_size(size: float) -> str:
-    """Docker's units.BytesSize: binary units, 4 significant digits (`1.5MiB`)."""
-    units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-    i = 0
-    while size >= 1024 and i < len(units) - 1:
-        size /= 1024.0
-        i += 1
-    return _go_g(size, 4) + units[i]
-
-
-def human_size(size: float, precision: int = 3) -> str:
-    """Docker's units.HumanSizeWithPrecision: decimal units (`1.23kB`)."""
-    units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
-    i = 0
-    while size >= 1000 and i < len(units) - 1:
-        size /= 1000.0
-        i += 1
-    return _go_g(size, precision) + units[i]
 
 
 def stats_row(record: ContainerRecord, reading, cpu: float, container: str | None = None,  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ import pytest
 from engine.containers import copy, stats, views
 from engine.containers.stats import Sample
 from engine.state import ContainerConfig, ContainerRecord
+from pycompose.units import bytes_size, human_size
 
 # --- stats --------------------------------------------------------------------------------------
 
@@ -51,12 +52,12 @@ def test_block_io_from_blkio_and_io_stat() -> None:
 
 
 def test_docker_units() -> None:
-    assert views.bytes_size(0) == "0B"
-    assert views.bytes_size(1536 * 1024) == "1.5MiB"
-    assert views.bytes_size(23.54 * 1024 ** 3) == "23.54GiB"
-    assert views.human_size(2048) == "2.05kB"
-    assert views.human_size(1_986_000, 4) == "1.986MB"
-    assert views.human_size(999) == "999B"
+    assert bytes_size(0) == "0B"
+    assert bytes_size(1536 * 1024) == "1.5MiB"
+    assert bytes_size(23.54 * 1024 ** 3) == "23.54GiB"
+    assert human_size(2048) == "2.05kB"
+    assert human_size(1_986_000, 4) == "1.986MB"
+    assert human_size(999) == "999B"
 
 
 def test_stats_row_has_dockers_columns() -> None:
