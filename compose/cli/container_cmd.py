@@ -199,10 +199,9 @@ def _config_json(svc: ContainerService, record: ContainerRecord) -> dict | None:
 
 def _table(rows: list[dict[str, str]], columns: list[tuple[str, str]]) -> str:
     """Docker's tabwriter: each column as wide as its widest cell, three spaces between columns."""
-    cells = [[title for title, _ in columns]] + [[row[key] for _, key in columns] for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    return "".join("   ".join(c.ljust(w) for c, w in zip(line[:-1], widths, strict=False)) + "   " + line[-1]
-                   + "\n" for line in cells)
+    from compose.cli.tables import tabwriter
+
+    return tabwriter([[title for title, _ in columns]] + [[row[key] for _, key in columns] for row in rows])
 
 
 LS_COLUMNS = [("CONTAINER ID", "ID"), ("IMAGE", "Image"), ("COMMAND", "Command"), ("CREATED", "RunningFor"),

@@ -23,6 +23,7 @@ from typing import Annotated
 
 import typer
 
+from compose.cli.tables import tabwriter
 from compose.errors import ComposeError
 from pycompose.errors import InvalidArgument
 
@@ -99,8 +100,7 @@ def matches(patterns: Sequence[str], name: str) -> bool:
 
 def table(rows: Sequence[Sequence[str]]) -> str:
     """Rows as Go's tabwriter pads them for Compose (each column but the last at least 20 wide)."""
-    widths = [max(MIN_WIDTH, max(len(r[i]) for r in rows) + PADDING) for i in range(len(rows[0]) - 1)]
-    return "".join("".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + r[-1] + "\n" for r in rows)
+    return tabwriter(rows, padding=PADDING, min_width=MIN_WIDTH)
 
 
 @app.command("ls", help="List running compose projects")

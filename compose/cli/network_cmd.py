@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from compose.cli.tables import tabwriter
 from pycompose.errors import InvalidArgument, PycomposeError
 
 if TYPE_CHECKING:
@@ -68,8 +69,7 @@ def ls(
 
 def table(rows: Sequence[Sequence[str]]) -> str:
     """Docker's tabwriter: every column but the last padded to its widest cell plus three spaces."""
-    widths = [max(len(row[i]) for row in rows) + 3 for i in range(len(rows[0]) - 1)]
-    return "".join("".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + row[-1] + "\n" for row in rows)
+    return tabwriter(rows)
 
 
 def parse_filters(filters: Sequence[str]) -> list[tuple[str, str]]:

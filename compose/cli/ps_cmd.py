@@ -53,10 +53,9 @@ def _row(world: World, record: ContainerRecord, ports: list[Any]) -> dict[str, A
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    cells = [[title for title, _ in COLUMNS]] + [[str(row[key]) for _, key in COLUMNS] for row in rows]
-    widths = [max(len(line[i]) for line in cells) + 3 for i in range(len(COLUMNS) - 1)]
-    return "".join("".join(c.ljust(w) for c, w in zip(line, widths, strict=False)) + line[-1] + "\n"
-                   for line in cells)
+    from compose.cli.tables import tabwriter
+
+    return tabwriter([[title for title, _ in COLUMNS]] + [[str(row[key]) for _, key in COLUMNS] for row in rows])
 
 
 @app.command("ps", help="List containers")

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from compose.cli.tables import tabwriter
 from pycompose.units import human_size
 
 if TYPE_CHECKING:
@@ -21,13 +22,7 @@ NONE = "<none>"
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    all_rows = [list(header), *(list(r) for r in rows)]
-    widths = [max(10, max(len(r[i]) for r in all_rows) + 3) for i in range(len(header) - 1)]
-    out = []
-    for r in all_rows:
-        cells = [c.ljust(w) for c, w in zip(r, widths, strict=False)] + [r[-1]]
-        out.append("".join(cells).rstrip() + "\n")
-    return "".join(out)
+    return tabwriter([list(header), *(list(r) for r in rows)], min_width=10, trim=True)
 
 
 def human_duration(seconds: float) -> str:
