@@ -22,19 +22,23 @@ generations: the members of one generation can run in parallel.
     >>> g.edges["web", "db"]["condition"]
     'service_healthy'
 
-Only planning commands import this module (networkx costs ~170 ms to import).
+networkx is imported by the functions that build or walk a graph, not with this module: `Edge` and
+`dependencies` (what one service needs) serve a plan that has nothing to order (a no-op `up`)
+without it; it costs ~170 ms to import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from compose.errors import ComposeError, ServiceNotFound
 from compose.model import Dependency, Project, Service
 from pycompose.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SERVICE_PREFIX = "service:"
 NAMESPACE_ATTRIBUTES = ("network_mode", "ipc", "pid")
@@ -98,6 +102,8 @@ def service_graph(project: Project) -> nx.DiGraph:
     References to services the project does not have (a `required: false` dependency
     disabled by a profile) are left out.
     """
+    import networkx as nx
+
     graph = nx.DiGraph()
     for name, service in project.services.items():
         graph.add_node(name, service=service)
@@ -115,6 +121,8 @@ def edge(graph: nx.DiGraph, dependent: str, dependency: str) -> Edge:
 
 def find_cycle(graph: nx.DiGraph) -> list[str] | None:
     """A cycle as `[a, b, ..., a]` (following `needs` edges), or None; deterministic for a given graph."""
+    import networkx as nx
+
     for root in sorted(graph):
         try:
             found = nx.find_cycle(graph, source=root)
@@ -137,6 +145,8 @@ def walk(graph: nx.DiGraph, *, reverse: bool = False) -> Iterator[tuple[str, ...
     # dependent -> dependency those are the dependents, the order of `down`. `up` walks
     # the reversed graph, so a service starts as early as its own dependencies allow
     # (and stops as early as its dependents do): not merely one list read backwards.
+    import networkx as nx
+
     order = graph if reverse else graph.reverse(copy=False)
     for generation in nx.topological_generations(order):
         yield tuple(sorted(generation))
@@ -159,6 +169,8 @@ def select(graph: nx.DiGraph, services: Iterable[str], *, with_dependencies: boo
             raise ServiceNotFound(f"no such service: {name} (the project has: {known})")
     if not names:
         return graph.copy()
+    import networkx as nx
+
     keep = set(names)
     if with_dependencies:
         for name in names:

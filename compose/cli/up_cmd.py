@@ -100,7 +100,6 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
     no_build: Annotated[bool, typer.Option("--no-build", help="Don't build an image, even if it's missing")]
     = False,
 ) -> None:
-    from compose import graph as G
     from compose.errors import ProjectError
     from compose.plan import UpOptions, plan
     from compose.reconcile.errors import NotSupportedYet
@@ -163,14 +162,14 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
     for c in sorted(observed.containers, key=lambda c: c.name):
         if c.running and c.name not in touched and not c.oneoff and c.service in project.services:
             progress(f" ✔ {f'Container {c.name}'.ljust(width)}  Running")
-    if no_start:
+    if no_start or (detach and not wait):
         return
-    scope = tuple(n for n in project.services
-                  if n in G.select(G.service_graph(project), services or (), with_dependencies=not no_deps))
+    from compose import graph as G
+
+    chosen = G.select(G.service_graph(project), services or (), with_dependencies=not no_deps)
+    scope = tuple(n for n in project.services if n in chosen)
     if wait:
         _wait(project, world, scope, wait_timeout)
-        return
-    if detach:
         return
     if attach:
         attached = list(attach)

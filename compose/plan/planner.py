@@ -12,6 +12,10 @@ Per service, as Docker Compose's convergence does it:
 - unless `--no-start`, every container that is not running is started, after waiting
   for the service's dependencies' conditions; a running, unchanged container is untouched.
 
+The graph (networkx) orders the services' steps; it is built only when there is something to order,
+so a plan that changes nothing (the no-op `up`) never imports it: the decisions per service read the
+dependency edges from the model (`graph.dependencies`), which are the graph's edges.
+
 Images: the digests in `observed.images` are those before any pull or build. When a
 plan pulls or builds, the executor runs the `images` stage, observes the images again
 and plans once more with `pull="never"` (planning is cheap and pure), so that a
@@ -22,8 +26,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-import networkx as nx
 
 from compose import graph as G
 from compose.model import FrozenMap, Project, Service
@@ -88,15 +90,20 @@ def orphan_steps(found: tuple[ObservedContainer, ...], remove: bool) -> list[tup
 
 @dataclass
 class _Run:
-    """What one `plan` call shares between services: the graph, and who was recreated so far."""
+    """What one `plan` call shares between services: their dependency edges, and who was recreated so far."""
 
     project: Project
     observed: Observed
     options: UpOptions
-    graph: nx.DiGraph
+    selected: frozenset[str]
     forced: frozenset[str]
     detached: frozenset[str]  # ids of containers the detach stage removes
     recreated: set[str] = field(default_factory=set)
+
+    def needs(self, name: str) -> dict[str, G.Edge]:
+        """The selected services `name` needs, with their edges (the graph's edges from `name`)."""
+        return {target: edge for target, edge in G.dependencies(self.project.services[name]).items()
+                if target in self.selected and target != name}
 
 
 def plan(project: Project, observed: Observed, options: UpOptions | None = None) -> Plan:
@@ -104,10 +111,9 @@ def plan(project: Project, observed: Observed, options: UpOptions | None = None)
     options = options or UpOptions()
     for name in options.scale:
         project.service(name)  # ServiceNotFound names the services there are
-    full = G.service_graph(project)
-    graph = G.select(full, options.services, with_dependencies=not options.no_deps)
-    order = G.generations(graph)
-    selected = tuple(sorted(graph))
+    graph = G.select(G.service_graph(project), options.services, with_dependencies=not options.no_deps) \
+        if options.services else None
+    selected = tuple(sorted(graph if graph is not None else project.services))
     warnings: list[str] = []
 
     network_keys = R.networks_of(project, selected)
@@ -122,9 +128,16 @@ def plan(project: Project, observed: Observed, options: UpOptions | None = None)
     ]
     named = options.services or tuple(project.services)
     forced = frozenset(selected if options.always_recreate_deps else named) if options.force_recreate else frozenset()
-    run = _Run(project, observed, options, graph, forced, frozenset(c.id for c in detach))
-    for generation in order:
-        stages.append(("services", [(name, _service_actions(run, name)) for name in generation]))
+    detached = frozenset(c.id for c in detach)
+    # Each service on its own first: when none has anything to do, no dependency can make it (a
+    # dependency's reason is always another service's recreation), and there is nothing to order.
+    alone = _Run(project, observed, options, frozenset(selected), forced, detached)
+    if any(_service_actions(alone, name) for name in selected) or alone.recreated:
+        if graph is None:
+            graph = G.service_graph(project)
+        run = _Run(project, observed, options, frozenset(selected), forced, detached)
+        for generation in G.generations(graph):
+            stages.append(("services", [(name, _service_actions(run, name)) for name in generation]))
     return Plan.of(stages, warnings)
 
 
@@ -166,8 +179,7 @@ def _recreate_reason(run: _Run, service: Service, c: ObservedContainer) -> str |
         return "image changed"
     if c.state == "dead":
         return "dead"
-    for dep in run.graph.successors(service.name):
-        edge = G.edge(run.graph, service.name, dep)
+    for dep, edge in run.needs(service.name).items():
         if dep in run.recreated and edge.restart and edge.shares_namespace:
             return f"{dep} was recreated"
     return None
@@ -175,8 +187,7 @@ def _recreate_reason(run: _Run, service: Service, c: ObservedContainer) -> str |
 
 def _restarted_by(run: _Run, name: str) -> bool:
     """True when a dependency with `restart: true` (no shared namespace) is recreated by this plan."""
-    return any(dep in run.recreated and G.edge(run.graph, name, dep).restart
-               for dep in run.graph.successors(name))
+    return any(dep in run.recreated and edge.restart for dep, edge in run.needs(name).items())
 
 
 def _service_actions(run: _Run, name: str) -> list[Action]:
@@ -218,8 +229,7 @@ def _service_actions(run: _Run, name: str) -> list[Action]:
 
 def _waits(run: _Run, name: str) -> list[Action]:
     out: list[Action] = []
-    for dep in sorted(run.graph.successors(name)):
-        edge = G.edge(run.graph, name, dep)
+    for dep, edge in sorted(run.needs(name).items()):
         out.append(WaitDependency(name, dep, edge.condition, edge.required))
     return out
 

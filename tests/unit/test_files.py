@@ -62,6 +62,5 @@ def test_a_discarded_lock_leaves_no_file_and_still_excludes(tmp_path):
 
 
 def test_a_shared_lock_cannot_discard(tmp_path):
-    with pytest.raises(ValueError):
-        with locked(tmp_path / "x.lock", shared=True, discard=True):
-            pass
+    with pytest.raises(ValueError), locked(tmp_path / "x.lock", shared=True, discard=True):
+        pass

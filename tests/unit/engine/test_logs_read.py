@@ -112,15 +112,11 @@ def test_follow_goes_on_after_a_rotation(path):
     assert seen == [f"{n}\n" for n in range(10)]
 
 
-def test_200000_lines_read_back_well_under_a_second(path):
-    line = ("x" * 79 + "\n").encode()
+def test_200000_lines_read_back_whole_and_in_order(path):
+    """The volume bench/logs_bench.py times (the figure lives there, not here): nothing lost or reordered."""
     log = JsonLog(path)
-    for _ in range(200):
-        log.write("stdout", [line] * 1000)
+    for batch in range(200):
+        log.write("stdout", [f"{batch * 1000 + n:079d}\n".encode() for n in range(1000)])
     log.close()
-    begun = time.perf_counter()
     entries = logs.read(path)
-    text = "".join(e["log"] for e in entries)
-    took = time.perf_counter() - begun
-    assert len(entries) == 200_000 and len(text) == 200_000 * 80
-    assert took < 1.0, f"reading 200,000 lines took {took:.2f}s"
+    assert [e["log"] for e in entries] == [f"{n:079d}\n" for n in range(200_000)]

@@ -47,7 +47,8 @@ def _load(text: str) -> None:
             load(ProjectOptions(files=("compose.yaml",), working_dir=directory, environ={"A": "1"}))
         except PycomposeError as error:
             assert error.message.strip(), "an error with an empty message"
-        assert time.perf_counter() - started < 1.5, f"loading took too long:\n{text[:300]}"
+        # A bound against runaway input (an alias bomb, deep nesting), not a speed figure: generous for a busy CI.
+        assert time.perf_counter() - started < 5, f"loading took too long:\n{text[:300]}"
 
 
 @SETTINGS
