@@ -366,8 +366,10 @@ def stats(containers: Annotated[list[str] | None, typer.Argument(help="Container
           all: All = False, no_stream: Annotated[bool, typer.Option(  # noqa: A002
               "--no-stream", help="Disable streaming stats and only pull the first result")] = False,
           format: Format = None, no_trunc: NoTrunc = False) -> None:  # noqa: A002
+    svc = _service()
+    refs = containers or [r.name for r in sorted(svc.list(all=all), key=lambda r: r.name)]
     try:
-        _stats(_service(), containers or [], all, not no_stream, format, not no_trunc)
+        stats_of(svc, refs, stream=not no_stream, fmt=format, truncate=not no_trunc, named=bool(containers))
     except KeyboardInterrupt:  # Ctrl-C ends the stream, as Docker's
         raise typer.Exit(0) from None
 
@@ -376,10 +378,10 @@ STATS_INTERVAL = 1.0  # between two readings, as Docker's daemon samples
 FIRST_READING = 0.5   # the CPU % of `--no-stream` needs two readings: this far apart
 
 
-def _stats(svc: ContainerService, refs: list[str], all_: bool, stream: bool, fmt: str | None,
-           truncate: bool) -> None:
-    """Readings of the named containers (else every running one; -a: every one), printed each second
-    (after clearing the screen, as Docker) or once."""
+def stats_of(svc: ContainerService, refs: list[str], *, stream: bool, fmt: str | None, truncate: bool,
+             named: bool = True) -> None:
+    """Readings of the containers `refs`, printed each second (after clearing the screen, as Docker) or once;
+    `named`: the user named them (the NAME column shows the name given), as compose's `stats` does too."""
     import time
 
     from compose.cli.top_cmd import tabwrite
@@ -387,9 +389,7 @@ def _stats(svc: ContainerService, refs: list[str], all_: bool, stream: bool, fmt
     from engine.containers import views
 
     def targets() -> list[tuple[ContainerRecord, str | None]]:
-        if refs:
-            return [(svc.get(ref), ref) for ref in refs]
-        return [(r, None) for r in sorted(svc.list(all=all_), key=lambda r: r.name)]
+        return [(svc.get(ref), ref if named else None) for ref in refs]
 
     def reading(record: ContainerRecord) -> engine_stats.Sample:
         return engine_stats.sample(record, svc.container_pid(record))
@@ -431,3 +431,11 @@ def cp(src: Annotated[str, typer.Argument(help="CONTAINER:SRC_PATH, a host path,
                        stdout=sys.stdout.buffer)
     if dest != "-" and not quiet:
         sys.stderr.write(f"Successfully copied {human_size(copied)} to {dest}\n")
+
+
+@app.command("export", help="Export a container's filesystem as a tar archive")
+def export(container: Container, output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Write to a file, instead of STDOUT")] = None) -> None:
+    from compose.cli.exporting import write_export
+
+    write_export(_service(), container, output)

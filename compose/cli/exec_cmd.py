@@ -30,15 +30,18 @@ class ServiceNotRunning(ComposeError, Conflict):
     """The service has no running container (numbered as asked) to exec in, or to read a port of."""
 
 
-def specified(records: Iterable[ContainerRecord], service: str, index: int = 0) -> ContainerRecord:
-    """The service's running container numbered `index` (0: the first by number, one-offs last)."""
+def specified(records: Iterable[ContainerRecord], service: str, index: int = 0, *,
+              states: Iterable[str] = RUNNING) -> ContainerRecord:
+    """The service's container numbered `index` (0: the first by number, one-offs last) in one of `states`
+    (running ones, unless told: `cp`, `commit` and `export` take a stopped one too, with the same messages)."""
     from compose.plan import labels as L
 
     def number(r: ContainerRecord) -> int:
         text = r.labels.get(L.CONTAINER_NUMBER, "0")
         return int(text) if text.lstrip("-").isdigit() else 0
 
-    found = [r for r in records if r.labels.get(L.SERVICE) == service and r.state in RUNNING
+    states = tuple(states)
+    found = [r for r in records if r.labels.get(L.SERVICE) == service and r.state in states
              and (index <= 0 or number(r) == index)]
     if not found:
         suffix = f" container #{index}" if index > 0 else ""

@@ -99,6 +99,15 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
     build: Annotated[bool, typer.Option("--build", help="Build images before starting containers")] = False,
     no_build: Annotated[bool, typer.Option("--no-build", help="Don't build an image, even if it's missing")]
     = False,
+    scale: Annotated[list[str] | None, typer.Option(
+        "--scale", metavar="SERVICE=NUM", help="Scale SERVICE to NUM instances. Overrides the `scale` setting in "
+                                               "the Compose file if present.")] = None,
+    pull: Annotated[str | None, typer.Option(
+        "--pull", help='Pull image before running ("always"|"missing"|"never"|"build")')] = None,
+    always_recreate_deps: Annotated[bool, typer.Option(
+        "--always-recreate-deps", help="Recreate dependent containers. Incompatible with --no-recreate.")] = False,
+    quiet_pull: Annotated[bool, typer.Option("--quiet-pull", help="Pull without printing progress information")]
+    = False,
 ) -> None:
     from compose.errors import ProjectError
     from compose.plan import UpOptions, plan
@@ -108,6 +117,10 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
 
     if force_recreate and no_recreate:
         raise NotSupportedYet("--force-recreate and --no-recreate are incompatible")
+    if always_recreate_deps and no_recreate:
+        raise ProjectError("--always-recreate-deps and --no-recreate are incompatible")
+    if pull not in (None, "always", "missing", "never", "build"):
+        raise ProjectError(f"invalid --pull option {pull!r}", hint='use "always", "missing", "never" or "build"')
     if build and no_build:
         raise ProjectError("--build and --no-build are incompatible")
     if exit_code_from and not abort_on_container_failure:
@@ -125,7 +138,8 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
             project.service(name)  # ServiceNotFound names the services there are
     observed = observe(project, world)
     options = UpOptions(services=tuple(services or ()), no_deps=no_deps, force_recreate=force_recreate,
-                        no_recreate=no_recreate, no_start=no_start, remove_orphans=remove_orphans, timeout=timeout,
+                        always_recreate_deps=always_recreate_deps, no_recreate=no_recreate, no_start=no_start,
+                        remove_orphans=remove_orphans, scale=scales(scale), pull=pull, timeout=timeout,
                         config_files=loaded.files, disabled_services=loaded.disabled_services, build=build)
     the_plan = plan(project, observed, options)
     if no_build:
@@ -142,7 +156,7 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
     from compose.reconcile import dns
     from compose.reconcile.execute import execute_images
 
-    if execute_images(the_plan, project, world, progress=progress, warn=warn):
+    if execute_images(the_plan, project, world, progress=(lambda _: None) if quiet_pull else progress, warn=warn):
         # Pulled: plan again, so that new containers carry the digests of the images now here.
         observed = observe(project, world)
         the_plan = plan(project, observed, dataclasses.replace(options, pull="never", build=False))
@@ -188,6 +202,19 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
     code = session.run()
     if code:
         raise typer.Exit(code)
+
+
+def scales(given: list[str] | None) -> dict[str, int]:
+    """`--scale web=3 --scale api=0` as {service: replicas}; the services are checked by the planner."""
+    from compose.errors import ProjectError
+
+    out: dict[str, int] = {}
+    for item in given or ():
+        name, sep, number = item.partition("=")
+        if not sep or not name or not number.isdigit():
+            raise ProjectError(f"invalid --scale option {item!r}. Should be SERVICE=NUM")
+        out[name] = int(number)
+    return out
 
 
 def _wait(project: Project, world: World, scope: tuple[str, ...], timeout: float | None) -> None:

@@ -195,7 +195,7 @@ def _info(arcname: str, st: os.stat_result) -> tarfile.TarInfo:
     return info
 
 
-def _add(tar: tarfile.TarFile, dir_fd: int, name: str, arcname: str) -> None:
+def add_tree(tar: tarfile.TarFile, dir_fd: int, name: str, arcname: str) -> None:
     """Add `name` (in the directory `dir_fd`) and, for a directory, everything under it; no symlink followed."""
     st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     info = _info(arcname, st)
@@ -218,7 +218,7 @@ def _add(tar: tarfile.TarFile, dir_fd: int, name: str, arcname: str) -> None:
         try:
             for child in sorted(os.listdir(fd)):
                 with contextlib.suppress(FileNotFoundError):  # gone meanwhile
-                    _add(tar, fd, child, f"{arcname}/{child}")
+                    add_tree(tar, fd, child, f"{arcname}/{child}")
         finally:
             os.close(fd)
     else:
@@ -236,11 +236,11 @@ def produce(found: Found, arcname: str, out: IO[bytes]) -> int:
                 tar.addfile(_info(arcname, os.fstat(top)))
                 for child in sorted(os.listdir(top)):
                     with contextlib.suppress(FileNotFoundError):
-                        _add(tar, top, child, f"{arcname}/{child}")
+                        add_tree(tar, top, child, f"{arcname}/{child}")
             finally:
                 os.close(top)
         else:
-            _add(tar, found.parent, found.name, arcname)
+            add_tree(tar, found.parent, found.name, arcname)
     return tar.offset
 
 
