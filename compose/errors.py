@@ -2,6 +2,7 @@
 
     ComposeError                      (PycomposeError)
      |-- ProjectError                 (InvalidArgument) bad flags, names, unreadable files
+     |    `-- NoConfigFile            no compose file found (commands given a project name do without)
      |-- FileError                    (InvalidArgument) a mistake inside a compose file:
      |                                 names the file, line, column and key path
      `-- ServiceNotFound              (NotFound)
@@ -81,3 +82,8 @@ class FileError(ComposeError, InvalidArgument):
         what = format_path(self.path)
         parts = [p for p in (where, what) if p]
         return ": ".join(parts + [self.problem])
+
+
+class NoConfigFile(ProjectError):
+    """No compose file was given or found; a command that takes a project name (`-p demo down`) can do
+    without one (compose.reconcile.labelled)."""

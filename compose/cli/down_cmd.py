@@ -29,7 +29,7 @@ def down(
     from compose.reconcile.execute import execute
     from compose.reconcile.observe import observe
 
-    _, project, world = open_project(ctx)
+    _, project, world = open_project(ctx, by_name=True)
     the_plan = plan_down(project, observe(project, world), remove_volumes=volumes, remove_orphans=remove_orphans,
                          rmi=rmi, timeout=timeout)
     if dry_run:

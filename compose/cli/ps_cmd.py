@@ -70,7 +70,7 @@ def ps(
     from compose.plan import labels as L
     from compose.reconcile.observe import project_records
 
-    _, project, world = open_project(ctx)
+    _, project, world = open_project(ctx, by_name=True)
     wanted = set(services or ())
     for name in wanted:
         project.service(name)  # ServiceNotFound names the services there are

@@ -53,7 +53,7 @@ def select(ctx: typer.Context, services: list[str] | None, *, oneoff: bool = Fal
     from compose.plan import labels as L
     from compose.reconcile.observe import project_records
 
-    loaded, project, world = open_project(ctx)
+    loaded, project, world = open_project(ctx, by_name=True)
     for name in services or ():
         project.service(name)  # ServiceNotFound names the services there are
     wanted = tuple(n for n in project.services if not services or n in services)

@@ -41,14 +41,32 @@ def progress(line: str) -> None:
     sys.stderr.flush()
 
 
-def open_project(ctx: typer.Context) -> tuple[Loaded, Project, World]:
-    """The loaded project, its model, and the engine and netplan of this process's roots (also for ps, down)."""
+def open_project(ctx: typer.Context, *, by_name: bool = False) -> tuple[Loaded, Project, World]:
+    """The loaded project, its model, and the engine and netplan of this process's roots (also for ps, down).
+
+    `by_name`: the command can act on a project given by name only (`-p demo down` with no compose file
+    found): its model is then made from its containers' and networks' labels (compose.reconcile.labelled).
+    """
+    import os
+
+    from compose.errors import NoConfigFile
     from compose.load import load
     from compose.reconcile.world import World
     from engine.roots import roots
 
     options: GlobalOptions = ctx.obj
-    loaded = load(options.project_options())
+    try:
+        loaded = load(options.project_options())
+    except NoConfigFile:
+        name = options.project_name or os.environ.get("COMPOSE_PROJECT_NAME")
+        if not (by_name and name and not options.files):
+            raise
+        from compose.load.discover import check_project_name
+        from compose.reconcile.labelled import loaded_from_labels
+
+        world = World.from_roots(roots())
+        loaded = loaded_from_labels(world, check_project_name(name, "-p"))
+        return loaded, loaded.model(), world
     for text in loaded.warnings:
         warn(text)
     return loaded, loaded.model(), World.from_roots(roots())

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from compose.errors import ProjectError
+from compose.errors import NoConfigFile, ProjectError
 
 STANDARD_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 OVERRIDE_NAMES = ("compose.override.yaml", "compose.override.yml",
@@ -41,7 +41,7 @@ def find_default_files(start: Path, warn: Callable[[str], None]) -> list[Path]:
             override = _first_present(directory, OVERRIDE_NAMES, "override", warn)
             return [main] + ([override] if override else [])
         if directory.parent == directory:
-            raise ProjectError(
+            raise NoConfigFile(
                 f"no configuration file provided: no {STANDARD_NAMES[0]} (or {', '.join(STANDARD_NAMES[1:])}) "
                 f"in {start} or any parent directory",
                 hint="pass one with -f, or run pycompose in the directory that holds your compose file",

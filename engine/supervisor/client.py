@@ -88,10 +88,16 @@ class Supervisor:
             raise SupervisorUnavailable(f"start supervisor for `{self.run_root}`: {done.stderr.strip()}")
 
     def request(self, op: str, *, deadline: float | None = None, **args: Any) -> dict[str, Any]:
-        """One request; `deadline` bounds the wait for the answer in seconds (None: no bound)."""
-        self.ensure()
+        """One request; `deadline` bounds the wait for the answer in seconds (None: no bound).
+
+        Sent at once: only when no daemon listens (no socket, or nobody behind it) is one started first,
+        so a request costs one round trip, not a ping and then the request."""
         try:
-            answer = self._send({"op": op, **args}, timeout=deadline)
+            try:
+                answer = self._send({"op": op, **args}, timeout=deadline)
+            except (FileNotFoundError, ConnectionRefusedError):
+                self.ensure()
+                answer = self._send({"op": op, **args}, timeout=deadline)
         except OSError as e:
             raise SupervisorUnavailable(f"{op} through supervisor `{self.socket}`: {e.strerror or e}") from e
         if not answer.get("ok"):
