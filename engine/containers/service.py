@@ -301,8 +301,7 @@ class ContainerService:
             record = self._thawed(record)
             self.supervisor.kill(record.id, "SIGKILL")
             self.wait(record.id)
-        if self.supervisor.pid() is not None:
-            self.supervisor.forget(record.id)
+        self.supervisor.forget(record.id)
         self.store.update(record.id, lambda r: r.replace(state=next_state("remove", r.name, observe(r).state)))
         self._unwind(record.id)
         if volumes:

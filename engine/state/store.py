@@ -1,14 +1,19 @@
-"""The container records on disk: one JSON file per container, written atomically, under one lock.
+"""The container records on disk: one JSON file per container, written atomically, under locks.
 
 Layout under the state root (a parameter; tests pass a temporary directory):
 
-    containers/.lock                 flock(2): held by every writer, never by readers
+    containers/.lock                 flock(2): the store's lock, held to create a record (names are unique)
+    containers/<id>/                 flock(2) on the directory: the record's lock, held to change or remove it
     containers/<id>/record.json      the record (write to a temporary file, fsync, rename, fsync the directory)
     containers/<id>/<id>-json.log    the json-file log, written by the supervisor
 
 Readers need no lock: a rename is atomic, so a reader sees the old record or the new
-one, never half of either. Writers take the lock for the whole read-modify-write, so
-two `pycompose` processes never lose each other's update or hand out one name twice.
+one, never half of either. Writers take a lock for the whole read-modify-write: the
+store's to create (so two `pycompose` processes never hand out one name twice), the
+record's own to update or remove it (so they never lose each other's update, while
+work on different containers, thirty removals at once or the supervisor's probes,
+does not wait on one lock). An update may be `durable=False` (no fsync: a health
+probe's result, which a crash may lose).
 
     store = Store(root)
     web = store.create(ContainerRecord(id=new_id(), name="web-1", config=...))
@@ -18,6 +23,7 @@ two `pycompose` processes never lose each other's update or hand out one name tw
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -81,8 +87,9 @@ class Store:
             return None
         return ContainerRecord.from_json(json.loads(data))
 
-    def _write(self, record: ContainerRecord) -> None:
-        write_atomic(self.root / record.id / RECORD, json.dumps(record.to_json(), indent=1).encode(), mode=0o600)
+    def _write(self, record: ContainerRecord, *, durable: bool = True) -> None:
+        write_atomic(self.root / record.id / RECORD, json.dumps(record.to_json(), indent=1).encode(), mode=0o600,
+                     durable=durable)
 
     def list(self) -> list[ContainerRecord]:
         if not self.root.is_dir():
@@ -118,18 +125,34 @@ class Store:
             self._write(record)
         return record
 
-    def update(self, ref: str, change: Callable[[ContainerRecord], ContainerRecord]) -> ContainerRecord:
-        """Apply `change` to the current record under the lock; errors raised by `change` abort the write."""
-        with self.locked():
-            current = self.get(ref)
+    @contextlib.contextmanager
+    def _record_locked(self, ref: str) -> Iterator[ContainerRecord]:
+        """The record `ref` names, read again under its own lock (it may have gone meanwhile: NoSuchContainer)."""
+        record_id = self.get(ref).id
+        try:
+            fd = os.open(self.directory(record_id), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except (FileNotFoundError, NotADirectoryError):
+            raise NoSuchContainer(f"no such container: `{ref}`") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            current = self._read(record_id)
+            if current is None:
+                raise NoSuchContainer(f"no such container: `{ref}`")
+            yield current
+        finally:
+            os.close(fd)
+
+    def update(self, ref: str, change: Callable[[ContainerRecord], ContainerRecord], *,
+               durable: bool = True) -> ContainerRecord:
+        """Apply `change` to the current record under its lock; errors raised by `change` abort the write."""
+        with self._record_locked(ref) as current:
             new = change(current)
             if new != current:
-                self._write(new)
+                self._write(new, durable=durable)
         return new
 
     def remove(self, ref: str, check: Callable[[ContainerRecord], None] | None = None) -> None:
-        with self.locked():
-            record = self.get(ref)
+        with self._record_locked(ref) as record:
             if check is not None:
                 check(record)
             directory = self.directory(record.id)

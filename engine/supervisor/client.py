@@ -92,10 +92,21 @@ class Supervisor:
 
         Sent at once: only when no daemon listens (no socket, or nobody behind it) is one started first,
         so a request costs one round trip, not a ping and then the request."""
+        answer = self._call(op, deadline, args, spawn=True)
+        assert answer is not None
+        return answer
+
+    def request_if_running(self, op: str, **args: Any) -> dict[str, Any] | None:
+        """`request`, but None when no daemon listens, for what has nothing to do then (`forget`)."""
+        return self._call(op, None, args, spawn=False)
+
+    def _call(self, op: str, deadline: float | None, args: dict[str, Any], *, spawn: bool) -> dict[str, Any] | None:
         try:
             try:
                 answer = self._send({"op": op, **args}, timeout=deadline)
             except (FileNotFoundError, ConnectionRefusedError):
+                if not spawn:
+                    return None
                 self.ensure()
                 answer = self._send({"op": op, **args}, timeout=deadline)
         except OSError as e:
@@ -130,7 +141,8 @@ class Supervisor:
         return self.request("wait", deadline=timeout, id=container_id)["exit_code"]
 
     def forget(self, container_id: str) -> None:
-        self.request("forget", id=container_id)
+        """The container's record is about to go: the daemon stops watching it (no daemon: nothing to do)."""
+        self.request_if_running("forget", id=container_id)
 
     def shutdown(self) -> None:
         """End the daemon (its containers keep running) and return once it has gone."""

@@ -88,12 +88,12 @@ class Supervised:
     def record(self) -> ContainerRecord:
         return self.daemon.store.get(self.id)
 
-    def update(self, action: str | None, **changes: object) -> ContainerRecord:
+    def update(self, action: str | None, *, durable: bool = True, **changes: object) -> ContainerRecord:
         def change(r: ContainerRecord) -> ContainerRecord:
             state = next_state(action, r.name, r.state) if action else r.state
             return r.replace(state=state, **changes)
 
-        return self.daemon.store.update(self.id, change)
+        return self.daemon.store.update(self.id, change, durable=durable)
 
     def log(self) -> JsonLog:
         if self._log is None:

@@ -92,6 +92,6 @@ class Prober:
             return
         result = ProbeResult(begun_at, rfc3339nano(time.time_ns()), code, output)
         self.health = health.record_result(self.check, self.health, result, begun - self.started)
-        self.sup.update(None, health=self.health)
+        self.sup.update(None, health=self.health, durable=False)  # a probe's result: no fsync every interval
         delay = health.next_interval(self.check, self.health, time.monotonic() - self.started)
         self.timer = self.sup.daemon.loop.call_later(delay, self.probe)
