@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 
 from engine.runtime import namespaces, process, seccomp, spec
+from engine.runtime import syscalls as sc
 from engine.runtime.errors import SetupFailed, WrongState
 from engine.runtime.process import Channel
 from engine.runtime.state import Record, Store, now, start_time
@@ -37,6 +38,8 @@ def _fork_container(store: Store, s: spec.Spec, fifo: str | None, init: bool, co
                     on_fork: Callable[[int], None] | None) -> tuple[int, Channel]:
     plan = namespaces.plan(s.namespaces)
     confine = seccomp.program(s.seccomp, store.root)  # compiled (or read from the cache) before the fork
+    if plan.new_user:  # PID 1 is our grandchild: as a subreaper, we reap it (and `run` waits for it)
+        sc.prctl(sc.PR_SET_CHILD_SUBREAPER, 1)
     ours, theirs = socket.socketpair()
     fifo_fd = os.open(fifo, os.O_RDWR | os.O_CLOEXEC) if fifo else None
     namespaces.enter_pid(plan)
@@ -53,6 +56,8 @@ def _fork_container(store: Store, s: spec.Spec, fifo: str | None, init: bool, co
             on_fork(pid)
         chan.send("go")
         reply = chan.receive()
+        if reply.get("type") == "userns":
+            pid, reply = _map_user_namespace(s, pid, chan)
     except BaseException:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -63,6 +68,17 @@ def _fork_container(store: Store, s: spec.Spec, fifo: str | None, init: bool, co
         message = str(reply.get("message", "the container's process died during setup"))
         raise (process.ExecFailed if code in (126, 127) else SetupFailed)(message, exit_code=code)
     return pid, chan
+
+
+def _map_user_namespace(s: spec.Spec, pid: int, chan: Channel) -> tuple[int, dict[str, object]]:
+    """Write the maps of the user namespace `pid` made; (PID 1's pid, its next message)."""
+    namespaces.write_id_maps(pid, s.uid_mappings, s.gid_mappings)
+    chan.send("mapped")
+    reply = chan.receive()
+    if reply.get("type") != "pid":
+        return pid, reply  # an error, reported by the caller
+    os.waitpid(pid, 0)  # the intermediate process, gone once PID 1 exists (reparented to us)
+    return int(reply["pid"]), chan.receive()  # type: ignore[call-overload]
 
 
 def _record(store: Store, cid: str, s: spec.Spec, pid: int) -> Record:

@@ -163,9 +163,33 @@ def wait_for_start(chan: Channel, fifo_fd: int | None) -> bool:
     return started
 
 
+def _enter_user_namespace(plan: namespaces.Plan, chan: Channel) -> None:
+    """Make the user namespace and the others inside it; returns in the new PID 1 (its parent exits).
+
+    The launcher writes the maps when told `userns`, and learns PID 1's pid from `pid`."""
+    namespaces.join(list(plan.joins))  # still host root: the given paths need it
+    try:
+        sc.unshare(sc.CLONE_NEWUSER)
+    except OSError as e:
+        raise SetupFailed(f"unshare the user namespace: {e.strerror}") from None
+    chan.send("userns")
+    if chan.receive().get("type") != "mapped":
+        os._exit(1)
+    user.become_root()
+    try:
+        sc.unshare(plan.new | (sc.CLONE_NEWPID if plan.new_pid else 0))
+    except OSError as e:
+        raise SetupFailed(f"unshare namespaces in the user namespace: {e.strerror}") from None
+    child = os.fork()
+    if child:
+        chan.send("pid", pid=child)
+        os._exit(0)
+
+
 def _setup(spec: Spec, plan: namespaces.Plan, console: Console | None,
            confine: seccomp.Filter | None) -> tuple[str, dict[str, str]]:
-    namespaces.enter(plan)
+    if not plan.new_user:  # else entered already, by _enter_user_namespace
+        namespaces.enter(plan)
     if not plan.has("mount"):
         raise SetupFailed("the native runtime needs a mount namespace (linux.namespaces: mount)")
     rootfs.setup(spec)
@@ -187,6 +211,8 @@ def container_main(spec: Spec, plan: namespaces.Plan, chan: Channel, fifo_fd: in
     try:
         if chan.receive().get("type") != "go":
             os._exit(1)
+        if plan.new_user:
+            _enter_user_namespace(plan, chan)
         console = Console(console_socket) if console_socket else None
         program, env = _setup(spec, plan, console, confine)
         chan.send("ready")

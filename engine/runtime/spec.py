@@ -58,6 +58,14 @@ class Device(NamedTuple):
     gid: int = 0
 
 
+class IdMapping(NamedTuple):
+    """One line of a user namespace's uid_map or gid_map: `size` ids from `container_id` are `host_id` onwards."""
+
+    container_id: int
+    host_id: int
+    size: int
+
+
 class SeccompArg(NamedTuple):
     index: int
     op: str
@@ -100,6 +108,8 @@ class Spec(NamedTuple):
     annotations: dict[str, str] = {}  # noqa: RUF012 - never mutated
     oci_version: str = "1.0.2"
     seccomp: Seccomp | None = None
+    uid_mappings: tuple[IdMapping, ...] = ()
+    gid_mappings: tuple[IdMapping, ...] = ()
 
 
 def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any = None) -> Any:
@@ -170,6 +180,11 @@ def _seccomp(raw: dict[str, Any] | None) -> Seccomp | None:
                    flags=tuple(_get(raw, "flags", list, where, [])), syscalls=tuple(syscalls))
 
 
+def _mappings(linux: dict[str, Any], key: str) -> tuple[IdMapping, ...]:
+    return tuple(IdMapping(int(m["containerID"]), int(m["hostID"]), int(m["size"]))
+                 for m in _get(linux, key, list, "linux.", []))
+
+
 def from_dict(raw: dict[str, Any], bundle: str) -> Spec:
     root = _get(raw, "root", dict, "", {})
     root_path = root.get("path") or "rootfs"
@@ -192,6 +207,8 @@ def from_dict(raw: dict[str, Any], bundle: str) -> Spec:
         annotations=dict(_get(raw, "annotations", dict, "", {})),
         oci_version=str(raw.get("ociVersion", "1.0.2")),
         seccomp=_seccomp(_get(linux, "seccomp", dict, "linux.")),
+        uid_mappings=_mappings(linux, "uidMappings"),
+        gid_mappings=_mappings(linux, "gidMappings"),
     )
 
 
