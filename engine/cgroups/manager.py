@@ -17,6 +17,8 @@ Lifecycle:
 
 On a hybrid host the container also gets a cgroup in the unified hierarchy: processes
 are members of both, which lends v2's core files (cgroup.kill, cpu.stat) to v1 hosts.
+Device rules go to the v1 devices controller where there is one, else they become a
+BPF device program attached to the unified cgroup (v2/devices.py).
 A failure in `create` removes the directories it made before raising.
 """
 
@@ -44,6 +46,7 @@ from engine.cgroups.v1 import memory as v1_memory
 from engine.cgroups.v1 import pids as v1_pids
 from engine.cgroups.v2 import cpu as v2_cpu
 from engine.cgroups.v2 import cpuset as v2_cpuset
+from engine.cgroups.v2 import devices as v2_devices
 from engine.cgroups.v2 import freeze as v2_freeze
 from engine.cgroups.v2 import io as v2_io
 from engine.cgroups.v2 import memory as v2_memory
@@ -185,6 +188,8 @@ class Cgroup:
             return
         for controller in self.layout.v2_controllers():
             V2_APPLY[controller](unified, resources)
+        if "devices" not in self.layout.v1:  # no v1 devices controller: the rules become a BPF program on v2
+            v2_devices.apply(unified, resources)
         for name, value in resources.unified:
             if "/" in name or name.startswith("."):
                 raise CgroupLimitInvalid(f"unified `{name}`: not a cgroup interface file name")

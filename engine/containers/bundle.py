@@ -13,7 +13,10 @@ What comes from where:
                      (the last two from `options.hosts` / `options.resolv_conf` when the caller gives them:
                      compose writes them from what netplan knows of the container's networks)
     linux            Docker's capabilities, masked and read-only paths (engine.runtime.defaults),
-                     resources and cgroupsPath (engine.cgroups), namespaces with network none/host/a path
+                     resources and cgroupsPath (engine.cgroups), namespaces with network none/host/a path,
+                     seccomp for the final bounding set (engine.containers.seccomp: Docker's default profile,
+                     none when unconfined or privileged, or the profile file `options.seccomp` names: the one
+                     file this module may read)
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.containers import seccomp
 from engine.containers.errors import ContainerInvalid
 from engine.containers.options import Mount, RunOptions
 from engine.runtime import defaults
@@ -122,4 +126,9 @@ def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dic
         linux["cgroupsPath"] = "/" + who.cgroup
     if resources:
         linux["resources"] = resources
+    # Last: the profile's conditions read the final capability set. (`privileged` is another change's field.)
+    confine = seccomp.linux_seccomp(options.seccomp, process["capabilities"]["bounding"],
+                                    privileged=getattr(options, "privileged", False))
+    if confine is not None:
+        linux["seccomp"] = confine
     return doc

@@ -51,3 +51,4 @@ class RunOptions:
     mounts: tuple[Mount, ...] = ()
     resolv_conf: str | None = None         # a host file to bind at /etc/resolv.conf instead of the engine's
     hosts: str | None = None               # a host file to bind at /etc/hosts instead of the engine's
+    seccomp: str | None = None             # None: Docker's default profile; "unconfined": none; else a profile file

@@ -11,6 +11,7 @@ Laid out by kernel feature, each module small:
     capabilities  the five sets, Docker's default set
     rlimits       setrlimit from the spec
     user          uid, gid, additional gids
+    seccomp       linux.seccomp compiled once (libseccomp), cached, loaded as runc loads it
     console       process.terminal through --console-socket
     process       the container's process from fork to execve; the small init
     state         state directory, observed status, the lifecycle table

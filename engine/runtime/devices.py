@@ -2,7 +2,8 @@
 
 A container whose /dev is a fresh tmpfs gets the six nodes every program expects
 (null, zero, full, random, urandom, tty), the spec's `linux.devices`, and the links
-fd, stdin, stdout, stderr, core and ptmx.
+fd, stdin, stdout, stderr, core and ptmx. In a user namespace mknod is refused, so
+each node is the host's, bind-mounted onto an empty file (as runc does).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ LINKS: tuple[tuple[str, str], ...] = (
 _TYPES = {"c": stat.S_IFCHR, "u": stat.S_IFCHR, "b": stat.S_IFBLK, "p": stat.S_IFIFO}
 
 
-def create(rootfs: str, devices: tuple[Device, ...]) -> None:
+def create(rootfs: str, devices: tuple[Device, ...], bind: bool = False) -> None:
     wanted = {d.path: d for d in DEFAULT}
     wanted.update({d.path: d for d in devices})
     old = os.umask(0)
@@ -39,8 +40,12 @@ def create(rootfs: str, devices: tuple[Device, ...]) -> None:
             if os.path.lexists(path):
                 os.unlink(path)
             try:
-                sc.mknod(path, _TYPES[d.type] | (d.file_mode & 0o7777), os.makedev(d.major, d.minor))
-                os.chown(path, d.uid, d.gid)
+                if bind:
+                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o644))
+                    sc.mount(d.path, path, None, sc.MS_BIND, None)
+                else:
+                    sc.mknod(path, _TYPES[d.type] | (d.file_mode & 0o7777), os.makedev(d.major, d.minor))
+                    os.chown(path, d.uid, d.gid)
             except OSError as e:
                 raise SetupFailed(f"create device `{d.path}`: {e.strerror}") from None
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 
-from engine.runtime import namespaces, process
+from engine.runtime import namespaces, process, seccomp, spec
 from engine.runtime import syscalls as sc
 from engine.runtime.errors import SetupFailed
 from engine.runtime.spec import Process
@@ -20,10 +20,11 @@ from engine.runtime.state import Store
 from pycompose.errors import PycomposeError
 
 
-def _child(targets: list[tuple[str, int]], proc: Process, report: int) -> None:
+def _child(targets: list[tuple[str, int]], proc: Process, report: int, confine: seccomp.Filter | None) -> None:
     try:
         namespaces.join([t for t in targets if t[1] != sc.CLONE_NEWPID])
-        program, env = process.apply(proc)
+        program, env = process.apply(proc, confine)
+        process.confine_late(proc, confine)
         os.execve(program, list(proc.args), env)
     except PycomposeError as e:
         code = e.exit_code if isinstance(e, process.ExecFailed) else 1
@@ -40,13 +41,14 @@ def exec_in(store: Store, cid: str, proc: Process, *, detach: bool = False, pid_
     """Run `proc` in container `cid`; its exit code, or 0 when detached."""
     record = store.load(cid)
     store.check("exec", record)
+    confine = seccomp.program(spec.load(record.bundle).seccomp, store.root)  # the container's own filter
     targets = namespaces.foreign(record.pid)
     namespaces.join([t for t in targets if t[1] == sc.CLONE_NEWPID])
     read_end, write_end = os.pipe2(os.O_CLOEXEC)
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
-        _child(targets, proc, write_end)
+        _child(targets, proc, write_end, confine)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as f:
         failure = f.read()

@@ -23,7 +23,8 @@ import socket
 import time
 from collections.abc import Callable
 
-from engine.runtime import namespaces, process, spec
+from engine.runtime import namespaces, process, seccomp, spec
+from engine.runtime import syscalls as sc
 from engine.runtime.errors import SetupFailed, WrongState
 from engine.runtime.process import Channel
 from engine.runtime.state import Record, Store, now, start_time
@@ -33,16 +34,19 @@ _FORWARDED = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, sign
               signal.SIGWINCH, signal.SIGCONT)
 
 
-def _fork_container(s: spec.Spec, fifo: str | None, init: bool, console_socket: str | None,
+def _fork_container(store: Store, s: spec.Spec, fifo: str | None, init: bool, console_socket: str | None,
                     on_fork: Callable[[int], None] | None) -> tuple[int, Channel]:
     plan = namespaces.plan(s.namespaces)
+    confine = seccomp.program(s.seccomp, store.root)  # compiled (or read from the cache) before the fork
+    if plan.new_user:  # PID 1 is our grandchild: as a subreaper, we reap it (and `run` waits for it)
+        sc.prctl(sc.PR_SET_CHILD_SUBREAPER, 1)
     ours, theirs = socket.socketpair()
     fifo_fd = os.open(fifo, os.O_RDWR | os.O_CLOEXEC) if fifo else None
     namespaces.enter_pid(plan)
     pid = os.fork()
     if pid == 0:
         ours.close()
-        process.container_main(s, plan, Channel(theirs), fifo_fd, init, console_socket)
+        process.container_main(s, plan, Channel(theirs), fifo_fd, init, console_socket, confine)
     theirs.close()
     if fifo_fd is not None:
         os.close(fifo_fd)
@@ -52,6 +56,8 @@ def _fork_container(s: spec.Spec, fifo: str | None, init: bool, console_socket: 
             on_fork(pid)
         chan.send("go")
         reply = chan.receive()
+        if reply.get("type") == "userns":
+            pid, reply = _map_user_namespace(s, pid, chan)
     except BaseException:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -62,6 +68,17 @@ def _fork_container(s: spec.Spec, fifo: str | None, init: bool, console_socket: 
         message = str(reply.get("message", "the container's process died during setup"))
         raise (process.ExecFailed if code in (126, 127) else SetupFailed)(message, exit_code=code)
     return pid, chan
+
+
+def _map_user_namespace(s: spec.Spec, pid: int, chan: Channel) -> tuple[int, dict[str, object]]:
+    """Write the maps of the user namespace `pid` made; (PID 1's pid, its next message)."""
+    namespaces.write_id_maps(pid, s.uid_mappings, s.gid_mappings)
+    chan.send("mapped")
+    reply = chan.receive()
+    if reply.get("type") != "pid":
+        return pid, reply  # an error, reported by the caller
+    os.waitpid(pid, 0)  # the intermediate process, gone once PID 1 exists (reparented to us)
+    return int(reply["pid"]), chan.receive()  # type: ignore[call-overload]
 
 
 def _record(store: Store, cid: str, s: spec.Spec, pid: int) -> Record:
@@ -87,7 +104,7 @@ def create(store: Store, cid: str, bundle: str, *, pid_file: str | None = None, 
         fifo = store.fifo(cid)
         os.mkfifo(fifo, 0o622)
         wants_init = init if init is not None else s.annotations.get(INIT_ANNOTATION) == "true"
-        pid, chan = _fork_container(s, fifo, wants_init, console_socket, on_fork)
+        pid, chan = _fork_container(store, s, fifo, wants_init, console_socket, on_fork)
         chan.sock.close()
         _record(store, cid, s, pid)
         _write_pid_file(pid_file, pid)
@@ -134,7 +151,7 @@ def run(store: Store, cid: str, bundle: str, *, pid_file: str | None = None, ini
     store.reserve(cid)
     try:
         wants_init = init if init is not None else s.annotations.get(INIT_ANNOTATION) == "true"
-        pid, chan = _fork_container(s, None, wants_init, console_socket, on_fork)
+        pid, chan = _fork_container(store, s, None, wants_init, console_socket, on_fork)
         _record(store, cid, s, pid)
         _write_pid_file(pid_file, pid)
         _forward_signals(pid)

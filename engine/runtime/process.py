@@ -21,7 +21,7 @@ import socket
 import stat
 import sys
 
-from engine.runtime import capabilities, namespaces, rlimits, rootfs, user
+from engine.runtime import capabilities, namespaces, rlimits, rootfs, seccomp, user
 from engine.runtime import syscalls as sc
 from engine.runtime.console import Console
 from engine.runtime.errors import SetupFailed
@@ -63,12 +63,18 @@ def lookup(name: str, path: str) -> str:
     raise ExecFailed(f'exec: "{name}": executable file not found in $PATH', exit_code=127)
 
 
-def apply(process: Process) -> tuple[str, dict[str, str]]:
-    """Identity, limits and cwd of `process` on the calling process; returns (program, env)."""
+def apply(process: Process, confine: seccomp.Filter | None = None) -> tuple[str, dict[str, str]]:
+    """Identity, limits and cwd of `process` on the calling process; returns (program, env).
+
+    Without no_new_privileges the seccomp filter `confine` is loaded here, while the process
+    still has CAP_SYS_ADMIN; with it, `confine_late` loads it just before execve (runc's order).
+    """
     if process.oom_score_adj is not None:
         with open("/proc/self/oom_score_adj", "w") as f:
             f.write(str(process.oom_score_adj))
     rlimits.apply(process.rlimits)
+    if confine is not None and not process.no_new_privileges:
+        seccomp.load(confine)
     bits = None if process.capabilities is None else capabilities.masks(process.capabilities)
     if bits is not None:
         capabilities.drop_bounding(bits["bounding"])
@@ -84,6 +90,12 @@ def apply(process: Process) -> tuple[str, dict[str, str]]:
         raise SetupFailed(f'chdir to cwd ("{process.cwd}") set in config.json failed: {e.strerror}') from None
     env = environ(process)
     return lookup(process.args[0], env.get("PATH", DEFAULT_PATH)), env
+
+
+def confine_late(process: Process, confine: seccomp.Filter | None) -> None:
+    """With no_new_privileges, the seccomp filter goes on last, so that few syscalls run under it."""
+    if confine is not None and process.no_new_privileges:
+        seccomp.load(confine)
 
 
 def execute(program: str, process: Process, env: dict[str, str]) -> None:
@@ -151,8 +163,33 @@ def wait_for_start(chan: Channel, fifo_fd: int | None) -> bool:
     return started
 
 
-def _setup(spec: Spec, plan: namespaces.Plan, console: Console | None) -> tuple[str, dict[str, str]]:
-    namespaces.enter(plan)
+def _enter_user_namespace(plan: namespaces.Plan, chan: Channel) -> None:
+    """Make the user namespace and the others inside it; returns in the new PID 1 (its parent exits).
+
+    The launcher writes the maps when told `userns`, and learns PID 1's pid from `pid`."""
+    namespaces.join(list(plan.joins))  # still host root: the given paths need it
+    try:
+        sc.unshare(sc.CLONE_NEWUSER)
+    except OSError as e:
+        raise SetupFailed(f"unshare the user namespace: {e.strerror}") from None
+    chan.send("userns")
+    if chan.receive().get("type") != "mapped":
+        os._exit(1)
+    user.become_root()
+    try:
+        sc.unshare(plan.new | (sc.CLONE_NEWPID if plan.new_pid else 0))
+    except OSError as e:
+        raise SetupFailed(f"unshare namespaces in the user namespace: {e.strerror}") from None
+    child = os.fork()
+    if child:
+        chan.send("pid", pid=child)
+        os._exit(0)
+
+
+def _setup(spec: Spec, plan: namespaces.Plan, console: Console | None,
+           confine: seccomp.Filter | None) -> tuple[str, dict[str, str]]:
+    if not plan.new_user:  # else entered already, by _enter_user_namespace
+        namespaces.enter(plan)
     if not plan.has("mount"):
         raise SetupFailed("the native runtime needs a mount namespace (linux.namespaces: mount)")
     rootfs.setup(spec)
@@ -164,22 +201,25 @@ def _setup(spec: Spec, plan: namespaces.Plan, console: Console | None) -> tuple[
     os.makedirs(spec.process.cwd, exist_ok=True)
     if console is not None:
         console.attach()
-    return apply(spec.process)
+    return apply(spec.process, confine)
 
 
 def container_main(spec: Spec, plan: namespaces.Plan, chan: Channel, fifo_fd: int | None, init: bool,
-                   console_socket: str | None = None) -> None:
+                   console_socket: str | None = None, confine: seccomp.Filter | None = None) -> None:
     """The forked child: never returns."""
     code = 1
     try:
         if chan.receive().get("type") != "go":
             os._exit(1)
+        if plan.new_user:
+            _enter_user_namespace(plan, chan)
         console = Console(console_socket) if console_socket else None
-        program, env = _setup(spec, plan, console)
+        program, env = _setup(spec, plan, console, confine)
         chan.send("ready")
         if not wait_for_start(chan, fifo_fd):
             os._exit(0)
         chan.sock.close()
+        confine_late(spec.process, confine)
         if init:
             child = os.fork()
             if child == 0:

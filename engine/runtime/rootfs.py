@@ -41,11 +41,12 @@ def mount_all(spec: Spec) -> None:
             dev_is_tmpfs = m.type == "tmpfs"
         if m.destination.rstrip("/") == "/dev/pts" and m.type == "devpts":
             has_devpts = True
+    in_user_namespace = any(ns.type == "user" for ns in spec.namespaces)
     if dev_is_tmpfs:
-        devices.create(spec.root_path, spec.devices)
+        devices.create(spec.root_path, spec.devices, bind=in_user_namespace)
         devices.link(spec.root_path, has_devpts)
     elif spec.devices:
-        devices.create(spec.root_path, spec.devices)
+        devices.create(spec.root_path, spec.devices, bind=in_user_namespace)
 
 
 def pivot(rootfs: str) -> None:

@@ -58,6 +58,39 @@ class Device(NamedTuple):
     gid: int = 0
 
 
+class IdMapping(NamedTuple):
+    """One line of a user namespace's uid_map or gid_map: `size` ids from `container_id` are `host_id` onwards."""
+
+    container_id: int
+    host_id: int
+    size: int
+
+
+class SeccompArg(NamedTuple):
+    index: int
+    op: str
+    value: int
+    value_two: int = 0
+
+
+class Syscall(NamedTuple):
+    names: tuple[str, ...]
+    action: str
+    errno: int | None = None
+    args: tuple[SeccompArg, ...] = ()
+
+
+class Seccomp(NamedTuple):
+    """`linux.seccomp`; `digest` names the document (sha256 of its canonical JSON), the key of its compiled filter."""
+
+    default_action: str
+    digest: str
+    default_errno: int | None = None
+    architectures: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    syscalls: tuple[Syscall, ...] = ()
+
+
 class Spec(NamedTuple):
     bundle: str
     process: Process
@@ -74,6 +107,9 @@ class Spec(NamedTuple):
     rootfs_propagation: str | None = None
     annotations: dict[str, str] = {}  # noqa: RUF012 - never mutated
     oci_version: str = "1.0.2"
+    seccomp: Seccomp | None = None
+    uid_mappings: tuple[IdMapping, ...] = ()
+    gid_mappings: tuple[IdMapping, ...] = ()
 
 
 def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any = None) -> Any:
@@ -111,6 +147,44 @@ def _device(raw: dict[str, Any]) -> Device:
                   int(raw.get("fileMode", 0o666)), int(raw.get("uid", 0)), int(raw.get("gid", 0)))
 
 
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 without `hashlib`, whose OpenSSL costs the runtime's start-up some milliseconds."""
+    try:
+        from _sha256 import sha256 as digest  # Python 3.11's built-in implementation
+    except ImportError:
+        try:
+            from _sha2 import sha256 as digest  # 3.12 and later
+        except ImportError:
+            from hashlib import sha256 as digest
+    return str(digest(data).hexdigest())
+
+
+def _seccomp(raw: dict[str, Any] | None) -> Seccomp | None:
+    if raw is None:
+        return None
+    where = "linux.seccomp."
+    if not isinstance(raw.get("defaultAction"), str):
+        raise BundleInvalid("config.json: linux.seccomp.defaultAction: expected a string")
+    syscalls = []
+    for i, entry in enumerate(_get(raw, "syscalls", list, where, [])):
+        names = entry.get("names") or []
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise BundleInvalid(f"config.json: {where}syscalls[{i}].names: expected a list of syscall names")
+        args = tuple(SeccompArg(int(a.get("index", 0)), str(a["op"]), int(a.get("value", 0)), int(a.get("valueTwo", 0)))
+                     for a in entry.get("args") or ())
+        syscalls.append(Syscall(tuple(names), str(entry["action"]), _get(entry, "errnoRet", int, ""), args))
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":")).encode()
+    return Seccomp(default_action=raw["defaultAction"], digest=sha256(canonical),
+                   default_errno=_get(raw, "defaultErrnoRet", int, where),
+                   architectures=tuple(_get(raw, "architectures", list, where, [])),
+                   flags=tuple(_get(raw, "flags", list, where, [])), syscalls=tuple(syscalls))
+
+
+def _mappings(linux: dict[str, Any], key: str) -> tuple[IdMapping, ...]:
+    return tuple(IdMapping(int(m["containerID"]), int(m["hostID"]), int(m["size"]))
+                 for m in _get(linux, key, list, "linux.", []))
+
+
 def from_dict(raw: dict[str, Any], bundle: str) -> Spec:
     root = _get(raw, "root", dict, "", {})
     root_path = root.get("path") or "rootfs"
@@ -132,6 +206,9 @@ def from_dict(raw: dict[str, Any], bundle: str) -> Spec:
         rootfs_propagation=_get(linux, "rootfsPropagation", str, "linux."),
         annotations=dict(_get(raw, "annotations", dict, "", {})),
         oci_version=str(raw.get("ociVersion", "1.0.2")),
+        seccomp=_seccomp(_get(linux, "seccomp", dict, "linux.")),
+        uid_mappings=_mappings(linux, "uidMappings"),
+        gid_mappings=_mappings(linux, "gidMappings"),
     )
 
 

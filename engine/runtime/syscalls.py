@@ -66,9 +66,14 @@ _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 # Syscalls glibc does not wrap, by machine.
 _NUMBERS = {
-    "x86_64": {"pivot_root": 155, "capget": 125, "capset": 126},
-    "aarch64": {"pivot_root": 41, "capget": 90, "capset": 91},
+    "x86_64": {"pivot_root": 155, "capget": 125, "capset": 126, "seccomp": 317},
+    "aarch64": {"pivot_root": 41, "capget": 90, "capset": 91, "seccomp": 277},
 }
+SECCOMP_SET_MODE_FILTER = 1
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
 
 
 class _CapHeader(ctypes.Structure):
@@ -137,6 +142,12 @@ class Linux:
             data[i].inheritable = (inheritable >> shift) & 0xFFFFFFFF
         if self._syscall("capset", ctypes.byref(header), ctypes.byref(data)) != 0:
             raise _fail("capset", "self")
+
+    def seccomp_filter(self, program: bytes, flags: int) -> None:
+        """seccomp(SECCOMP_SET_MODE_FILTER, flags, &program): `program` is classic BPF, 8 bytes an instruction."""
+        prog = _SockFprog(len(program) // 8, program)
+        if self._syscall("seccomp", SECCOMP_SET_MODE_FILTER, flags, ctypes.byref(prog)) != 0:
+            raise _fail("seccomp", "filter")
 
     def sethostname(self, name: str) -> None:
         raw = name.encode()
@@ -215,6 +226,10 @@ def prctl(option: int, arg2: int = 0, arg3: int = 0) -> int:
 
 def capset(effective: int, permitted: int, inheritable: int) -> None:
     backend().capset(effective, permitted, inheritable)
+
+
+def seccomp_filter(program: bytes, flags: int = 0) -> None:
+    backend().seccomp_filter(program, flags)
 
 
 def sethostname(name: str) -> None:

@@ -19,6 +19,15 @@ def switch(user: User) -> None:
         os.umask(user.umask)
 
 
+def become_root() -> None:
+    """In a user namespace just made, once its maps are written: uid and gid 0 there (runc does the same)."""
+    try:
+        os.setresgid(0, 0, 0)
+        os.setresuid(0, 0, 0)
+    except OSError as e:
+        raise SetupFailed(f"become root in the user namespace: {e.strerror}") from None
+
+
 def parse(text: str) -> tuple[int, int | None]:
     """`exec -u` takes `uid[:gid]`, numbers only (the container's passwd is not read)."""
     uid, _, gid = text.partition(":")

@@ -213,3 +213,14 @@ def test_killing_the_supervisor_leaves_the_container_running(cli):
     assert cli.cli("kill", "-s", "KILL", "survivor").returncode == 0  # a new supervisor adopts it
     eventually(lambda: "Exited" in cli.cli("ls", "-a").stdout, what="the container to be seen exited")
     assert cli.cli("rm", "survivor").returncode == 0
+
+
+def test_containers_run_under_dockers_seccomp_profile_exec_too(cli):
+    # unshare(CLONE_NEWUSER) needs no capability: only the seccomp filter refuses it, as Docker's does.
+    probe = "grep '^Seccomp:' /proc/self/status; unshare -U true 2>/dev/null || echo refused"
+    done = cli.cli("run", "--rm", "busybox", "sh", "-c", probe)
+    assert (done.returncode, done.stdout.split()) == (0, ["Seccomp:", "2", "refused"]), done.stderr
+    started = cli.cli("run", "-d", "--name", "confined", "busybox", "sleep", "300")
+    assert started.returncode == 0, started.stderr
+    done = cli.cli("exec", "confined", "sh", "-c", probe)
+    assert (done.returncode, done.stdout.split()) == (0, ["Seccomp:", "2", "refused"]), done.stderr

@@ -3,6 +3,6 @@
     apply(cgroup: Path, resources: Resources) -> None   write the limits this controller owns (none: no write)
     stats(cgroup: Path) -> dict[str, int]               what `pycompose stats` shows (some controllers)
 
-Freezing and killing are core files of every v2 cgroup (`freeze.py`); device control
-is left to the runtime's /dev construction (`devices.py` says why).
+Freezing and killing are core files of every v2 cgroup (`freeze.py`); device control is
+an eBPF program attached to the cgroup (`devices.py` assembles it, `bpf.py` loads and attaches it).
 """

@@ -20,7 +20,8 @@ import tempfile
 
 import pytest
 
-from engine.runtime import defaults
+from engine.containers import seccomp, seccomp_default
+from engine.runtime import capabilities, defaults
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 RUNTIMES = ["native", "runc", "crun"]
@@ -282,3 +283,119 @@ def test_list(rt, rootfs):
     cid = rt.create(["sleep", "30"], rootfs)
     listed = json.loads(rt("list", "--format", "json").stdout)
     assert [(c["id"], c["status"]) for c in listed] == [(cid, "created")]
+
+
+# -- seccomp ---------------------------------------------------------------------------------------
+
+def default_seccomp(bounding=capabilities.DOCKER_DEFAULT) -> dict:
+    """Docker's default profile as dockerd renders it into config.json for this bounding set."""
+    return seccomp.render(seccomp_default.PROFILE, bounding)
+
+
+DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"},
+                           {"names": ["symlink", "symlinkat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}
+
+
+def test_seccomp_default_profile_refuses_what_docker_refuses(rt, rootfs):
+    # unshare(CLONE_NEWUSER) needs no capability, so only the filter stops it; chroot stays allowed.
+    done = rt.run(sh("grep '^Seccomp:' /proc/self/status; unshare -U true || echo refused; "
+                     "chroot / true && echo chroot-ok; linux32 true && echo linux32-ok"), rootfs,
+                  linux__seccomp=default_seccomp())
+    assert done.stdout.split() == ["Seccomp:", "2", "refused", "chroot-ok", "linux32-ok"], done.stdout + done.stderr
+    assert "Operation not permitted" in done.stderr, done.stderr
+
+
+def test_without_seccomp_the_same_syscalls_go_through(rt, rootfs):
+    done = rt.run(sh("grep '^Seccomp:' /proc/self/status; unshare -U true && echo allowed"), rootfs)
+    assert done.stdout.split() == ["Seccomp:", "0", "allowed"], done.stdout + done.stderr
+
+
+def test_seccomp_follows_the_capabilities(rt, rootfs):
+    # Without CAP_SYS_CHROOT the default profile does not allow chroot(2) either.
+    caps = [c for c in capabilities.DOCKER_DEFAULT if c != "CAP_SYS_CHROOT"]
+    done = rt.run(sh("chroot / true 2>/dev/null || echo refused"), rootfs,
+                  process__capabilities={"bounding": caps, "effective": caps, "permitted": caps},
+                  linux__seccomp=default_seccomp(caps))
+    assert done.stdout.split() == ["refused"], done.stdout + done.stderr
+
+
+def test_a_custom_profile_with_errno_values(rt, rootfs):
+    done = rt.run(sh("mkdir /tmp/d || echo no-mkdir; ln -s x /tmp/l || echo no-symlink; touch /tmp/f && echo touched"),
+                  rootfs, linux__seccomp=DENY_MKDIR)
+    assert done.stdout.split() == ["no-mkdir", "no-symlink", "touched"], done.stdout + done.stderr
+    assert "Operation not permitted" in done.stderr and "Permission denied" in done.stderr, done.stderr
+
+
+def test_seccomp_without_no_new_privileges(rt, rootfs):
+    # Docker's containers keep setuid programs working: the filter is loaded while the runtime may still do so.
+    done = rt.run(sh("grep '^NoNewPrivs:' /proc/self/status; mkdir /tmp/d || echo no-mkdir"), rootfs,
+                  process__noNewPrivileges=False, linux__seccomp=DENY_MKDIR)
+    assert done.stdout.split() == ["NoNewPrivs:", "0", "no-mkdir"], done.stdout + done.stderr
+
+
+def test_exec_is_filtered_too(rt, rootfs):
+    cid = rt.create(["sleep", "30"], rootfs, linux__seccomp=DENY_MKDIR)
+    assert rt("start", cid).returncode == 0
+    done = rt("exec", cid, "sh", "-c", "mkdir /tmp/e || echo no-mkdir; grep '^Seccomp:' /proc/self/status")
+    assert done.stdout.split() == ["no-mkdir", "Seccomp:", "2"], done.stdout + done.stderr
+
+
+# -- user namespaces -------------------------------------------------------------------------------
+
+HOST_ID = 100000
+USERNS = {"linux__uidMappings": [{"containerID": 0, "hostID": HOST_ID, "size": 65536}],
+          "linux__gidMappings": [{"containerID": 0, "hostID": HOST_ID, "size": 65536}]}
+
+
+def owned_copy(rootfs: str, where: str, owner: int) -> str:
+    """A copy of the rootfs owned by `owner` (the container's root, mapped): ownership is the caller's business."""
+    copy_ = os.path.join(where, "rootfs-userns")
+    shutil.copytree(rootfs, copy_, symlinks=True)
+    for directory, dirs, files in os.walk(copy_):
+        for name in [directory, *(os.path.join(directory, n) for n in dirs + files)]:
+            os.lchown(name, owner, owner)
+    return copy_
+
+
+def userns_config(data: str) -> dict:
+    mounts = defaults.config(["true"])["mounts"] + [
+        {"destination": "/data", "type": "bind", "source": data, "options": ["rbind"]}]
+    spaces = [*defaults.config(["true"])["linux"]["namespaces"], {"type": "user"}]
+    return dict(USERNS, mounts=mounts, linux__namespaces=spaces)
+
+
+@pytest.fixture
+def userns_rootfs(rt, rootfs):
+    os.chmod(rt.where, 0o711)  # the mapped root must get through to the rootfs and the bind sources
+    return owned_copy(rootfs, rt.where, HOST_ID)
+
+
+def test_user_namespace_maps_root_to_a_host_range(rt, userns_rootfs):
+    data = tempfile.mkdtemp(dir=rt.where)
+    os.chown(data, HOST_ID, HOST_ID)
+    done = rt.run(sh("id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; touch /data/made; "
+                     "ls /proc | grep -cE '^[0-9]+$'; hostname"), userns_rootfs, **userns_config(data))
+    assert done.returncode == 0, done.stderr
+    lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
+    assert lines[:4] == ["0", "0", f"0 {HOST_ID} 65536", f"0 {HOST_ID} 65536"], done.stdout
+    assert int(lines[4]) < 5 and lines[5] == "pct-box", done.stdout  # its own PID and UTS namespaces
+    made = os.stat(os.path.join(data, "made"))
+    assert (made.st_uid, made.st_gid) == (HOST_ID, HOST_ID)
+
+
+def test_user_namespace_root_is_not_host_root(rt, userns_rootfs):
+    data = tempfile.mkdtemp(dir=rt.where)  # owned by host root: the container's root may not write there
+    done = rt.run(sh("touch /data/x || echo refused; cat /dev/null && echo devnull-ok"), userns_rootfs,
+                  **userns_config(data))
+    assert done.stdout.split() == ["refused", "devnull-ok"], done.stdout + done.stderr
+    assert os.listdir(data) == []
+
+
+def test_exec_joins_the_user_namespace(rt, userns_rootfs):
+    data = tempfile.mkdtemp(dir=rt.where)
+    cid = rt.create(["sleep", "30"], userns_rootfs, **userns_config(data))
+    assert rt("start", cid).returncode == 0
+    done = rt("exec", cid, "sh", "-c", "id -u; cat /proc/self/uid_map")
+    assert done.returncode == 0, done.stderr
+    assert [" ".join(line.split()) for line in done.stdout.splitlines()] == ["0", f"0 {HOST_ID} 65536"]

@@ -109,8 +109,8 @@ def test_kill_writes_cgroup_kill(tmp_path, recorder):
     assert recorder.writes == [("cgroup.kill", "1")]
 
 
-def test_devices_on_v2_write_nothing_and_say_so(tmp_path, recorder):
+def test_devices_on_v2_are_a_program_not_files(tmp_path, recorder):
     from engine.cgroups.resources import DEFAULT_DEVICE_RULES
 
-    devices.apply(tmp_path, Resources(devices=DEFAULT_DEVICE_RULES))
-    assert recorder.writes == [] and devices.enforced() is False
+    devices.apply(tmp_path, Resources(devices=DEFAULT_DEVICE_RULES))  # a plain directory: no program either
+    assert recorder.writes == [] and list(tmp_path.iterdir()) == []

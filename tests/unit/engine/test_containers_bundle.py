@@ -63,3 +63,25 @@ def test_users_resolve_against_the_containers_files(tmp_path):
     assert files.resolve_user(tmp_path, "1234:5") == (1234, 5, "/")
     with pytest.raises(ContainerInvalid, match="unable to find user nobody"):
         files.resolve_user(tmp_path, "nobody")
+
+
+def test_seccomp_is_dockers_default_for_the_final_capabilities():
+    doc = bundle.config(IMAGE, RunOptions("x"), WHO, {})
+    confine = doc["linux"]["seccomp"]
+    assert confine["defaultAction"] == "SCMP_ACT_ERRNO"
+    allowed = {n for entry in confine["syscalls"] if entry["action"] == "SCMP_ACT_ALLOW" and "args" not in entry
+               for n in entry["names"]}
+    assert "chroot" in allowed and "mount" not in allowed  # CAP_SYS_CHROOT is in the bounding set, not SYS_ADMIN
+
+
+def test_seccomp_unconfined_and_from_a_file(tmp_path):
+    assert "seccomp" not in bundle.config(IMAGE, RunOptions("x", seccomp="unconfined"), WHO, {})["linux"]
+    profile = tmp_path / "p.json"
+    profile.write_text('{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], '
+                       '"action": "SCMP_ACT_ERRNO"}]}')
+    doc = bundle.config(IMAGE, RunOptions("x", seccomp=str(profile)), WHO, {})
+    assert doc["linux"]["seccomp"] == {"defaultAction": "SCMP_ACT_ALLOW",
+                                       "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}
+    profile.write_text("[]")
+    with pytest.raises(ContainerInvalid, match=f"read seccomp profile `{profile}`"):
+        bundle.config(IMAGE, RunOptions("x", seccomp=str(profile)), WHO, {})
