@@ -17,7 +17,8 @@ import pytest
 from tests.e2e.test_container_cmd import Env
 from tests.waiting import eventually
 
-COUNTER = "trap 'exit 0' TERM; i=0; while :; do i=$((i+1)); echo $i > /count.new; mv /count.new /count; usleep 5000; done"
+COUNTER = ("trap 'exit 0' TERM; i=0; "
+           "while :; do i=$((i+1)); echo $i > /count.new; mv /count.new /count; usleep 5000; done")
 
 
 @pytest.fixture(scope="module")
