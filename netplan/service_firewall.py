@@ -25,14 +25,14 @@ BACKENDS = ("iptables-nft", "iptables-legacy")
 LEGACY_TABLES = "/proc/net/ip_tables_names"   # empty or absent: no legacy table, and none is made by asking
 
 
-def spec_of(records: Records, ipam: IpamState) -> FirewallSpec:
+def spec_of(records: Records, ipam: IpamState, *, proxied_loopback: bool = False) -> FirewallSpec:
     networks = []
     for net in records.networks.values():
         ipam_record = ipam.networks.get(net.name)
         subnets = tuple(p.subnet for p in ipam_record.subnets) if ipam_record else ()
         networks.append(BridgeNetwork(net.bridge, subnets, net.internal))
     ports: list[PublishedPort] = [p for e in records.endpoints.values() for p in e.ports]
-    return FirewallSpec(tuple(networks), tuple(ports))
+    return FirewallSpec(tuple(networks), tuple(ports), proxied_loopback)
 
 
 class Firewall:

@@ -73,8 +73,9 @@ def port_requests(service: Service) -> list[PortRequest]:
 
 
 def _request(kind: type[PortRequest], port: PortConfig) -> PortRequest:
-    published = (port.published or "0").partition("-")[0]  # a range: its first port
-    return kind(port.target, port.protocol, port.host_ip or "0.0.0.0", int(published or 0))
+    """A host range (`8000-8010`) lets netplan give each container the first port of it still free."""
+    first, _, last = (port.published or "0").partition("-")
+    return kind(port.target, port.protocol, port.host_ip or "0.0.0.0", int(first or 0), int(last or 0))
 
 
 def _network_mode(service: Service) -> str | None:

@@ -4,6 +4,7 @@ Every rule lives in pycompose's own chains, so restoring never touches anyone el
 
     filter  PYCOMPOSE-FORWARD       the forward policy (as `nft_render`'s `forward` chain)
     nat     PYCOMPOSE-DNAT          published ports, for PREROUTING and OUTPUT to local addresses
+                                    (loopback returns first when the userland proxy serves it)
     nat     PYCOMPOSE-POSTROUTING   masquerade and hairpin
 
 Declaring a chain (`:NAME - [0:0]`) in a `--noflush` restore empties it, so the text replaces
@@ -22,6 +23,7 @@ FORWARD = "PYCOMPOSE-FORWARD"
 DNAT = "PYCOMPOSE-DNAT"
 POSTROUTING = "PYCOMPOSE-POSTROUTING"
 LOCAL = ("-m", "addrtype", "--dst-type", "LOCAL")
+LOOPBACK = {4: "127.0.0.0/8", 6: "::1/128"}
 
 JUMPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("filter", "FORWARD", ("-j", FORWARD)),
@@ -38,7 +40,8 @@ def render_iptables(spec: FirewallSpec, version: int = 4) -> str:
     nets = [_only(n, version) for n in spec.networks]
     ports = [p for p in spec.ports if p.host_ip.version == version]
     filter_rules = [f"-A {FORWARD} {r}" for r in _forward(nets)]
-    nat_rules = [f"-A {DNAT} {_dnat(p)}" for p in ports]
+    nat_rules = [f"-A {DNAT} -d {LOOPBACK[version]} -j RETURN"] if spec.proxied_loopback else []
+    nat_rules += [f"-A {DNAT} {_dnat(p)}" for p in ports]
     nat_rules += [f"-A {POSTROUTING} {r}" for r in _postrouting(nets, version)]
     return _table("filter", filter_rules) + _table("nat", nat_rules)
 

@@ -13,7 +13,8 @@ Chains:
     output       nat/output (priority -100, as `dstnat` is refused there by nft 1.0): the same for
                  connections made on the host (127.0.0.1:port);
                  the caller sets `route_localnet` on the bridges so they can leave lo
-    published    one DNAT rule per published port
+    published    one DNAT rule per published port; with the userland proxy on
+                 (`proxied_loopback`), 127.0.0.0/8 and ::1 return first: the proxy serves them
     postrouting  nat/postrouting: for non-internal bridges, masquerade outbound traffic, and
                  DNATed traffic that comes back to its own bridge (hairpin) or from loopback
                  (IPv6 has no route_localnet: `::1` is left to the userland proxy)
@@ -44,7 +45,7 @@ def render_nft(spec: FirewallSpec) -> str:
                ["fib daddr type local jump published"]),
         _chain("output", "type nat hook output priority -100; policy accept;",
                ["fib daddr type local jump published"]),
-        _chain("published", None, [_dnat(p) for p in spec.ports]),
+        _chain("published", None, [*_loopback_returns(spec), *(_dnat(p) for p in spec.ports)]),
         _chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;",
                _postrouting(spec.networks)),
     ]
@@ -93,6 +94,10 @@ def _forward(networks: tuple[BridgeNetwork, ...]) -> list[str]:
         rules.append(f"iifname {_names(open_bridges)} accept")
     rules.append(f"oifname {every} drop")
     return rules
+
+
+def _loopback_returns(spec: FirewallSpec) -> list[str]:
+    return ["ip daddr 127.0.0.0/8 return", "ip6 daddr ::1 return"] if spec.proxied_loopback else []
 
 
 def _family(addr: Address) -> str:

@@ -1,0 +1,50 @@
+"""The engine setting that turns the userland proxy off (Docker's daemon `--userland-proxy=false`)."""
+
+import pytest
+
+from compose.reconcile.proxy import SettingInvalid, enabled
+from compose.reconcile.runs import port_requests
+
+
+def test_on_by_default_as_in_docker(tmp_path):
+    assert enabled(tmp_path, {}) is True
+
+
+@pytest.mark.parametrize(("word", "on"), [("false", False), ("0", False), ("Off", False), ("true", True),
+                                          ("1", True), (" yes ", True)])
+def test_the_environment_decides_first(tmp_path, word, on):
+    (tmp_path / "daemon.json").write_text('{"userland-proxy": %s}' % ("true" if not on else "false"))
+    assert enabled(tmp_path, {"PYCOMPOSE_USERLAND_PROXY": word}) is on
+
+
+def test_daemon_json_under_the_state_root_with_dockers_key(tmp_path):
+    (tmp_path / "daemon.json").write_text('{"userland-proxy": false, "debug": true}')
+    assert enabled(tmp_path, {}) is False
+    assert enabled(tmp_path, {"PYCOMPOSE_USERLAND_PROXY": ""}) is False    # empty: not given
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("{", r"^read engine settings `.*daemon.json`: Expecting property name"),
+    ('{"userland-proxy": "no"}', r"^read engine settings `.*daemon.json`: 'userland-proxy' is 'no', not true or false"),
+    ("[]", r"^read engine settings `.*daemon.json`: 'userland-proxy' is None"),
+])
+def test_a_bad_settings_file_is_named(tmp_path, text, message):
+    (tmp_path / "daemon.json").write_text(text)
+    with pytest.raises(SettingInvalid, match=message):
+        enabled(tmp_path, {})
+
+
+def test_a_bad_word_in_the_environment_is_named(tmp_path):
+    with pytest.raises(SettingInvalid, match=r"^read PYCOMPOSE_USERLAND_PROXY: 'maybe' is not true or false"):
+        enabled(tmp_path, {"PYCOMPOSE_USERLAND_PROXY": "maybe"})
+
+
+def test_a_host_range_reaches_netplan_whole():
+    from compose.model import PortConfig
+
+    class Service:
+        ports = (PortConfig(80, "8000-8010"), PortConfig(53, "5353", "127.0.0.1", "udp"), PortConfig(9000))
+
+    assert [(r.container_port, r.protocol, r.host_ip, r.host_port, r.host_port_end)
+            for r in port_requests(Service)] == [(80, "tcp", "0.0.0.0", 8000, 8010),
+                                                 (53, "udp", "127.0.0.1", 5353, 0), (9000, "tcp", "0.0.0.0", 0, 0)]
