@@ -5,6 +5,7 @@ Lifecycle:
                                                    the firewall re-rendered from every record
     attach(network, container, netns, ...)         addresses, a veth into `netns`, the default
                                                    route choice, DNS records (if a server is given)
+    preflight([PortRequest])                       a host port published already or held refused, early
     publish(network, container, [PortRequest])     NAT rules (and the userland proxy, if given: it serves
                                                    the host's loopback, which the DNAT then leaves alone)
     unpublish / detach / remove_network            the reverse; removal is refused while attached
@@ -29,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from ipaddress import ip_address, ip_interface
@@ -42,9 +43,10 @@ from netplan.firewall.spec import PublishedPort
 from netplan.ipam import Address, SubnetPlan, SubnetRequest, Taken
 from netplan.ipam_state import IpamState
 from netplan.ipam_store import IpamStore
+from netplan.proxy.bind import clashes
 from netplan.records import EndpointRecord, NetworkRecord, Records, RecordStore
 from netplan.service_firewall import Firewall, spec_of
-from netplan.service_ports import PortRequest, check_free, check_unheld, resolve_ports, served_by_proxy
+from netplan.service_ports import PortRequest, check_free, check_unheld, fixed_ports, resolve_ports, served_by_proxy
 from pycompose.errors import Conflict, NotFound
 
 NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
@@ -281,6 +283,16 @@ class NetworkService:
             after = records.with_endpoint(replace(endpoint, ports=(*endpoint.ports, *ports)))
             self._commit(records, after, undo)
             return ports
+
+    def preflight(self, requests: Sequence[PortRequest], *, leaving: Collection[str] = ()) -> None:
+        """Refuse now, before anything is made for them, host ports that an endpoint publishes (unless its
+        container is in `leaving`: about to be removed) or that a process of the host namespace holds."""
+        records = self.store.load()
+        ours = [p for e in records.endpoints.values() for p in e.ports]
+        staying = Records(records.networks, {k: e for k, e in records.endpoints.items() if e.container not in leaving})
+        ports = fixed_ports(requests)
+        check_free(staying, ports)
+        check_unheld([p for p in ports if not any(clashes(p, o) for o in ours)], self.host_netns)
 
     def unpublish(self, network: str, container: str) -> None:
         """Withdraw every port the container publishes through this network."""

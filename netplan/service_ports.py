@@ -81,6 +81,13 @@ def _first_free(port: PublishedPort, end: int, records: Records, chosen: Sequenc
                     "published already or in use", hint="widen the range, or free one of its ports")
 
 
+def fixed_ports(requests: Sequence[PortRequest]) -> list[PublishedPort]:
+    """The host side of the requests that name one host port (not 0, not a range); the container side is a
+    placeholder of the same IP version: only the host side matters before there is an endpoint."""
+    return [PublishedPort(ip_address(r.host_ip), r.host_port, r.protocol, ip_address(r.host_ip), r.container_port)
+            for r in requests if r.host_port and r.host_port_end <= r.host_port]
+
+
 def check_free(records: Records, ports: Sequence[PublishedPort]) -> None:
     """Refuse a port published already (by any endpoint, or twice in `ports`)."""
     seen = [(p, e.name) for e in records.endpoints.values() for p in e.ports]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,6 +70,19 @@ def port_requests(service: Service) -> list[PortRequest]:
     from netplan.service_ports import PortRequest
 
     return [_request(PortRequest, p) for p in service.ports]
+
+
+def check_ports(world: World, project: Project, actions: Sequence[object]) -> None:
+    """Before anything of the plan is made: the host ports its new containers publish are free (a port the
+    container it replaces publishes counts as free)."""
+    from compose.plan import actions as A
+
+    made = [a for a in actions if isinstance(a, (A.CreateContainer, A.RecreateContainer))]
+    leaving = {a.old_id for a in made if isinstance(a, A.RecreateContainer)}
+    leaving |= {a.id for a in actions if isinstance(a, A.RemoveContainer)}
+    wanted = [r for a in made for r in port_requests(project.services[a.service])]
+    if wanted:
+        world.networks.preflight(wanted, leaving=leaving)
 
 
 def _request(kind: type[PortRequest], port: PortConfig) -> PortRequest:
