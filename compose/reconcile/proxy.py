@@ -27,6 +27,7 @@ from compose.errors import ComposeError
 from pycompose.errors import InvalidArgument
 
 if TYPE_CHECKING:
+    from engine.roots import Roots
     from netplan.service import NetworkService
 
 ENV = "PYCOMPOSE_USERLAND_PROXY"
@@ -59,6 +60,16 @@ def enabled(state_root: Path, environ: Mapping[str, str] | None = None) -> bool:
     if not isinstance(value, bool):
         raise SettingInvalid(f"read engine settings `{path}`: {KEY!r} is {value!r}, not true or false")
     return value
+
+
+def network_service(roots: Roots, host_netns: Path | None = None) -> NetworkService:
+    """The roots' NetworkService, wired to the proxy when the setting is on: every command that can change the
+    firewall must make it this way, or it would render the ruleset of the other mode."""
+    from netplan.service import NetworkService
+
+    networks = NetworkService(roots.networks, roots.run, host_netns=host_netns)
+    wire(networks, roots.state, roots.run, host_netns)
+    return networks
 
 
 def wire(networks: NetworkService, state_root: Path, run_root: Path, host_netns: Path | None = None) -> None:

@@ -40,8 +40,5 @@ class World:
     def from_roots(cls, roots: Roots, host_netns: Path | None = None) -> World:
         from compose.reconcile import proxy
         from engine.containers.service import ContainerService
-        from netplan.service import NetworkService
 
-        networks = NetworkService(roots.networks, roots.run, host_netns=host_netns)
-        proxy.wire(networks, roots.state, roots.run, host_netns)
-        return cls(ContainerService(roots), networks, roots.run)
+        return cls(ContainerService(roots), proxy.network_service(roots, host_netns), roots.run)
