@@ -5,7 +5,8 @@
            files(world, ns)       the container's resolv.conf (127.0.0.11, ndots:0) and a hosts placeholder,
                                   handed to the engine before create
            plug(world, ...)       after attach: the hosts file gets the container's addresses, and a listener
-                                  on 127.0.0.11:53 opens inside its namespace (before it starts)
+                                  on 127.0.0.11:53 opens inside its namespace (before it starts), forwarding
+                                  to the service's `dns` servers when it has some (as Docker's embedded DNS)
            unplug(world, ...)     before the namespace goes: the listener closes, the files go
     down:  connect(world)         the records follow the detaches, if a server runs
            stop_if_idle(world)    the last container with a listener gone, the server stops
@@ -138,7 +139,8 @@ def plug(world: World, service: Resolving, ns_name: str, container: str, hostnam
                         extra_hosts=service.extra_hosts, host_gateway=gateways(world, networks[:1]))
     with open(_directory(world, ns_name) / "hosts", "w") as f:  # in place: the engine binds this inode
         f.write(text)
-    world.networks.dns.listen(container, ADDRESS, networks=list(networks), netns=str(netns))
+    world.networks.dns.listen(container, ADDRESS, networks=list(networks), netns=str(netns),
+                              upstreams=list(service.dns) or None)
 
 
 def gateways(world: World, networks: Sequence[str]) -> list[str]:
