@@ -68,10 +68,10 @@ def make(lab, host, tmp_path):
 
 def _box(lab, service, name="box1"):
     box = lab.netns(name)
-    endpoint = service.attach("dual", name, box)
+    service.attach("dual", name, box)
     lab.serve(box, "0.0.0.0", f"{name} v4", port=80)
     lab.serve(box, "::", f"{name} v6", port=80)
-    return endpoint
+    return box
 
 
 def _proxy_pid(lab):
@@ -191,3 +191,52 @@ def test_sctp_is_published_by_the_firewall(lab, host, make):
             conn, _ = server.accept()
             conn.close()
 
+
+
+def _udp_echo(where, address, port):
+    """A UDP server inside `where` that answers every datagram with "echo " + it; closed by the test."""
+    import threading
+
+    sock = netns.inside(where, socket.socket, socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((address, port))
+
+    def loop():
+        while True:
+            try:
+                data, peer = sock.recvfrom(512)
+            except OSError:
+                return
+            sock.sendto(b"echo " + data, peer)
+
+    threading.Thread(target=loop, daemon=True).start()
+    return sock
+
+
+def _udp_ask(where, address, port):
+    client = netns.inside(where, socket.socket, socket.AF_INET, socket.SOCK_DGRAM)
+    with client:
+        client.settimeout(5)
+        client.sendto(b"ping", (address, port))
+        try:
+            return client.recv(512).decode()
+        except OSError:
+            return UNREACHABLE
+
+
+@pytest.mark.parametrize("proxy", [True, False], ids=["proxy", "nat"])
+def test_every_address_udp_and_hairpin_in_both_modes(lab, host, make, proxy):
+    service = make(proxy=proxy)
+    box = _box(lab, service, "box1")
+    other = lab.netns("box2")
+    service.create_network("other", NetworkOptions(subnets=(SubnetRequest("10.85.0.0/24"),)))
+    service.attach("other", "box2", other)
+    echo = _udp_echo(box, "0.0.0.0", 53)
+    try:
+        service.publish("dual", "box1", [PortRequest(80, host_port=8083), PortRequest(53, "udp", host_port=5353)])
+        assert lab.reach(host, "127.0.0.1", 8083) == "box1 v4"          # the host's loopback
+        assert lab.reach(box, "10.84.0.1", 8083) == "box1 v4"           # hairpin
+        assert lab.reach(other, "10.85.0.1", 8083) == "box1 v4"         # from another network, through the host
+        assert _udp_ask(host, "127.0.0.1", 5353) == "echo ping"
+        assert _udp_ask(other, "10.85.0.1", 5353) == "echo ping"
+    finally:
+        echo.close()
