@@ -76,9 +76,12 @@ def connect(world: World) -> bool:
 
 
 def ensure(world: World) -> None:
-    """Start the run root's server unless it runs (one starter at a time), then connect to it."""
+    """Start the run root's server unless it runs (one starter at a time), then connect to it. The userland
+    proxy, the run root's other resident helper, comes back with it when it should run and does not."""
+    from compose.reconcile import proxy
     from netplan.dns import start
 
+    proxy.ensure(world.networks)
     world.run_root.mkdir(parents=True, exist_ok=True)
     with open(world.run_root / "dns.lock", "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -81,6 +81,15 @@ def wire(networks: NetworkService, state_root: Path, run_root: Path, host_netns:
     networks.proxy = OnDemandProxy(run_root / "proxy", host_netns=host_netns, published=networks.published)
 
 
+def ensure(networks: NetworkService) -> None:
+    """The proxy serves again what the records publish, if it should run and does not (it was killed, or the
+    host rebooted): called where containers are about to run, as the DNS server is."""
+    from netplan.proxy.on_demand import OnDemandProxy
+
+    if isinstance(networks.proxy, OnDemandProxy):
+        networks.proxy.ensure()
+
+
 def stop(run_root: Path, host_netns: Path | None = None) -> None:
     """End the run root's proxy whatever it serves (cleanup after a crash; `down` needs no call)."""
     from netplan.proxy.on_demand import OnDemandProxy

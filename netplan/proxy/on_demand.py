@@ -7,6 +7,7 @@ Lifecycle:
                      (all or none; a proxy started for ports it could not publish stops again)
     remove(ports)    unpublishes them; when the proxy serves nothing any more it is stopped and waited
                      for, so a `down` that removed the last published port leaves no process
+    ensure()         starts it, serving every port the records publish, if it is not running
     stop()           ends it whatever it serves (tests and cleanup)
 
 Terms: the *directory* holds the proxy's socket, pid file and log (`<run root>/proxy`); the *host
@@ -67,6 +68,17 @@ class OnDemandProxy:
                 client.remove(mine)
             if len(served) == len(mine):
                 client.stop()
+
+    def ensure(self) -> bool:
+        """Start the proxy if the records publish a port it serves and none runs (it died, or the host
+        rebooted); True when one runs now."""
+        with self._locked():
+            if self._running() is not None:
+                return True
+            if not any(p.protocol in PROTOCOLS for p in self.published()):
+                return False
+            self._start()
+            return True
 
     def stop(self) -> None:
         with self._locked():

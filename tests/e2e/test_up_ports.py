@@ -12,11 +12,14 @@ The same stack also shows an ephemeral host port (reported by `port` and `ps`) a
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.stack import open_stack
+from tests.waiting import eventually
 
 PORT = 18091
 COMPOSE = f"""\
@@ -78,6 +81,11 @@ def test_the_userland_proxy_serves_both_loopbacks_and_goes_with_down(stack):  # 
         published = {(p["URL"], p["PublishedPort"], p["TargetPort"]) for p in row["Publishers"]}
         assert ("127.0.0.1", int(number), 80) in published
         assert ("127.0.0.1", PORT + 1, 81) in published            # the first port of the range
+        (pid,) = _proxies(stack)
+        os.kill(pid, signal.SIGKILL)                               # a proxy that dies comes back on restart
+        eventually(lambda: _page(stack, "127.0.0.1") == "", timeout=10, what="the killed proxy to stop answering")
+        stack.ok("restart", "web")
+        assert _page(stack, "[::1]") == "hello from web" and len(_proxies(stack)) == 1
     finally:
         stack.ok("down", "-t", "0")
     assert _proxies(stack) == []

@@ -95,6 +95,8 @@ def test_the_proxy_serves_loopback_of_both_families_and_goes_with_the_last_port(
 
     service.proxy.stop()                                            # loopback was the proxy's, not the DNAT's
     assert lab.reach(host, "127.0.0.1", 8080, timeout=0.5) == UNREACHABLE
+    assert service.proxy.ensure() and lab.reach(host, "127.0.0.1", 8080) == "box1 v4"   # back, from the records
+    service.proxy.stop()
     (chosen,) = service.publish("dual", "box1", [PortRequest(80, host_ip="127.0.0.1")])
     assert chosen.host_port > 0 and lab.reach(host, "127.0.0.1", chosen.host_port) == "box1 v4"
     assert lab.reach(host, "127.0.0.1", 8080) == "box1 v4"          # a fresh proxy serves what the records publish
