@@ -70,8 +70,11 @@ def check(net: PlainNetwork) -> None:
         raise NetworkOptionInvalid("user specified IP address is supported on user defined networks only")
     if net.aliases:
         raise NetworkOptionInvalid("network-scoped alias is supported only for containers in user defined networks")
-    if net.publish and net.network != "host":
+    if net.publish and net.network.startswith("container:"):
         raise NetworkOptionInvalid("conflicting options: port publishing and the container type network mode")
+    if net.publish and net.network != "host":
+        raise NetworkOptionInvalid(f"publish ports of a container on network {net.network!r}: it has no network to "
+                                   "publish from", hint="give it a user network: --network NAME")
     if net.dns or net.dns_search or net.dns_opt or net.extra_hosts:
         raise NetworkOptionInvalid(f"--dns, --dns-search, --dns-option and --add-host need a user network here, "
                                    f"not {net.network!r}", hint="create one: pycompose network create NAME")

@@ -48,3 +48,21 @@ def test_a_host_range_reaches_netplan_whole():
     assert [(r.container_port, r.protocol, r.host_ip, r.host_port, r.host_port_end)
             for r in port_requests(Service)] == [(80, "tcp", "0.0.0.0", 8000, 8010),
                                                  (53, "udp", "127.0.0.1", 5353, 0), (9000, "tcp", "0.0.0.0", 0, 0)]
+
+
+@pytest.mark.parametrize(("net", "message"), [
+    ({"network": "none", "ipv4_address": "10.1.2.3"}, "^user specified IP address is supported on user defined "
+                                                      "networks only$"),
+    ({"network": "host", "aliases": ("x",)}, "^network-scoped alias is supported only for containers in user "
+                                             "defined networks$"),
+    ({"network": "container:db", "publish": ("80",)}, "^conflicting options: port publishing and the container "
+                                                      "type network mode$"),
+    ({"network": "none", "publish": ("80",)}, "^publish ports of a container on network 'none': it has no network"),
+    ({"network": "none", "dns": ("10.0.0.2",)}, "^--dns, --dns-search, --dns-option and --add-host need a user"),
+])
+def test_what_needs_a_user_network_is_refused_in_dockers_words(net, message):
+    from compose.reconcile.plain import NetworkOptionInvalid, PlainNetwork, check
+
+    with pytest.raises(NetworkOptionInvalid, match=message):
+        check(PlainNetwork(**net))
+    check(PlainNetwork(**{**net, "network": "front"}))   # a user network takes all of them
