@@ -74,10 +74,12 @@ def port_requests(service: Service) -> list[PortRequest]:
 
 def check_ports(world: World, project: Project, actions: Sequence[object]) -> None:
     """Before anything of the plan is made: the host ports its new containers publish are free (a port the
-    container it replaces publishes counts as free)."""
+    container it replaces publishes counts as free). Only containers of their own namespace publish: the
+    ports of `network_mode: host` (or none, or another's namespace) are ignored, as by `make`."""
     from compose.plan import actions as A
 
-    made = [a for a in actions if isinstance(a, (A.CreateContainer, A.RecreateContainer))]
+    made = [a for a in actions if isinstance(a, (A.CreateContainer, A.RecreateContainer))
+            and _network_mode(project.services[a.service]) is None]
     leaving = {a.old_id for a in made if isinstance(a, A.RecreateContainer)}
     leaving |= {a.id for a in actions if isinstance(a, A.RemoveContainer)}
     wanted = [r for a in made for r in port_requests(project.services[a.service])]
