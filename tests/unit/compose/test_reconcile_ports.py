@@ -66,3 +66,27 @@ def test_what_needs_a_user_network_is_refused_in_dockers_words(net, message):
     with pytest.raises(NetworkOptionInvalid, match=message):
         check(PlainNetwork(**net))
     check(PlainNetwork(**{**net, "network": "front"}))   # a user network takes all of them
+
+
+def test_up_checks_the_ports_of_new_containers_less_those_they_replace():
+    from types import SimpleNamespace
+
+    from compose.model import PortConfig
+    from compose.plan import actions as A
+    from compose.reconcile.runs import check_ports
+
+    calls = []
+    world = SimpleNamespace(networks=SimpleNamespace(preflight=lambda wanted, leaving: calls.append(
+        ([(r.host_port, r.container_port) for r in wanted], leaving))))
+    web = SimpleNamespace(name="web", network_mode=None, ports=(PortConfig(80, "8080"),))
+    host = SimpleNamespace(name="hostly", network_mode="host", ports=(PortConfig(9000, "9000"),))
+    project = SimpleNamespace(services={"web": web, "hostly": host})
+    check_ports(world, project, [
+        A.RecreateContainer("web", 1, "old1", "demo-web-1", "demo-web-1", "h", "busybox", "config"),
+        A.CreateContainer("hostly", 1, "demo-hostly-1", "h", "busybox"),
+        A.RemoveContainer("db", "demo-db-1", "old2"),
+    ])
+    assert calls == [([(8080, 80)], {"old1", "old2"})]
+    calls.clear()
+    check_ports(world, project, [A.CreateContainer("hostly", 1, "demo-hostly-1", "h", "busybox")])
+    assert calls == []                                      # a host-mode service publishes nothing
