@@ -102,3 +102,19 @@ def test_pure_nat_serves_127_0_0_1_but_not_the_ipv6_loopback(stack):  # type: ig
     finally:
         stack.ok("down", "-t", "0")
         stack.env.pop("PYCOMPOSE_USERLAND_PROXY")
+
+
+def test_a_port_in_use_fails_up_before_anything_is_made_naming_the_holder(stack):  # type: ignore[no-untyped-def]
+    import re
+    import socket
+
+    from netplan import netns
+
+    with netns.inside(stack.netns, socket.create_server, ("127.0.0.1", PORT)):
+        done = stack.cli("up", "-d")
+    assert done.returncode != 0
+    assert re.search(rf"^publish 127.0.0.1:{PORT}/tcp: port is already in use by \S+ \(pid {os.getpid()}\)$",
+                     done.stderr, re.MULTILINE), done.stderr
+    assert stack.ok("ps", "-a", "-q").stdout == ""
+    assert stack.ok("network", "ls", "-q", "-f", "name=demo_default").stdout == ""
+    assert _proxies(stack) == []
