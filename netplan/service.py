@@ -325,6 +325,11 @@ class NetworkService:
                                                 view.record.internal), self.host_netns)
             self._apply(records)
 
+    def refresh_firewall(self) -> None:
+        """Render and apply the ruleset again (after the proxy setting changed)."""
+        with self.store.locked() as records:
+            self._apply(records)
+
     def firewall_listing(self) -> str | None:
         return self.firewall.listing()
 

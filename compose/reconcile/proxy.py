@@ -73,10 +73,16 @@ def network_service(roots: Roots, host_netns: Path | None = None) -> NetworkServ
 
 
 def wire(networks: NetworkService, state_root: Path, run_root: Path, host_netns: Path | None = None) -> None:
-    """Give `networks` the run root's on-demand proxy when the setting is on (it starts nothing yet)."""
+    """Give `networks` the run root's on-demand proxy when the setting is on (it starts nothing yet). With it
+    off, a proxy still running (the setting was turned off while ports were published) is stopped and the
+    firewall rendered again for NAT alone, so loopback keeps answering and no process is left behind."""
+    from netplan.proxy.on_demand import SOCKET, OnDemandProxy
+
     if not enabled(state_root):
+        if (run_root / "proxy" / SOCKET).exists():
+            OnDemandProxy(run_root / "proxy", host_netns=host_netns).stop()
+            networks.refresh_firewall()
         return
-    from netplan.proxy.on_demand import OnDemandProxy
 
     networks.proxy = OnDemandProxy(run_root / "proxy", host_netns=host_netns, published=networks.published)
 

@@ -104,6 +104,20 @@ def test_pure_nat_serves_127_0_0_1_but_not_the_ipv6_loopback(stack):  # type: ig
         stack.env.pop("PYCOMPOSE_USERLAND_PROXY")
 
 
+def test_turning_the_proxy_off_while_ports_are_published_leaves_nat_serving(stack):  # type: ignore[no-untyped-def]
+    stack.ok("up", "-d")
+    try:
+        assert len(_proxies(stack)) == 1
+        stack.env["PYCOMPOSE_USERLAND_PROXY"] = "false"
+        stack.ok("ps")                                   # any command: the stale proxy goes, NAT takes loopback
+        assert _proxies(stack) == []
+        assert _page(stack, "127.0.0.1") == "hello from web"
+        assert _page(stack, "[::1]") == ""
+    finally:
+        stack.ok("down", "-t", "0")
+        stack.env.pop("PYCOMPOSE_USERLAND_PROXY", None)
+
+
 def test_a_port_in_use_fails_up_before_anything_is_made_naming_the_holder(stack):  # type: ignore[no-untyped-def]
     import re
     import socket
