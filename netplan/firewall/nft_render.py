@@ -6,6 +6,9 @@ looks for exactly one object. Nothing else on the host is touched: Docker's, fir
 and the distribution's tables stay as they are.
 
 Chains:
+    guard        filter/prerouting (raw): packets for 127.0.0.0/8 coming in from a pycompose bridge
+                 are dropped; route_localnet (set for the DNAT of loopback) would let a container
+                 that crafts them reach the host's loopback services
     forward      filter/forward: replies and published ports in, isolation between pycompose
                  bridges, internal bridges sealed, outbound from other bridges allowed, and
                  any other traffic towards a pycompose bridge dropped (no direct routing in)
@@ -40,6 +43,7 @@ TABLE = "inet pycompose"
 def render_nft(spec: FirewallSpec) -> str:
     spec = validate(spec).sorted()
     chains = [
+        _chain("guard", "type filter hook prerouting priority raw; policy accept;", _guard(spec.networks)),
         _chain("forward", "type filter hook forward priority filter; policy accept;", _forward(spec.networks)),
         _chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;",
                ["fib daddr type local jump published"]),
@@ -71,6 +75,14 @@ def _chain(name: str, hook: str | None, rules: Iterable[str]) -> str:
 def _names(bridges: Iterable[str]) -> str:
     names = [f'"{b}"' for b in bridges]
     return names[0] if len(names) == 1 else "{ " + ", ".join(names) + " }"
+
+
+def _guard(networks: tuple[BridgeNetwork, ...]) -> list[str]:
+    """route_localnet lets a bridge carry 127.0.0.0/8: drop such packets coming *in* from a container, or one
+    could reach the host's loopback services (DNAT of the host's own loopback leaves through, not in)."""
+    if not any(n.subnets for n in networks):
+        return []
+    return [f"iifname {_names(n.bridge for n in networks)} ip daddr 127.0.0.0/8 drop"]
 
 
 def _forward(networks: tuple[BridgeNetwork, ...]) -> list[str]:

@@ -242,3 +242,17 @@ def test_every_address_udp_and_hairpin_in_both_modes(lab, host, make, proxy):
         assert _udp_ask(other, "10.85.0.1", 5353) == "echo ping"
     finally:
         echo.close()
+
+
+def test_a_container_cannot_reach_the_hosts_loopback_through_its_bridge(lab, host, make):
+    """route_localnet (for the DNAT of 127.0.0.1) would let a crafted packet for 127.0.0.0/8 in from a bridge;
+    the box here routes 127.0.0.2 to its gateway, which a container could do with raw packets."""
+    service = make(proxy=False)
+    box = _box(lab, service)
+    lab.serve(host, "127.0.0.2", "host loopback", port=7777)
+    links_lab.run_in(box, "ip", "route", "del", "local", "127.0.0.0/8", "dev", "lo", "table", "local")
+    links_lab.run_in(box, "sysctl", "-qw", "net.ipv4.conf.all.route_localnet=1")
+    links_lab.run_in(box, "ip", "route", "add", "127.0.0.2/32", "via", "10.84.0.1")
+    assert lab.reach(box, "127.0.0.2", 7777, timeout=1) == UNREACHABLE
+    links_lab.run_in(host, "nft", "delete", "chain", "inet", "pycompose", "guard")   # the guard is what stops it
+    assert lab.reach(box, "127.0.0.2", 7777) == "host loopback"
