@@ -4,11 +4,13 @@
 
 What is measured, each figure the median of `--rounds` rounds, pycompose and Docker interleaved:
 
-    proxy    iperf3 from the host to 127.0.0.1:<published port>, through the userland proxy:
-             pycompose's proxy process (a mapping added to it directly, so no DNAT rule catches the
-             loopback connection first) against docker-proxy (dockerd with its default userland proxy)
-    nat      the same through NAT alone: pycompose's nftables DNAT of a published port against
-             dockerd started again with `--userland-proxy=false` (its iptables DNAT, loopback included)
+    proxy    iperf3 from the host to 127.0.0.1:<published port>, through the userland proxy: a port
+             published by `NetworkService.publish` with the proxy wired as every command wires it
+             (compose.reconcile.proxy: the run root's on-demand proxy process; the DNAT leaves loopback
+             to it), against docker-proxy (dockerd with its default userland proxy)
+    nat      the same through NAT alone: the service without the proxy (PYCOMPOSE_USERLAND_PROXY=false:
+             nftables DNAT of 127.0.0.1, route_localnet), the port published again, against dockerd
+             started again with `--userland-proxy=false` (its iptables DNAT, loopback included)
     bridge   iperf3 from one container to another across a user-defined bridge network
     attach   creating a network and joining 30 containers that already exist (namespaces made and
              plumbed nowhere yet): for Docker `POST /networks/create` and 30 `POST /networks/{id}/connect`
@@ -53,7 +55,6 @@ import tempfile
 import time
 import types
 from collections.abc import Callable, Iterator
-from ipaddress import ip_address
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -181,7 +182,7 @@ class Ours:
     def __init__(self) -> None:
         from netplan.dns import DnsClient, start
         from netplan.ipam import SubnetRequest
-        from netplan.proxy import client as proxy_client
+        from netplan.proxy.on_demand import OnDemandProxy
         from netplan.service import NetworkOptions, NetworkService
 
         self.dir = Path(tempfile.mkdtemp(prefix="pycompose-netbench-"))
@@ -189,7 +190,7 @@ class Ours:
         self.dns_process = start(self.run, [])
         self.dns = DnsClient(self.run)
         self.service = NetworkService(self.dir / "state" / "networks", self.run, dns=self.dns)
-        self.proxy = proxy_client.start(self.run / "proxy")
+        self.service.proxy = OnDemandProxy(self.run / "proxy", published=self.service.published)
         self.namespaces: dict[str, Path] = {}
         self.servers: list[subprocess.Popen[bytes]] = []
         self.service.create_network("bench", NetworkOptions(subnets=(SubnetRequest(OUR_SUBNET),)))
@@ -212,13 +213,23 @@ class Ours:
         return str(endpoint.addresses[0].ip)
 
     def publish(self) -> None:
-        from netplan.firewall.spec import PublishedPort
+        """The iperf3 server's port on 127.0.0.1, through the userland proxy (its process starts here)."""
         from netplan.service_ports import PortRequest
 
-        self.service.publish("bench", "srv", [PortRequest(IPERF_PORT, "tcp", "127.0.0.1", PORT_OURS_NAT)])
-        self.proxy.add([PublishedPort(ip_address("127.0.0.1"), PORT_OURS_PROXY, "tcp",
-                                      ip_address(self.address("srv")), IPERF_PORT)])
+        self.service.publish("bench", "srv", [PortRequest(IPERF_PORT, "tcp", "127.0.0.1", PORT_OURS_PROXY)])
+        assert self.service.proxy.running(), "publishing did not start the userland proxy"
         self.servers.append(iperf_server(str(self.namespaces["srv"])))
+
+    def pure_nat(self) -> None:
+        """The same port through NAT alone: unpublished (the proxy goes with it), the proxy unwired, published
+        again; the firewall now DNATs 127.0.0.1 itself."""
+        from netplan.service_ports import PortRequest
+
+        proxy = self.service.proxy
+        self.service.unpublish("bench", "srv")
+        assert not proxy.running(), "the proxy outlived its last port"
+        self.service.proxy = None
+        self.service.publish("bench", "srv", [PortRequest(IPERF_PORT, "tcp", "127.0.0.1", PORT_OURS_NAT)])
 
     def attach_30(self) -> float:
         """Seconds to create a network and join 30 existing namespaces to it, each with its DNS view updated."""
@@ -243,11 +254,12 @@ class Ours:
 
     def close(self) -> None:
         from netplan.proxy.errors import ProxyFailed
+        from netplan.proxy.on_demand import OnDemandProxy
 
         for popen in self.servers:
             stop(popen)
         with contextlib.suppress(ProxyFailed):
-            self.proxy.stop()
+            OnDemandProxy(self.run / "proxy").stop()
         for net in self.service.list_networks():
             for endpoint in net.endpoints:
                 self.service.detach(net.record.name, endpoint.container)
@@ -352,6 +364,7 @@ def measure(args: argparse.Namespace, rootfs_tar: Path) -> dict[str, list[float]
             rounds(args.rounds, figures, {"attach pycompose": ours.attach_30, "attach docker": docker.attach_30}, "s")
         finally:
             docker.close()
+        ours.pure_nat()
         docker = Docker(rootfs_tar, userland_proxy=False)
         try:
             docker.published_server()

@@ -10,6 +10,7 @@
      |-- StateFailed                 (Unavailable)     the IPAM state file cannot be read or written
      |-- SpecInvalid                 (InvalidArgument) a firewall spec that cannot be rendered
      |-- FirewallFailed              (Unavailable)     `nft` or `iptables-restore` refused a ruleset
+     |-- ModuleMissing               (Unavailable)     the kernel lacks a feature (module named): sctp, bridge...
      |   netplan.links.errors: bridges, veths, namespaces
      |-- LinkInvalid                 (InvalidArgument) a bad link name, MTU or address for a link
      |-- LinkConflict                (Conflict)        a link or address that exists already
@@ -75,3 +76,7 @@ class SpecInvalid(NetplanError, InvalidArgument):
 
 class FirewallFailed(NetplanError, Unavailable):
     """The kernel (through `nft` or `iptables-restore`) refused a ruleset."""
+
+
+class ModuleMissing(NetplanError, Unavailable):
+    """The kernel lacks what an operation needs; the message names the module (`sctp`, `bridge`, `veth`)."""

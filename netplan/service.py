@@ -5,7 +5,9 @@ Lifecycle:
                                                    the firewall re-rendered from every record
     attach(network, container, netns, ...)         addresses, a veth into `netns`, the default
                                                    route choice, DNS records (if a server is given)
-    publish(network, container, [PortRequest])     NAT rules (and the userland proxy, if given)
+    preflight([PortRequest])                       a host port published already or held refused, early
+    publish(network, container, [PortRequest])     NAT rules (and the userland proxy, if given: it serves
+                                                   the host's loopback, which the DNAT then leaves alone)
     unpublish / detach / remove_network            the reverse; removal is refused while attached
     list_networks() / inspect(ref)                 `Network` views: record, subnets, endpoints
     endpoints(container=... | netns=...)           one container's endpoints on every network
@@ -28,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from ipaddress import ip_address, ip_interface
@@ -41,12 +43,14 @@ from netplan.firewall.spec import PublishedPort
 from netplan.ipam import Address, SubnetPlan, SubnetRequest, Taken
 from netplan.ipam_state import IpamState
 from netplan.ipam_store import IpamStore
+from netplan.proxy.bind import clashes
 from netplan.records import EndpointRecord, NetworkRecord, Records, RecordStore
 from netplan.service_firewall import Firewall, spec_of
-from netplan.service_ports import PortRequest, check_free, resolve_ports
+from netplan.service_ports import PortRequest, check_free, check_unheld, fixed_ports, resolve_ports, served_by_proxy
 from pycompose.errors import Conflict, NotFound
 
 NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+PROXIED = ("tcp", "udp")   # what the userland proxy serves; sctp is published by the firewall alone
 
 
 class NetworkInUse(NetplanError, Conflict):
@@ -233,8 +237,7 @@ class NetworkService:
             after = records.without_endpoint(endpoint.id)
             if endpoint.ports:
                 self._apply(after)
-                if self.proxy is not None:
-                    self.proxy.remove(endpoint.ports)
+                self._unproxy(endpoint.ports)
             links.detach(endpoint.veth, self.host_netns)
             self.ipam.release(net.name, endpoint.name)
             if self.dns is not None:
@@ -261,18 +264,35 @@ class NetworkService:
     # -- published ports --------------------------------------------------------------------
 
     def publish(self, network: str, container: str, requests: Sequence[PortRequest]) -> tuple[PublishedPort, ...]:
-        """Publish the container's ports on the host; returns them with every host port 0 chosen."""
+        """Publish the container's ports on the host; returns them with every host port 0 chosen.
+
+        Every port gets its DNAT rule; with a proxy, the proxy also serves the tcp and udp ones (it
+        binds them, so it names a holder); without one, a port a process holds is refused here."""
         with self.store.locked() as records, Unwind() as undo:
             net = _find(records, network, "publish ports on network")
             endpoint = _endpoint(records, net, container, "publish ports of")
-            ports = resolve_ports(endpoint, requests, self.host_netns, choose=self.proxy is None)
+            proxied = PROXIED if self.proxy is not None else ()
+            ports = resolve_ports(endpoint, requests, records, self.host_netns, proxied=proxied)
             check_free(records, ports)
-            if self.proxy is not None:
-                ports = self.proxy.add(ports)
-                undo.add(self.proxy.remove, ports)
+            check_unheld([p for p in ports if p.protocol not in proxied], self.host_netns)
+            served = served_by_proxy(ports, proxied)
+            if served:
+                chosen = iter(self.proxy.add(served))  # type: ignore[union-attr]
+                ports = tuple(next(chosen) if p.protocol in proxied else p for p in ports)
+                undo.add(self.proxy.remove, served_by_proxy(ports, proxied))  # type: ignore[union-attr]
             after = records.with_endpoint(replace(endpoint, ports=(*endpoint.ports, *ports)))
             self._commit(records, after, undo)
             return ports
+
+    def preflight(self, requests: Sequence[PortRequest], *, leaving: Collection[str] = ()) -> None:
+        """Refuse now, before anything is made for them, host ports that an endpoint publishes (unless its
+        container is in `leaving`: about to be removed) or that a process of the host namespace holds."""
+        records = self.store.load()
+        ours = [p for e in records.endpoints.values() for p in e.ports]
+        staying = Records(records.networks, {k: e for k, e in records.endpoints.items() if e.container not in leaving})
+        ports = fixed_ports(requests)
+        check_free(staying, ports)
+        check_unheld([p for p in ports if not any(clashes(p, o) for o in ours)], self.host_netns)
 
     def unpublish(self, network: str, container: str) -> None:
         """Withdraw every port the container publishes through this network."""
@@ -281,9 +301,17 @@ class NetworkService:
             endpoint = _endpoint(records, net, container, "unpublish ports of")
             after = records.with_endpoint(replace(endpoint, ports=()))
             self._apply(after)
-            if self.proxy is not None and endpoint.ports:
-                self.proxy.remove(endpoint.ports)
+            self._unproxy(endpoint.ports)
             self.store.write(after)
+
+    def _unproxy(self, ports: Sequence[PublishedPort]) -> None:
+        served = served_by_proxy(ports, PROXIED)
+        if self.proxy is not None and served:
+            self.proxy.remove(served)
+
+    def published(self) -> list[PublishedPort]:
+        """Every port the records publish (what a proxy that starts afresh must serve)."""
+        return [p for e in self.store.load().endpoints.values() for p in e.ports]
 
     # -- the edges --------------------------------------------------------------------------
 
@@ -297,11 +325,16 @@ class NetworkService:
                                                 view.record.internal), self.host_netns)
             self._apply(records)
 
+    def refresh_firewall(self) -> None:
+        """Render and apply the ruleset again (after the proxy setting changed)."""
+        with self.store.locked() as records:
+            self._apply(records)
+
     def firewall_listing(self) -> str | None:
         return self.firewall.listing()
 
     def _apply(self, records: Records) -> None:
-        self.firewall.apply(spec_of(records, self.ipam.load()))
+        self.firewall.apply(spec_of(records, self.ipam.load(), proxied_loopback=self.proxy is not None))
 
     def _commit(self, before: Records, after: Records, undo: Unwind) -> None:
         """Apply the firewall of `after` and write it; a failure puts the firewall of `before` back."""

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from compose.cli import container_network as cn
+
 if TYPE_CHECKING:
     from engine.containers.service import ContainerService
     from engine.state import ContainerRecord
@@ -57,7 +59,6 @@ Entrypoint = Annotated[str | None, typer.Option("--entrypoint", help="Overwrite 
 Memory = Annotated[str | None, typer.Option("--memory", "-m", help="Memory limit")]
 Cpus = Annotated[float | None, typer.Option("--cpus", help="Number of CPUs")]
 Pids = Annotated[int | None, typer.Option("--pids-limit", help="Tune container pids limit")]
-Network = Annotated[str, typer.Option("--network", help="none, host, or the path of a network namespace")]
 Runtime = Annotated[str, typer.Option("--runtime", help="Runtime to use: native, runc or crun")]
 Hostname = Annotated[str | None, typer.Option("--hostname", help="Container host name")]
 Labels = Annotated[list[str] | None, typer.Option("--label", "-l", help="Set meta data on a container")]
@@ -97,17 +98,20 @@ def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
         detach: Annotated[bool, typer.Option("--detach", "-d", help="Run in the background, print its ID")] = False,
         name: Name = None, env: Env = None, user: User = None, workdir: Workdir = None,
         entrypoint: Entrypoint = None, memory: Memory = None, cpus: Cpus = None, pids_limit: Pids = None,
-        network: Network = "none", runtime: Runtime = "native", hostname: Hostname = None, label: Labels = None,
+        network: cn.Network = "none", runtime: Runtime = "native", hostname: Hostname = None, label: Labels = None,
         restart: Restart = "no", stop_signal: StopSignal = None, stop_timeout: StopTimeout = None,
-        volume: Volumes = None, mount: Mounts = None, tmpfs: Tmpfs = None) -> None:
+        volume: Volumes = None, mount: Mounts = None, tmpfs: Tmpfs = None, ip: cn.Ip = None, ip6: cn.Ip6 = None,
+        network_alias: cn.Aliases = None, publish: cn.Publish = None, dns: cn.Dns = None,
+        dns_search: cn.DnsSearch = None, dns_option: cn.DnsOption = None, add_host: cn.AddHost = None) -> None:
     from engine.containers.errors import ContainerInvalid
 
     if rm and detach:
         raise ContainerInvalid("--rm with --detach is not supported yet", hint="run without -d, or rm it later")
     svc = _service()
-    record = svc.create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit,
-                                 network, runtime, hostname, label, restart, stop_signal, stop_timeout, rm,
-                                 _mounts(volume, mount, tmpfs)))
+    record = cn.create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit,
+                                network, runtime, hostname, label, restart, stop_signal, stop_timeout, rm,
+                                _mounts(volume, mount, tmpfs)), ip=ip, ip6=ip6, aliases=network_alias,
+                       publish=publish, dns=dns, dns_search=dns_search, dns_option=dns_option, add_host=add_host)
     try:
         svc.start(record.id)
         if detach:
@@ -116,7 +120,7 @@ def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
         code = _attach(svc, record)
     finally:
         if rm:
-            svc.remove(record.id, force=True, volumes=True)
+            cn.remove(record.id, force=True, volumes=True)
     raise typer.Exit(code)
 
 
@@ -140,13 +144,17 @@ def _attach(svc: ContainerService, record: ContainerRecord) -> int:
 @app.command("create", help="Create a new container", context_settings=PASS_THROUGH)
 def create(image: Image, command: Command = None, name: Name = None, env: Env = None, user: User = None,
            workdir: Workdir = None, entrypoint: Entrypoint = None, memory: Memory = None, cpus: Cpus = None,
-           pids_limit: Pids = None, network: Network = "none", runtime: Runtime = "native",
+           pids_limit: Pids = None, network: cn.Network = "none", runtime: Runtime = "native",
            hostname: Hostname = None, label: Labels = None, restart: Restart = "no", stop_signal: StopSignal = None,
            stop_timeout: StopTimeout = None, volume: Volumes = None, mount: Mounts = None,
-           tmpfs: Tmpfs = None) -> None:
-    record = _service().create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus,
-                                        pids_limit, network, runtime, hostname, label, restart, stop_signal,
-                                        stop_timeout, mounts=_mounts(volume, mount, tmpfs)))
+           tmpfs: Tmpfs = None, ip: cn.Ip = None, ip6: cn.Ip6 = None, network_alias: cn.Aliases = None,
+           publish: cn.Publish = None, dns: cn.Dns = None, dns_search: cn.DnsSearch = None,
+           dns_option: cn.DnsOption = None, add_host: cn.AddHost = None) -> None:
+    record = cn.create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus,
+                                pids_limit, network, runtime, hostname, label, restart, stop_signal,
+                                stop_timeout, mounts=_mounts(volume, mount, tmpfs)), ip=ip, ip6=ip6,
+                       aliases=network_alias, publish=publish, dns=dns, dns_search=dns_search,
+                       dns_option=dns_option, add_host=add_host)
     sys.stdout.write(record.id + "\n")
 
 
@@ -184,9 +192,8 @@ def rm(containers: Refs, force: Annotated[bool, typer.Option(
         "--force", "-f", help="Force the removal of a running container (uses SIGKILL)")] = False,
        volumes: Annotated[bool, typer.Option("--volumes", "-v", help="Remove anonymous volumes associated with "
                                                                      "the container")] = False) -> None:
-    svc = _service()
     for ref in containers:
-        svc.remove(ref, force, volumes=volumes)
+        cn.remove(ref, force=force, volumes=volumes)
         sys.stdout.write(ref + "\n")
 
 

@@ -37,11 +37,10 @@ class NetworkArgumentError(InvalidArgument):
 
 
 def service() -> NetworkService:
+    from compose.reconcile.proxy import network_service
     from engine.roots import roots
-    from netplan.service import NetworkService
 
-    where = roots()
-    return NetworkService(where.networks, where.run)
+    return network_service(roots())
 
 
 def out(text: str) -> None:

@@ -148,9 +148,10 @@ def _prune_networks(roots: Roots) -> list[str]:
     """The networks no container is attached to (netplan's; the engine does not know networks)."""
     if not roots.networks.is_dir():
         return []
-    from netplan.service import NetworkInUse, NetworkService
+    from compose.reconcile.proxy import network_service
+    from netplan.service import NetworkInUse
 
-    service = NetworkService(roots.networks, roots.run)
+    service = network_service(roots)       # wired as every command: the firewall keeps its mode
     deleted = []
     for network in service.list_networks():
         if network.endpoints:

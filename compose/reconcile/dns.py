@@ -5,7 +5,8 @@
            files(world, ns)       the container's resolv.conf (127.0.0.11, ndots:0) and a hosts placeholder,
                                   handed to the engine before create
            plug(world, ...)       after attach: the hosts file gets the container's addresses, and a listener
-                                  on 127.0.0.11:53 opens inside its namespace (before it starts)
+                                  on 127.0.0.11:53 opens inside its namespace (before it starts), forwarding
+                                  to the service's `dns` servers when it has some (as Docker's embedded DNS)
            unplug(world, ...)     before the namespace goes: the listener closes, the files go
     down:  connect(world)         the records follow the detaches, if a server runs
            stop_if_idle(world)    the last container with a listener gone, the server stops
@@ -23,16 +24,25 @@ import shutil
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from compose.model import Service
     from compose.reconcile.world import World
 
 UPSTREAMS_ENV = "PYCOMPOSE_DNS_UPSTREAMS"
 HOST_RESOLV_CONF = Path("/etc/resolv.conf")
 ADDRESS = "127.0.0.11"
 STOP_WITHIN = 5.0
+
+
+class Resolving(Protocol):
+    """What a container asks of its names: a compose `Service`, or a plain container's network options."""
+
+    dns: tuple[str, ...]
+    dns_search: tuple[str, ...]
+    dns_opt: tuple[str, ...]
+    domainname: str | None
+    extra_hosts: tuple[tuple[str, str], ...]
 
 
 def upstreams() -> list[str]:
@@ -66,9 +76,12 @@ def connect(world: World) -> bool:
 
 
 def ensure(world: World) -> None:
-    """Start the run root's server unless it runs (one starter at a time), then connect to it."""
+    """Start the run root's server unless it runs (one starter at a time), then connect to it. The userland
+    proxy, the run root's other resident helper, comes back with it when it should run and does not."""
+    from compose.reconcile import proxy
     from netplan.dns import start
 
+    proxy.ensure(world.networks)
     world.run_root.mkdir(parents=True, exist_ok=True)
     with open(world.run_root / "dns.lock", "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -102,7 +115,7 @@ def _directory(world: World, ns_name: str) -> Path:
     return world.run_root / "etc" / ns_name
 
 
-def files(world: World, service: Service, ns_name: str) -> tuple[str, str]:
+def files(world: World, service: Resolving, ns_name: str) -> tuple[str, str]:
     """Write the container's resolv.conf and an empty hosts file; returns their paths (resolv.conf, hosts)."""
     from netplan.resolvconf import parse, render
 
@@ -117,16 +130,26 @@ def files(world: World, service: Service, ns_name: str) -> tuple[str, str]:
     return str(resolv), str(hosts)
 
 
-def plug(world: World, service: Service, ns_name: str, container: str, hostname: str, netns: Path,
+def plug(world: World, service: Resolving, ns_name: str, container: str, hostname: str, netns: Path,
          networks: Sequence[str], addresses: Sequence[str]) -> None:
-    """The container's /etc/hosts with its addresses, and its listener at 127.0.0.11:53 (before it starts)."""
+    """The container's /etc/hosts with its addresses, and its listener at 127.0.0.11:53 (before it starts).
+
+    `host-gateway` in extra_hosts is the gateway of the container's first network: an address of the host
+    that the container reaches directly (Docker's is its default bridge's gateway, 172.17.0.1)."""
     from netplan.hosts import render_hosts
 
     text = render_hosts(hostname, domainname=service.domainname or "", addresses=addresses,
-                        extra_hosts=service.extra_hosts)
+                        extra_hosts=service.extra_hosts, host_gateway=gateways(world, networks[:1]))
     with open(_directory(world, ns_name) / "hosts", "w") as f:  # in place: the engine binds this inode
         f.write(text)
-    world.networks.dns.listen(container, ADDRESS, networks=list(networks), netns=str(netns))
+    world.networks.dns.listen(container, ADDRESS, networks=list(networks), netns=str(netns),
+                              upstreams=list(service.dns) or None)
+
+
+def gateways(world: World, networks: Sequence[str]) -> list[str]:
+    """The gateway addresses of `networks` (IPv4 first)."""
+    found = [p.gateway for name in networks for p in world.networks.inspect(name).subnets]
+    return [str(g) for g in sorted(found, key=lambda g: g.version)]
 
 
 def unplug(world: World, container: str | None, ns_name: str | None) -> None:

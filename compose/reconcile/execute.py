@@ -75,6 +75,7 @@ def unsupported(plan: Plan) -> None:
 def execute(plan: Plan, project: Project, world: World, *, progress: Callable[[str], None] = _quiet,
             warn: Callable[[str], None] = _quiet, wait_timeout: float = waits.DEFAULT_TIMEOUT) -> None:
     unsupported(plan)
+    runs.check_ports(world, project, plan.actions)   # a host port in use fails the plan before anything is made
     run = _Run(plan, project, world, progress, warn, wait_timeout)
     run.width = max((len(s) for a in plan.actions for s in _subjects(a)), default=0)
     for text in plan.warnings:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,9 +72,25 @@ def port_requests(service: Service) -> list[PortRequest]:
     return [_request(PortRequest, p) for p in service.ports]
 
 
+def check_ports(world: World, project: Project, actions: Sequence[object]) -> None:
+    """Before anything of the plan is made: the host ports its new containers publish are free (a port the
+    container it replaces publishes counts as free). Only containers of their own namespace publish: the
+    ports of `network_mode: host` (or none, or another's namespace) are ignored, as by `make`."""
+    from compose.plan import actions as A
+
+    made = [a for a in actions if isinstance(a, (A.CreateContainer, A.RecreateContainer))
+            and _network_mode(project.services[a.service]) is None]
+    leaving = {a.old_id for a in made if isinstance(a, A.RecreateContainer)}
+    leaving |= {a.id for a in actions if isinstance(a, A.RemoveContainer)}
+    wanted = [r for a in made for r in port_requests(project.services[a.service])]
+    if wanted:
+        world.networks.preflight(wanted, leaving=leaving)
+
+
 def _request(kind: type[PortRequest], port: PortConfig) -> PortRequest:
-    published = (port.published or "0").partition("-")[0]  # a range: its first port
-    return kind(port.target, port.protocol, port.host_ip or "0.0.0.0", int(published or 0))
+    """A host range (`8000-8010`) lets netplan give each container the first port of it still free."""
+    first, _, last = (port.published or "0").partition("-")
+    return kind(port.target, port.protocol, port.host_ip or "0.0.0.0", int(first or 0), int(last or 0))
 
 
 def _network_mode(service: Service) -> str | None:

@@ -4,7 +4,8 @@
     world.containers.create(...); world.networks.attach(...)
 
 `host_netns` is None for the namespace this process runs in (under `ip netns exec` in tests);
-each container's own namespace lives under the run root (`netplan.netns`).
+each container's own namespace lives under the run root (`netplan.netns`). Published ports go through
+the userland proxy too unless the engine setting turns it off (compose.reconcile.proxy).
 """
 
 from __future__ import annotations
@@ -37,8 +38,7 @@ class World:
 
     @classmethod
     def from_roots(cls, roots: Roots, host_netns: Path | None = None) -> World:
+        from compose.reconcile import proxy
         from engine.containers.service import ContainerService
-        from netplan.service import NetworkService
 
-        return cls(ContainerService(roots), NetworkService(roots.networks, roots.run, host_netns=host_netns),
-                   roots.run)
+        return cls(ContainerService(roots), proxy.network_service(roots, host_netns), roots.run)

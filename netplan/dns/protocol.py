@@ -10,8 +10,8 @@ Each request is one JSON object on one line with an `op`; each reply is one line
     drop_endpoint  network, container               remove one container's records
     listen         key, address, port, networks,    answer on address:port (UDP and TCP), in the
                    netns?, upstreams?               namespace file `netns` if given, from `networks`;
-                                                    again with the same key updates networks and
-                                                    upstreams in place -> {"ok": true, "port": 53}
+                                                    again with the same key updates networks (and
+                                                    upstreams, when given) in place -> {"ok": true, "port": 53}
     unlisten       key                              stop answering there
     stop                                            the server closes everything and exits
 

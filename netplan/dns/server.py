@@ -134,7 +134,9 @@ class Server:
         """Answer on `where` = (netns file or None, address, port) from `view`; returns the port."""
         old = self.listeners.get(key)
         if old is not None and (old.where == where or (where[2] == 0 and old.where[:2] == where[:2])):
-            old.view.networks, old.view.upstreams = view.networks, view.upstreams
+            old.view.networks = view.networks
+            if view.upstreams is not None:       # a listener keeps its own upstreams unless given new ones
+                old.view.upstreams = view.upstreams
             return old.where[2]
         self.unlisten(key)
         udp_sock, tcp_sock = netns.inside(where[0], lambda: _bound_pair(where[1], where[2]))

@@ -2,8 +2,10 @@
 
 Every rule lives in pycompose's own chains, so restoring never touches anyone else's:
 
+    raw     PYCOMPOSE-GUARD         127.0.0.0/8 coming in from a bridge dropped (as `nft_render`'s `guard`)
     filter  PYCOMPOSE-FORWARD       the forward policy (as `nft_render`'s `forward` chain)
     nat     PYCOMPOSE-DNAT          published ports, for PREROUTING and OUTPUT to local addresses
+                                    (loopback returns first when the userland proxy serves it)
     nat     PYCOMPOSE-POSTROUTING   masquerade and hairpin
 
 Declaring a chain (`:NAME - [0:0]`) in a `--noflush` restore empties it, so the text replaces
@@ -21,15 +23,18 @@ from netplan.firewall.spec import BridgeNetwork, FirewallSpec, PublishedPort, va
 FORWARD = "PYCOMPOSE-FORWARD"
 DNAT = "PYCOMPOSE-DNAT"
 POSTROUTING = "PYCOMPOSE-POSTROUTING"
+GUARD = "PYCOMPOSE-GUARD"
 LOCAL = ("-m", "addrtype", "--dst-type", "LOCAL")
+LOOPBACK = {4: "127.0.0.0/8", 6: "::1/128"}
 
 JUMPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("raw", "PREROUTING", ("-j", GUARD)),
     ("filter", "FORWARD", ("-j", FORWARD)),
     ("nat", "PREROUTING", (*LOCAL, "-j", DNAT)),
     ("nat", "OUTPUT", (*LOCAL, "-j", DNAT)),
     ("nat", "POSTROUTING", ("-j", POSTROUTING)),
 )
-CHAINS = {"filter": (FORWARD,), "nat": (DNAT, POSTROUTING)}
+CHAINS = {"raw": (GUARD,), "filter": (FORWARD,), "nat": (DNAT, POSTROUTING)}
 
 
 def render_iptables(spec: FirewallSpec, version: int = 4) -> str:
@@ -37,10 +42,12 @@ def render_iptables(spec: FirewallSpec, version: int = 4) -> str:
     spec = validate(spec).sorted()
     nets = [_only(n, version) for n in spec.networks]
     ports = [p for p in spec.ports if p.host_ip.version == version]
+    guard_rules = [f"-A {GUARD} -i {n.bridge} -d 127.0.0.0/8 -j DROP" for n in nets if n.subnets and version == 4]
     filter_rules = [f"-A {FORWARD} {r}" for r in _forward(nets)]
-    nat_rules = [f"-A {DNAT} {_dnat(p)}" for p in ports]
+    nat_rules = [f"-A {DNAT} -d {LOOPBACK[version]} -j RETURN"] if spec.proxied_loopback else []
+    nat_rules += [f"-A {DNAT} {_dnat(p)}" for p in ports]
     nat_rules += [f"-A {POSTROUTING} {r}" for r in _postrouting(nets, version)]
-    return _table("filter", filter_rules) + _table("nat", nat_rules)
+    return _table("raw", guard_rules) + _table("filter", filter_rules) + _table("nat", nat_rules)
 
 
 def render_iptables_remove() -> str:

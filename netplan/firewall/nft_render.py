@@ -6,6 +6,9 @@ looks for exactly one object. Nothing else on the host is touched: Docker's, fir
 and the distribution's tables stay as they are.
 
 Chains:
+    guard        filter/prerouting (raw): packets for 127.0.0.0/8 coming in from a pycompose bridge
+                 are dropped; route_localnet (set for the DNAT of loopback) would let a container
+                 that crafts them reach the host's loopback services
     forward      filter/forward: replies and published ports in, isolation between pycompose
                  bridges, internal bridges sealed, outbound from other bridges allowed, and
                  any other traffic towards a pycompose bridge dropped (no direct routing in)
@@ -13,7 +16,8 @@ Chains:
     output       nat/output (priority -100, as `dstnat` is refused there by nft 1.0): the same for
                  connections made on the host (127.0.0.1:port);
                  the caller sets `route_localnet` on the bridges so they can leave lo
-    published    one DNAT rule per published port
+    published    one DNAT rule per published port; with the userland proxy on
+                 (`proxied_loopback`), 127.0.0.0/8 and ::1 return first: the proxy serves them
     postrouting  nat/postrouting: for non-internal bridges, masquerade outbound traffic, and
                  DNATed traffic that comes back to its own bridge (hairpin) or from loopback
                  (IPv6 has no route_localnet: `::1` is left to the userland proxy)
@@ -39,12 +43,13 @@ TABLE = "inet pycompose"
 def render_nft(spec: FirewallSpec) -> str:
     spec = validate(spec).sorted()
     chains = [
+        _chain("guard", "type filter hook prerouting priority raw; policy accept;", _guard(spec.networks)),
         _chain("forward", "type filter hook forward priority filter; policy accept;", _forward(spec.networks)),
         _chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;",
                ["fib daddr type local jump published"]),
         _chain("output", "type nat hook output priority -100; policy accept;",
                ["fib daddr type local jump published"]),
-        _chain("published", None, [_dnat(p) for p in spec.ports]),
+        _chain("published", None, [*_loopback_returns(spec), *(_dnat(p) for p in spec.ports)]),
         _chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;",
                _postrouting(spec.networks)),
     ]
@@ -72,6 +77,14 @@ def _names(bridges: Iterable[str]) -> str:
     return names[0] if len(names) == 1 else "{ " + ", ".join(names) + " }"
 
 
+def _guard(networks: tuple[BridgeNetwork, ...]) -> list[str]:
+    """route_localnet lets a bridge carry 127.0.0.0/8: drop such packets coming *in* from a container, or one
+    could reach the host's loopback services (DNAT of the host's own loopback leaves through, not in)."""
+    if not any(n.subnets for n in networks):
+        return []
+    return [f"iifname {_names(n.bridge for n in networks)} ip daddr 127.0.0.0/8 drop"]
+
+
 def _forward(networks: tuple[BridgeNetwork, ...]) -> list[str]:
     if not networks:
         return []
@@ -93,6 +106,10 @@ def _forward(networks: tuple[BridgeNetwork, ...]) -> list[str]:
         rules.append(f"iifname {_names(open_bridges)} accept")
     rules.append(f"oifname {every} drop")
     return rules
+
+
+def _loopback_returns(spec: FirewallSpec) -> list[str]:
+    return ["ip daddr 127.0.0.0/8 return", "ip6 daddr ::1 return"] if spec.proxied_loopback else []
 
 
 def _family(addr: Address) -> str:

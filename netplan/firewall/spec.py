@@ -51,13 +51,18 @@ class PublishedPort:
 
 @dataclass(frozen=True)
 class FirewallSpec:
+    """`proxied_loopback`: the userland proxy serves the host's own loopback (127.0.0.0/8, ::1), so the
+    DNAT of published ports leaves those destinations to it, as Docker's rules do with its proxy on;
+    False is pure NAT (Docker's `--userland-proxy=false`), where 127.0.0.1 is DNATed too."""
+
     networks: tuple[BridgeNetwork, ...] = ()
     ports: tuple[PublishedPort, ...] = ()
+    proxied_loopback: bool = False
 
     def sorted(self) -> FirewallSpec:
         """The same spec in a canonical order, so that equal specs render to equal text."""
         return FirewallSpec(tuple(sorted(self.networks, key=lambda n: n.bridge)),
-                            tuple(sorted(self.ports, key=_port_key)))
+                            tuple(sorted(self.ports, key=_port_key)), self.proxied_loopback)
 
 
 def _port_key(p: PublishedPort) -> tuple[object, ...]:

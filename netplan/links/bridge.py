@@ -119,7 +119,7 @@ def _forwarding(w: _Work) -> None:
 
 
 BRIDGE_STEPS: tuple[Step[_Work], ...] = (
-    Step("create bridge", _Work.name, _create),
+    Step("create bridge", _Work.name, _create, "bridge"),
     Step("set the MTU of bridge", _Work.name, _set_mtu),
     Step("enable IPv6 on bridge", _Work.name, _enable_ipv6),
     Step("add the gateway addresses to bridge", _Work.name, _address),

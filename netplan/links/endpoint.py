@@ -125,7 +125,7 @@ def _loopback_up(w: _Work) -> None:
 
 ATTACH_STEPS: tuple[Step[_Work], ...] = (
     Step("attach veth", _Work.host_end, _check_free),
-    Step("create veth pair", _Work.host_end, _create_pair),
+    Step("create veth pair", _Work.host_end, _create_pair, "veth"),
     Step("join the bridge with veth", _Work.host_end, _join_bridge),
     Step("turn hairpin on for veth", _Work.host_end, _hairpin),
     Step("bring up veth", _Work.host_end, _host_up),

@@ -8,7 +8,8 @@
 
 `failing(operation, object)` is the edge: inside it, pyroute2's `NetlinkError` and `OSError`
 become one of the above, reading *operation `object`: reason*, for example
-"create bridge `pc1a2b3c4d5e6`: a link of that name exists already".
+"create bridge `pc1a2b3c4d5e6`: a link of that name exists already". Given the kernel `module`
+the operation needs, "not supported" becomes netplan's `ModuleMissing` naming it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from netplan.errors import NetplanError
+from netplan.errors import ModuleMissing, NetplanError
 from pycompose.errors import Conflict, InvalidArgument, NotFound, Unavailable
 
 
@@ -52,22 +53,28 @@ _KINDS: dict[int, tuple[type[NetplanError], str]] = {
 }
 
 
-def translate(code: int, what: str) -> NetplanError:
+UNSUPPORTED = (errno.EOPNOTSUPP, errno.EAFNOSUPPORT, errno.EPROTONOSUPPORT)
+
+
+def translate(code: int, what: str, module: str = "") -> NetplanError:
     """The netplan error for an errno `code`, with the message "<what>: <reason>"."""
+    if module and code in UNSUPPORTED:
+        return ModuleMissing(f"{what}: this kernel has no {module} support (the `{module}` module is not loaded)",
+                             hint=f"load it (modprobe {module}) on the host")
     kind, reason = _KINDS.get(code, (LinkFailed, os.strerror(code).lower() if code else "unknown error"))
     return kind(f"{what}: {reason}")
 
 
 @contextmanager
-def failing(operation: str, obj: str) -> Iterator[None]:
+def failing(operation: str, obj: str, module: str = "") -> Iterator[None]:
     """Translate what the kernel says inside the block into a netplan error about `obj`."""
     try:
         yield
     except Exception as exc:
         if _is_netlink_error(exc):
-            raise translate(exc.code, f"{operation} `{obj}`") from None  # type: ignore[attr-defined]
+            raise translate(exc.code, f"{operation} `{obj}`", module) from None  # type: ignore[attr-defined]
         if isinstance(exc, OSError):
-            raise translate(exc.errno or 0, f"{operation} `{obj}`") from None
+            raise translate(exc.errno or 0, f"{operation} `{obj}`", module) from None
         raise
 
 

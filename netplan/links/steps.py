@@ -25,18 +25,20 @@ W = TypeVar("W")
 
 @dataclass(frozen=True)
 class Step(Generic[W]):
-    """One step of an operation: `run(work)` does it; `does` and `target(work)` name it in errors."""
+    """One step of an operation: `run(work)` does it; `does` and `target(work)` name it in errors, `module`
+    the kernel module it needs (named when the kernel does not support it)."""
 
     does: str
     target: Callable[[W], str]
     run: Callable[[W], None]
+    module: str = ""
 
 
 def run_steps(steps: Iterable[Step[W]], work: W, undo: Callable[[W], None]) -> None:
     """Run `steps` in order on `work`; on the first failure call `undo(work)` and raise that failure."""
     try:
         for step in steps:
-            with failing(step.does, step.target(work)):
+            with failing(step.does, step.target(work), step.module):
                 step.run(work)
     except BaseException:
         with suppress(Exception):  # the first failure is the one to report; undo is best effort

@@ -112,13 +112,19 @@ class ProxyClient:
 
 
 def start(run_root: Path, *, splice: bool = True, udp_idle: float | None = None,
-          timeout: float = 5.0) -> ProxyClient:
-    """Spawn a proxy serving `run_root` and return a client once it answers (ProxyFailed if it does not)."""
+          timeout: float = 5.0, netns: Path | None = None, detach: bool = False) -> ProxyClient:
+    """Spawn a proxy serving `run_root` and return a client once it answers (ProxyFailed if it does not).
+
+    `netns`: the network namespace it serves in (entered by `nsenter`, which execs the proxy: the
+    pid stays the proxy's); None: this process's. `detach`: the proxy is not this process's child
+    (`setsid -f` forks it off), so whoever stops it later, nothing is left to reap here; the
+    client then knows it by its pid file."""
     run_root = Path(run_root)
     run_root.mkdir(mode=0o700, parents=True, exist_ok=True)
     ready_read, ready_write = os.pipe()
-    argv = [sys.executable, "-X", TITLE, "-m", "netplan.proxy", "--run-root", str(run_root),
-            "--ready-fd", str(ready_write)]
+    enter = ["nsenter", f"--net={netns}"] if netns is not None else []
+    argv = [*(["setsid", "-f"] if detach else []), *enter, sys.executable, "-X", TITLE, "-m", "netplan.proxy",
+            "--run-root", str(run_root), "--ready-fd", str(ready_write)]
     if not splice:
         argv.append("--copy")
     if udp_idle is not None:
@@ -127,19 +133,24 @@ def start(run_root: Path, *, splice: bool = True, udp_idle: float | None = None,
     try:
         with open(run_root / LOG, "ab") as log:
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd="/",
-                                       pass_fds=(ready_write,), start_new_session=True)
+                                       pass_fds=(ready_write,), start_new_session=not detach)
     finally:
         os.close(ready_write)
     try:
         ready = _wait_ready(ready_read, timeout)
     finally:
         os.close(ready_read)
+    if detach:
+        process.wait()     # setsid's own process, gone once it forked the proxy
     if not ready:
         if process.poll() is None:
             process.kill()
         process.wait()
+        client = ProxyClient(run_root, timeout=timeout)
+        if detach and client.pid is not None:
+            _kill(client.pid)
         raise ProxyFailed(f"start proxy in `{run_root}`: {_log_tail(run_root / LOG) or 'it did not answer'}")
-    return ProxyClient(run_root, timeout=timeout, process=process)
+    return ProxyClient(run_root, timeout=timeout, process=None if detach else process)
 
 
 def _wait_ready(fd: int, timeout: float) -> bool:

@@ -1,8 +1,9 @@
 """Who holds a port: the socket in /proc/net/{tcp,udp}{,6} and the process with that socket open.
 
 Only asked after a bind failed, to turn EADDRINUSE into "in use by nginx (pid 1234)". The
-answer is best effort: a holder in another network namespace, or a process whose /proc/PID/fd
-we cannot read, leaves it None.
+tables are those of the calling thread's network namespace (/proc/thread-self/net: a thread that
+entered a namespace sees that one's sockets, where /proc/net would show its process's). The answer
+is best effort: a process whose /proc/PID/fd we cannot read leaves it None.
 
     >>> holder("tcp", ip_address("127.0.0.1"), 8080)
     Holder(pid=1234, name='nginx')
@@ -40,9 +41,12 @@ def socket_inodes(protocol: str, address: Address, port: int, proc: Path = Path(
     """Inodes of the sockets bound to `port` that clash with `address`, exact address first."""
     state = LISTEN if protocol == "tcp" else UDP_BOUND
     exact, others = [], []
+    net = proc / "thread-self" / "net"
+    if not net.exists():
+        net = proc / "net"
     for table in (f"{protocol}", f"{protocol}6"):
         try:
-            lines = (proc / "net" / table).read_text().splitlines()[1:]
+            lines = (net / table).read_text().splitlines()[1:]
         except OSError:
             continue
         for line in lines:

@@ -130,7 +130,8 @@ class Stack:
 
 def scrub(state: Path, run_root: Path, host_netns: Path | None = None) -> None:
     """Remove what pycompose made under these roots and that `down` left: the DNS server, containers and
-    supervisor, networks, namespaces, mounts, cgroups. `host_netns`: where the networks' bridges live."""
+    supervisor, the userland proxy, networks, namespaces, mounts, cgroups. `host_netns`: where the networks'
+    bridges live."""
     from engine.cgroups.manager import Cgroup
     from engine.containers.service import ContainerService
     from engine.images.snapshots.mounts import unmount
@@ -155,6 +156,9 @@ def scrub(state: Path, run_root: Path, host_netns: Path | None = None) -> None:
     svc.supervisor.shutdown()
     if pid is not None and not wait_gone(pid, 10.0):
         os.kill(pid, signal.SIGKILL)
+    from compose.reconcile import proxy
+
+    proxy.stop(run_root, host_netns)          # the userland proxy, when a failing test left ports published
     networks = NetworkService(state / "networks", run_root, host_netns=host_netns)
     for net in networks.list_networks():
         for endpoint in net.endpoints:

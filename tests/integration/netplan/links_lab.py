@@ -13,6 +13,7 @@ import contextlib
 import secrets
 import shutil
 import socket
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -24,6 +25,13 @@ from netplan.links.kernel import iproute
 
 PORT = 7000
 UNREACHABLE = "unreachable"
+
+
+def run_in(where: Path, *argv: str) -> str:
+    """A program's output, run inside the namespace at `where`; it must succeed."""
+    done = subprocess.run(["nsenter", f"--net={where}", *argv], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"{' '.join(argv)} in {where}: {done.stderr.strip()}"
+    return done.stdout
 
 
 class Lab:

@@ -19,7 +19,7 @@ def test_apply_twice_then_remove(netns, binary):
     iptables.apply(DEMO, binary=binary, prefix=ns.prefix)
     iptables.apply(DEMO, binary=binary, prefix=ns.prefix)
     rules = _ours(ns, binary)
-    assert sum("-j PYCOMPOSE-" in r and not r.startswith("-A PYCOMPOSE") for r in rules) == 4, rules
+    assert sum("-j PYCOMPOSE-" in r and not r.startswith("-A PYCOMPOSE") for r in rules) == 5, rules
     assert len(rules) == len(set(rules))
     iptables.remove(binary=binary, prefix=ns.prefix)
     iptables.remove(binary=binary, prefix=ns.prefix)

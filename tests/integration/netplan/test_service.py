@@ -32,6 +32,11 @@ FRONT = NetworkOptions(subnets=(SubnetRequest("10.86.0.0/24"),), labels={"tier":
 BACK = NetworkOptions(subnets=(SubnetRequest("10.87.0.0/24"),))
 PUBLISHED = """\
 table inet pycompose {
+	chain guard {
+		type filter hook prerouting priority raw; policy accept;
+		iifname { "BACK", "FRONT" } ip daddr 127.0.0.0/8 drop
+	}
+
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		oifname { "BACK", "FRONT" } ct state established,related accept

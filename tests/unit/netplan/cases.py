@@ -26,4 +26,6 @@ DEMO = FirewallSpec(
     ),
 )
 
-CASES = {"empty": EMPTY, "one": ONE, "demo": DEMO}
+PROXIED = FirewallSpec(ONE.networks, ONE.ports, proxied_loopback=True)   # the userland proxy serves loopback
+
+CASES = {"empty": EMPTY, "one": ONE, "demo": DEMO, "proxied": PROXIED}

@@ -52,3 +52,15 @@ def test_rendering_does_not_depend_on_input_order():
 ])
 def test_forward_policy_drops(listing, drops):
     assert coexist.forward_policy_drops(listing) is drops
+
+
+def test_a_kernel_without_nf_tables_is_named(monkeypatch):
+    from netplan.errors import FirewallFailed, ModuleMissing
+    from netplan.firewall import nft
+
+    def refuse(argv, operation, **_):
+        raise FirewallFailed(f"{operation}: nft said: Error: Could not process rule: Operation not supported")
+    monkeypatch.setattr(nft, "run", refuse)
+    with pytest.raises(ModuleMissing, match=r"^apply firewall table `inet pycompose`: this kernel has no nf_tables "
+                                            r"support for it \(the `nf_tables`, `nft_nat` or `nft_fib` module"):
+        nft.apply(DEMO)

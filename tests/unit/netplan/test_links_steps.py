@@ -65,3 +65,18 @@ def test_the_edge_translates_oserror_and_lets_netplan_errors_through():
         raise PermissionError(errno.EPERM, "Operation not permitted")
     with pytest.raises(LinkNotFound, match="^as raised$"), failing("write sysctl", "ip_forward"):
         raise LinkNotFound("as raised")
+
+
+def test_a_kernel_without_the_steps_module_is_named():
+    from netplan.errors import ModuleMissing
+    from netplan.links.bridge import BRIDGE_STEPS
+    from netplan.links.endpoint import ATTACH_STEPS
+
+    work = Work()
+    step = Step("create bridge", Work.target, _step("x", NetlinkError(errno.EOPNOTSUPP)).run, "bridge")
+    with pytest.raises(ModuleMissing, match=r"^create bridge `pc1a2b`: this kernel has no bridge support \(the "
+                                            r"`bridge` module is not loaded\)$") as caught:
+        run_steps([step], work, undo=lambda w: None)
+    assert isinstance(caught.value, Unavailable) and caught.value.hint == "load it (modprobe bridge) on the host"
+    assert {s.module for s in BRIDGE_STEPS} == {"", "bridge"} and {s.module for s in ATTACH_STEPS} == {"", "veth"}
+    assert isinstance(translate(errno.EOPNOTSUPP, "bring up `eth0`"), LinkFailed)   # no module named: as before

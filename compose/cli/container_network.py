@@ -1,0 +1,70 @@
+"""The network options of `container run` and `container create`, and the two calls they lead to.
+
+`--network NAME` of a pycompose network puts the container on it (compose.reconcile.plain), with `--ip`,
+`--ip6`, `--network-alias`, `-p/--publish`, `--dns`, `--dns-search`, `--dns-option` and `--add-host`;
+none, host and a namespace path stay the engine's own. `container rm` (and `run --rm`) removes through
+`remove`, which also takes the container off its networks and removes its namespace.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from engine.containers.options import RunOptions
+    from engine.state import ContainerRecord
+
+Network = Annotated[str, typer.Option("--network", help="A network's name, none, host, or the path of a network "
+                                                        "namespace")]
+Ip = Annotated[str | None, typer.Option("--ip", help="IPv4 address (e.g., 172.30.100.104)")]
+Ip6 = Annotated[str | None, typer.Option("--ip6", help="IPv6 address (e.g., 2001:db8::33)")]
+Aliases = Annotated[list[str] | None, typer.Option("--network-alias", help="Add network-scoped alias for the "
+                                                                           "container")]
+Publish = Annotated[list[str] | None, typer.Option("--publish", "-p", help="Publish a container's port(s) to the "
+                                                                           "host")]
+Dns = Annotated[list[str] | None, typer.Option("--dns", help="Set custom DNS servers")]
+DnsSearch = Annotated[list[str] | None, typer.Option("--dns-search", help="Set custom DNS search domains")]
+DnsOption = Annotated[list[str] | None, typer.Option("--dns-option", help="Set DNS options")]
+AddHost = Annotated[list[str] | None, typer.Option("--add-host", help="Add a custom host-to-IP mapping "
+                                                                      "(host:ip)")]
+
+
+def create(options: RunOptions, *, ip: str | None = None, ip6: str | None = None, aliases: list[str] | None = None,
+           publish: list[str] | None = None, dns: list[str] | None = None, dns_search: list[str] | None = None,
+           dns_option: list[str] | None = None, add_host: list[str] | None = None) -> ContainerRecord:
+    from compose.reconcile import plain
+    from compose.reconcile.world import World
+    from engine.roots import roots
+
+    net = plain.PlainNetwork(options.network, ip or None, ip6 or None, tuple(aliases or ()), tuple(publish or ()),
+                             tuple(dns or ()), tuple(dns_search or ()), tuple(dns_option or ()),
+                             tuple(_host_entry(h) for h in add_host or ()))
+    plain.check(net)
+    world = World.from_roots(roots())
+    if plain.is_user_network(options.network):
+        return plain.create(world, options, net)
+    if net.publish:
+        typer.echo("WARNING: Published ports are discarded when using host network mode", err=True)
+    return world.containers.create(options)
+
+
+def remove(ref: str, *, force: bool = False, volumes: bool = False) -> None:
+    from compose.reconcile import plain
+    from compose.reconcile.world import World
+    from engine.roots import roots
+
+    plain.remove(World.from_roots(roots()), ref, force=force, volumes=volumes)
+
+
+def _host_entry(text: str) -> tuple[str, str]:
+    """`--add-host name:address` (Docker also takes `name=address`; an IPv6 address may be bracketed)."""
+    from compose.reconcile.plain import NetworkOptionInvalid
+
+    sep = "=" if "=" in text else ":"
+    host, _, address = text.partition(sep)
+    if not host or not address:
+        raise NetworkOptionInvalid(f"invalid argument {text!r} for \"--add-host\" flag: bad format for add-host: "
+                                   f"{text!r}")
+    return host, address
