@@ -58,16 +58,16 @@ def predefined_args() -> dict[str, str]:
     return out
 
 
-def read_dockerfile(options: BuildOptions) -> tuple[str, str]:
-    """(the Dockerfile's text, the name errors use)."""
+def read_dockerfile(options: BuildOptions) -> tuple[str, str, str]:
+    """(the Dockerfile's text, the name errors use, its path: the one its own `.dockerignore` is beside)."""
     if options.dockerfile_text is not None:
-        return options.dockerfile_text, "Dockerfile"
+        return options.dockerfile_text, "Dockerfile", options.dockerfile or "Dockerfile"
     names = [options.dockerfile] if options.dockerfile else ["Dockerfile", "Containerfile"]
     for name in names:
         path = name if os.path.isabs(name) else os.path.join(options.context, name)
         if os.path.isfile(path):
             with open(path, encoding="utf-8") as f:
-                return f.read(), os.path.basename(path)
+                return f.read(), os.path.basename(path), path
     raise ContextError(f"unable to prepare context: cannot find {names[0]} in {options.context}",
                        hint="give the Dockerfile with -f")
 
@@ -96,7 +96,7 @@ class _Builder:
         self.options = options
         self.say = say
         self.pull = pull or default_pull(self.images)
-        self.text, self.file = read_dockerfile(options)
+        self.text, self.file, self.path = read_dockerfile(options)
         self.dockerfile = dockerfile.parse(self.text, self.file)
         self.named = contexts.parse(options.contexts)
 
@@ -107,7 +107,8 @@ class _Builder:
         with self._workdir() as work:
             session = Session(self.containers, self.options, self.file,
                               self.text.removeprefix("\ufeff").splitlines(), self.dockerfile, self.pull, work,
-                              named=self.named, meta=plan.meta, hosts=_hosts_file(self.options, work),
+                              named=self.named, meta=plan.meta, dockerfile_path=self.path,
+                              hosts=_hosts_file(self.options, work),
                               names={s.name: s.index for s in self.dockerfile.stages
                                      if s.name and s.name not in self.named})
             bases = {index: self._base(session, plan.nodes[index]) for index in plan.order}

@@ -49,6 +49,7 @@ class Session:
     named: dict[str, NamedContext] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)        # the global ARGs' values (and predefined ones)
     hosts: str | None = None                                   # a file for the RUN containers' /etc/hosts
+    dockerfile_path: str = "Dockerfile"                        # where `<Dockerfile>.dockerignore` would be
     names: dict[str, int] = field(default_factory=dict)       # stage name -> index
     results: dict[int, State] = field(default_factory=dict)   # stages built so far
     cancelled: threading.Event = field(default_factory=threading.Event)
@@ -79,7 +80,7 @@ class Session:
         with self._lock:
             if key not in self._contexts:
                 if directory is None:
-                    self._contexts[key] = Context.open(self.options.context, self.options.dockerfile or "Dockerfile")
+                    self._contexts[key] = Context.open(self.options.context, self.dockerfile_path)
                 else:
                     self._contexts[key] = Context.open(directory, None)
             return self._contexts[key]

@@ -97,3 +97,17 @@ def test_named_contexts_replace_stages_and_images_in_from_copy_and_mounts(contai
 
     with pytest.raises(ContextError, match="build context `web`: https://example.invalid/x.git: only a directory"):
         do_build(containers, context, "FROM busybox\n", contexts={"web": "https://example.invalid/x.git"})
+
+
+def test_the_dockerfiles_own_ignore_file_wins_over_the_contexts(containers, context):
+    from engine.build.builder import BuildOptions, build
+
+    tree(context, {"a.txt": "a\n", "b.txt": "b\n", ".dockerignore": "a.txt\n",
+                   "Containerfile.dockerignore": "b.txt\n", "Containerfile": "FROM busybox\nCOPY . /ctx/\n"})
+    lines: list[str] = []
+    result = build(containers, BuildOptions(context=str(context)), say=lines.append)  # no Dockerfile: the Containerfile
+    built = build_lab.Built(containers, result, lines)
+    assert built.has("/ctx/a.txt") and not built.has("/ctx/b.txt")
+    (context / "Containerfile.dockerignore").unlink()
+    plain = build_lab.Built(containers, build(containers, BuildOptions(context=str(context)), say=lines.append), [])
+    assert plain.has("/ctx/b.txt") and not plain.has("/ctx/a.txt")
