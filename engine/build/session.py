@@ -25,7 +25,7 @@ from engine.build import steps
 from engine.build.cache import BuildCache
 from engine.build.context import Context
 from engine.build.contexts import NamedContext
-from engine.build.errors import DockerfileError
+from engine.build.errors import DockerfileError, did_you_mean
 from engine.build.options import BuildOptions
 from engine.build.state import State
 from engine.images.errors import ImageNotFound
@@ -89,14 +89,15 @@ class Session:
         return self.named.get(ref.lower())
 
     # -- images and stages ---------------------------------------------------------------
-    def image(self, reference: str, line: int) -> Image:
-        """A base (or `COPY --from`) image: the store's, pulled when missing or with `--pull` (once per build)."""
+    def image(self, reference: str, line: int, what: str | None = None) -> Image:
+        """A base (or `COPY --from`) image: the store's, pulled when missing or with `--pull` (once per build).
+        `what` names the instruction in an error (default `FROM <reference>`)."""
         with self._lock:
             lock = self._pulls.setdefault(reference, threading.Lock())
         with lock:
-            return self._image(reference, line)
+            return self._image(reference, line, what or f"FROM {reference}")
 
-    def _image(self, reference: str, line: int) -> Image:
+    def _image(self, reference: str, line: int, what: str) -> Image:
         if not self.options.pull or reference in self._pulled:
             with contextlib.suppress(ImageNotFound):
                 return self.images.get(reference)
@@ -110,7 +111,7 @@ class Session:
                     found = self.images.get(reference)
                     self._pulled.add(reference)
                     return found
-            raise DockerfileError(self.file, line, f"FROM {reference}: pull access denied or image not found: "
+            raise DockerfileError(self.file, line, f"{what}: pull access denied or image not found: "
                                                    f"{err.message}") from None
 
     def source(self, ref: str, line: int) -> State | Context:
@@ -124,7 +125,8 @@ class Session:
         index = int(ref) if ref.isdigit() else self.names.get(ref.lower())
         if index is not None:
             return self.results[index]
-        return State.of_image(self.image(ref, line))
+        stage = did_you_mean(ref.lower(), self.names)
+        return State.of_image(self.image(ref, line, f"--from={ref}: no stage of that name{stage}, and as an image"))
 
     def source_text(self, ins: i.Instruction) -> str:
         """The instruction as written (continuations joined; a heredoc's first line only)."""

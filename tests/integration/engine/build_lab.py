@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 
 from engine.build.builder import BuildOptions, build
+from engine.images.errors import ImageNotFound
+from engine.images.images import Image
 from engine.images.testing import busybox_rootfs, mounts_under, tar_dir
 
 
@@ -107,8 +109,13 @@ class Built:
             self.containers.remove(record.id, force=True)
 
 
+def no_registry(reference: str) -> Image:
+    """The builds' `pull`: no registry is reached from these tests (an image not in the store is missing)."""
+    raise ImageNotFound(f"no such image: {reference} (the build tests reach no registry)")
+
+
 def do_build(containers, context: Path, dockerfile: str, **options) -> Built:  # type: ignore[no-untyped-def]
     (context / "Dockerfile").write_text(dockerfile)
     lines: list[str] = []
-    result = build(containers, BuildOptions(context=str(context), **options), say=lines.append)
+    result = build(containers, BuildOptions(context=str(context), **options), say=lines.append, pull=no_registry)
     return Built(containers, result, lines)

@@ -105,9 +105,11 @@ def test_the_dockerfiles_own_ignore_file_wins_over_the_contexts(containers, cont
     tree(context, {"a.txt": "a\n", "b.txt": "b\n", ".dockerignore": "a.txt\n",
                    "Containerfile.dockerignore": "b.txt\n", "Containerfile": "FROM busybox\nCOPY . /ctx/\n"})
     lines: list[str] = []
-    result = build(containers, BuildOptions(context=str(context)), say=lines.append)  # no Dockerfile: the Containerfile
+    result = build(containers, BuildOptions(context=str(context)), say=lines.append,  # no Dockerfile: the Containerfile
+                   pull=build_lab.no_registry)
     built = build_lab.Built(containers, result, lines)
     assert built.has("/ctx/a.txt") and not built.has("/ctx/b.txt")
     (context / "Containerfile.dockerignore").unlink()
-    plain = build_lab.Built(containers, build(containers, BuildOptions(context=str(context)), say=lines.append), [])
+    plain = build_lab.Built(containers, build(containers, BuildOptions(context=str(context)), say=lines.append,
+                                              pull=build_lab.no_registry), [])
     assert plain.has("/ctx/b.txt") and not plain.has("/ctx/a.txt")
