@@ -115,8 +115,11 @@ class _Builder:
             sizes = {index: 1 + len(triggers_of(bases[index], plan.nodes[index]) if bases[index] else ())
                      + len(plan.nodes[index].stage.instructions) for index in plan.order}
             sizes[plan.target] += bool(self.options.labels)
-            total = sum(sizes.values())
-            first, number = {}, 1
+            meta = self.dockerfile.meta_args
+            total = len(meta) + sum(sizes.values())
+            for number, arg in enumerate(meta, 1):  # the global ARGs are steps too, printed alone
+                self.say(f"Step {number}/{total} : {session.source_text(arg)}")
+            first, number = {}, len(meta) + 1
             for index in plan.order:
                 first[index], number = number, number + sizes[index]
             built = _Stages(session, plan, bases, first, total, self.say).run()
