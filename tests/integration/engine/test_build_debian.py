@@ -49,7 +49,8 @@ RUN dpkg -i /tmp/hello.deb > /dev/null && rm /tmp/hello.deb \\
     && install -d -o greeter -g greeter -m 2750 /var/lib/hello/data
 USER greeter
 WORKDIR /var/lib/hello
-CMD ["sh", "-c", "hello; dpkg-query -W -f '${Package} ${Version} ${Status}\\\\n' hello; id -un; stat -c '%U %G %a' data"]
+CMD ["sh", "-c", "hello; dpkg-query -W -f '${Package} ${Version} ${Status}\\\\n' hello; id -un; \
+     stat -c '%U %G %a' data"]
 """
 
 CONTROL = """\
