@@ -167,9 +167,10 @@ class _Copy:
                         continue
                     kept = _kept(path.lstrip("/"), pivot(word.lstrip("/"))) if self.parents else None
                     directory, fname = self._place(fd, kind == "dir", name, kept)
-                    copying.write_tar(fd, directory,
-                                      copying.from_tree(src, path, fname, self.owner, self.chmod, self.exclude),
-                                      make_owner=self.owner, owner=None)
+                    owner = self.owner if self.ins.chown else None  # without --chown: the source's owners
+                    copying.write_tar(fd, directory, copying.from_tree(src, path, fname, owner, self.chmod,
+                                                                       self.exclude),
+                                      make_owner=self.owner, owner=owner)
             finally:
                 os.close(src)
 

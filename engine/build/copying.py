@@ -143,10 +143,11 @@ def heredoc_tar(name: str, content: str, owner: tuple[int, int], chmod: int | No
     return produce
 
 
-def from_tree(src_root: int, path: str, name: str | None, owner: tuple[int, int],
+def from_tree(src_root: int, path: str, name: str | None, owner: tuple[int, int] | None,
               chmod: int | None, exclude: Matcher | None = None) -> Callable[[IO[bytes]], None]:
     """A tar of `path` in another state's tree (`COPY --from`): a file as `name`, a directory's contents;
-    `exclude` leaves out the paths under the directory it matches."""
+    `exclude` leaves out the paths under the directory it matches. `owner` None keeps each entry's own
+    (COPY --from without --chown preserves ownership, in Docker's legacy builder and in BuildKit)."""
     def produce(out: IO[bytes]) -> None:
         found = cp.walk(src_root, path)
         try:
@@ -168,13 +169,13 @@ def from_tree(src_root: int, path: str, name: str | None, owner: tuple[int, int]
     return produce
 
 
-def _tree(tar: tarfile.TarFile, dir_fd: int, name: str, arcname: str, owner: tuple[int, int], chmod: int | None,
-          follow: bool = False, exclude: Matcher | None = None) -> None:
+def _tree(tar: tarfile.TarFile, dir_fd: int, name: str, arcname: str, owner: tuple[int, int] | None,
+          chmod: int | None, follow: bool = False, exclude: Matcher | None = None) -> None:
     if exclude is not None and exclude.excluded(arcname):
         return
     st = os.stat(name, dir_fd=dir_fd, follow_symlinks=follow)
     info = tarfile.TarInfo(arcname)
-    info.uid, info.gid = owner
+    info.uid, info.gid = owner if owner is not None else (st.st_uid, st.st_gid)
     info.mode = chmod if chmod is not None else stat.S_IMODE(st.st_mode)
     info.mtime = int(st.st_mtime)
     if stat.S_ISLNK(st.st_mode):

@@ -39,6 +39,19 @@ from pycompose.errors import PycomposeError
 Say = Callable[[str], None]
 
 
+DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def with_default_path(state: State) -> State:
+    """A stage starts with a PATH in its environment: the base's, else Linux's default (as Docker's builders do)."""
+    config = state.run_config
+    env = list(config.get("Env") or [])
+    if any(e.startswith("PATH=") for e in env):
+        return state
+    config["Env"] = [*env, DEFAULT_PATH]
+    return State({**state.config, "config": config}, state.layers, state.media_type)
+
+
 def triggers_of(state: State, node: stages.StageNode) -> list[str]:
     """The base image's ONBUILD triggers, which run first in a stage built on an image (not on a stage)."""
     return list(state.run_config.get("OnBuild") or []) if node.base_stage is None else []
@@ -65,8 +78,8 @@ class StageBuild:
     def run(self) -> State:
         session, node = self.session, self.node
         self._step_line(session.source_text(node.base))
-        state = self.base
-        self.say(f" ---> {short(state.id)}")
+        state = with_default_path(self.base)
+        self.say(f" ---> {short(self.base.id)}")
         env = dict(e.partition("=")[::2] for e in state.run_config.get("Env") or [])
         scope = StageScope(session.meta, session.options.build_args, base_env=env, file=session.file,
                            escape=session.dockerfile.escape)
