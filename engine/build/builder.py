@@ -122,7 +122,10 @@ class _Builder:
             first, number = {}, len(meta) + 1
             for index in plan.order:
                 first[index], number = number, number + sizes[index]
-            built = _Stages(session, plan, bases, first, total, self.say).run()
+            try:
+                built = _Stages(session, plan, bases, first, total, self.say).run()
+            finally:
+                session.settle()
             image = self._tag(session.results[plan.target])
         used = {d.name for a in self.dockerfile.meta_args for d in a.args} | built.used_args
         unused = sorted(set(self.options.build_args) - used - set(predefined))
