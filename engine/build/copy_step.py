@@ -12,9 +12,10 @@ source is written into it (copying.py has Docker's rules for where each lands).
 - `--parents`: each source keeps its path (relative to the context, or to the root of
   the stage or image), under DEST; a `/./` in the source ends the part that is
   dropped (`x/./y/a.txt` lands as `DEST/y/a.txt`), as rsync's `--relative`.
-- `--link` is accepted and gives the same tree as a plain COPY: the layer holds what
-  the copy wrote either way, and our cache key already ignores the steps before it only
-  through the parent's ID (a rebased layer is not reused across parents).
+- `--link` is accepted and copies as a plain COPY does: into the tree of the step before
+  (a symlink on the way to DEST is followed, where BuildKit's --link would make plain
+  directories), and cached under the parent's ID (BuildKit can reuse a --link layer on
+  another parent; here a changed parent copies again).
 """
 
 from __future__ import annotations
