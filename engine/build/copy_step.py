@@ -77,7 +77,7 @@ def copy(stage: StageBuild, state: State, ins: i.Copy | i.Add, shell: tuple[str,
             if exclude is not None:  # a file the patterns leave out is not a source at all
                 picked = [(w, s) for w, s in picked if s.is_dir or source.members(s, exclude)]
         several = several or len(picked) > 1
-        prefix = "" if source is None or source is session.context() else f"context {source.root} "
+        prefix = f"context {source.root} " if source is not None and from_ref is not None else ""  # a named one
         content = prefix + (source.digest([s for _, s in picked], exclude) if source is not None else "")
         content += "".join(f"\0{d.name}\0{d.content}" for d in ins.heredocs)
         kind = "multi" if several else ("dir" if picked and picked[0][1].is_dir else "file")

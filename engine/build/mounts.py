@@ -80,7 +80,7 @@ def _plan_one(session: Session, ins: i.Run, m: i.Mount, workdir: str) -> Planned
     target = posixpath.normpath(posixpath.join(workdir or "/", m.target))
     if m.type == "tmpfs":
         size = _size(session, ins, dict(m.options).get("size"))
-        return Planned(m, target, f"tmpfs {target} {size}", options=(("size", str(size)),))
+        return Planned(m, target, f"tmpfs {target} {size}", options=(("size", str(size)),) if size else ())
     if m.type == "cache":
         if m.from_ or m.source:
             raise _fail(session, ins, "a cache mount seeded from a stage or image (from=, source=) is not "
@@ -128,7 +128,7 @@ def materialize(session: Session, planned: list[Planned], stack: contextlib.Exit
         m = p.mount
         if m.type == "tmpfs":
             size = dict(p.options).get("size")
-            out.append(Mount("tmpfs", p.target, size=int(size) if size and size != "None" else None))
+            out.append(Mount("tmpfs", p.target, size=int(size) if size else None))
         elif m.type == "cache":
             out.append(Mount("bind", p.target, source=stack.enter_context(_cache_dir(session, p)),
                              read_only=m.readonly))
