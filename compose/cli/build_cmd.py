@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from engine.build.options import BuildOptions
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
 
@@ -51,3 +55,32 @@ def build(
             say(f" ✔ Service {name}  Built")
     finally:
         world.containers.stop_supervisor_if_idle()
+
+
+def image_build_options(context: str, *, file: str | None, tags: Sequence[str] | None,
+                        build_args: Sequence[str] | None, target: str | None, no_cache: bool, pull: bool,
+                        labels: Sequence[str] | None, network: str, contexts: Sequence[str] | None,
+                        hosts: Sequence[str] | None, shm_size: str | None) -> BuildOptions:
+    """`image build`'s flags as the engine's BuildOptions (`-f -` reads the Dockerfile from stdin)."""
+    from compose.load.canonical.units import UnitError, parse_size
+    from engine.build.builder import BuildOptions, parse_pairs
+    from pycompose.errors import InvalidArgument
+
+    dockerfile = os.path.abspath(file) if file and file != "-" else None
+    text = sys.stdin.read() if file == "-" else None
+    named = {name: value if "://" in value else os.path.abspath(value)
+             for name, value in parse_pairs(contexts or (), "--build-context").items()}
+    extra_hosts = []
+    for entry in hosts or ():
+        name, sep, address = entry.partition("=" if "=" in entry else ":")
+        if not sep or not name or not address:
+            raise InvalidArgument(f"invalid argument \"{entry}\" for \"--add-host\" flag: expected HOST:IP")
+        extra_hosts.append((name, address.strip("[]")))
+    try:
+        shm = parse_size(shm_size) if shm_size else None
+    except UnitError as err:
+        raise InvalidArgument(f"invalid argument \"{shm_size}\" for \"--shm-size\" flag: {err}") from None
+    return BuildOptions(context=context, dockerfile=dockerfile, dockerfile_text=text, tags=tuple(tags or ()),
+                        build_args=parse_pairs(build_args or (), "--build-arg", os.environ), target=target,
+                        no_cache=no_cache, pull=pull, labels=parse_pairs(labels or (), "--label"), network=network,
+                        contexts=named, shm_size=shm, extra_hosts=tuple(extra_hosts))

@@ -114,20 +114,21 @@ def build(  # noqa: PLR0913 - Docker's flags
     label: Annotated[list[str] | None, typer.Option("--label", help="Set metadata for an image")] = None,
     network: Annotated[str, typer.Option("--network", help="Networking mode for the RUN instructions: none or "
                                                            "host")] = "none",
+    build_context: Annotated[list[str] | None, typer.Option("--build-context", help="Additional build contexts "
+                                                            "(e.g., name=path or name=docker-image://image)")] = None,
+    add_host: Annotated[list[str] | None, typer.Option("--add-host", help="Add a custom host-to-IP mapping "
+                                                       "(host:ip)")] = None,
+    shm_size: Annotated[str | None, typer.Option("--shm-size", help="Size of /dev/shm")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Suppress the build output and print image ID on "
                                                               "success")] = False,
 ) -> None:
-    import os
-
-    from engine.build.builder import BuildOptions, build_with_roots, parse_pairs
+    from compose.cli.build_cmd import image_build_options
+    from engine.build.builder import build_with_roots
     from engine.roots import roots
 
-    dockerfile = os.path.abspath(file) if file and file != "-" else None
-    text = sys.stdin.read() if file == "-" else None
-    options = BuildOptions(context=context, dockerfile=dockerfile, dockerfile_text=text, tags=tuple(tag or ()),
-                           build_args=parse_pairs(build_arg or (), "--build-arg", os.environ),
-                           target=target, no_cache=no_cache, pull=pull_,
-                           labels=parse_pairs(label or (), "--label"), network=network)
+    options = image_build_options(context, file=file, tags=tag, build_args=build_arg, target=target,
+                                  no_cache=no_cache, pull=pull_, labels=label, network=network,
+                                  contexts=build_context, hosts=add_host, shm_size=shm_size)
     result = build_with_roots(roots(), options, say=(lambda line: None) if quiet else (lambda line: out(line + "\n")))
     if quiet:
         out(f"{result.image.id}\n")

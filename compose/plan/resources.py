@@ -123,8 +123,8 @@ def _image_action(project: Project, service: Service, present: bool, pull: str |
     buildable = service.build is not None
     if buildable and (build or policy == "build" or (not present and service.image is None)):
         return "build"
-    if policy == "always":
-        return "pull"
+    if policy == "always":  # Compose pulls, and a failed pull of a buildable image is not an error: it is built
+        return "pull-or-build" if buildable else "pull"
     if present:
         return None
     if policy == "never":

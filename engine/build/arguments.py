@@ -122,9 +122,12 @@ def parse_mount(ln: Line, spec: str) -> i.Mount:
     kind = fields.pop("type", "bind")
     if kind not in _MOUNT_TYPES:
         raise ln.fail(f"unsupported mount type {kind!r}{did_you_mean(kind, _MOUNT_TYPES)}")
-    readonly = fields.pop("readonly", "false")
-    if _BOOL.get(fields.pop("rw", fields.pop("readwrite", "false")).lower()):
-        readonly = "false"
+    writable = fields.pop("rw", fields.pop("readwrite", None))
+    readonly = fields.pop("readonly", "true" if kind == "bind" else "false")  # a bind mount is read-only unless rw
+    if writable is not None:
+        if writable.lower() not in _BOOL:
+            raise ln.fail(f"invalid value for rw: {writable!r}")
+        readonly = "false" if _BOOL[writable.lower()] else "true"
     if readonly.lower() not in _BOOL:
         raise ln.fail(f"invalid value for readonly: {readonly!r}")
     target = fields.pop("target", "")

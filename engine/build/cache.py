@@ -11,7 +11,7 @@ using them was removed) is a miss, and is replaced by the rebuilt step.
     cache = BuildCache(state_root, images)
     hit = cache.get(key)            # State | None
     cache.put(key, state)
-    cache.prune()                   # (entries removed, bytes reclaimed)
+    cache.prune()                   # (entries removed, bytes reclaimed); RUN's cache mounts go too
 """
 
 from __future__ import annotations
@@ -106,7 +106,37 @@ class BuildCache:
                 if digest not in in_use and self.images.store.has(digest):
                     self.images.store.delete(digest)
                     reclaimed += desc.size
-        return removed, reclaimed
+        mounts, size = self._prune_mounts()
+        return removed + mounts, reclaimed + size
+
+    def _prune_mounts(self) -> tuple[int, int]:
+        """Remove the `RUN --mount=type=cache` directories that no running step holds; (directories, bytes)."""
+        import fcntl
+        import shutil
+
+        removed = size = 0
+        for home in sorted((self.root / "mounts").glob("*")) if (self.root / "mounts").is_dir() else []:
+            fd = os.open(home / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a step is using it
+                size += _tree_size(home)
+                shutil.rmtree(home, ignore_errors=True)
+                removed += 1
+            finally:
+                os.close(fd)
+        return removed, size
+
+
+def _tree_size(path: Path) -> int:
+    total = 0
+    for directory, _, names in os.walk(path):
+        for name in names:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(directory, name)).st_size
+    return total
 
 
 def _blobs_in_use(images: ImageService) -> set[str]:

@@ -43,9 +43,11 @@ class Context:
     root: str
     kept: list[str] = field(default_factory=list)  # every path the ignore file keeps, walk order
     _kept_set: set[str] = field(default_factory=set)
+    excluded: list[str] = field(default_factory=list)  # the paths the ignore file left out (as met in the walk)
 
     @classmethod
-    def open(cls, directory: str, dockerfile: str = "Dockerfile") -> Context:
+    def open(cls, directory: str, dockerfile: str | None = "Dockerfile") -> Context:
+        """`dockerfile` finds its own `<Dockerfile>.dockerignore`; None (a named context): the root's only."""
         if not os.path.isdir(directory):
             raise ContextError(f"unable to prepare context: path {directory!r} not found")
         found = ignore.find_ignore_file(directory, dockerfile)
@@ -53,8 +55,15 @@ class Context:
         if found:
             with open(found, encoding="utf-8") as f:
                 patterns = ignore.read_patterns(f.read(), found)
-        kept = ignore.walk(directory, patterns)
-        return cls(os.path.abspath(directory), kept, set(kept))
+        excluded: list[str] = []
+        kept = ignore.walk(directory, patterns, excluded)
+        return cls(os.path.abspath(directory), kept, set(kept), excluded)
+
+    def whole(self, rel: str) -> bool:
+        """Is nothing at or under `rel` left out by the ignore file (so the directory can be used as it is)?"""
+        if rel in (".", ""):
+            return not self.excluded
+        return not any(e == rel or e.startswith(rel + "/") for e in self.excluded)
 
     def _clean(self, word: str, where: str) -> str:
         rel = posixpath.normpath("/" + word).lstrip("/")
@@ -68,7 +77,8 @@ class Context:
         for word in words:
             rel = self._clean(word, where)
             if _GLOB.search(rel):
-                matched = [p for p in self.kept if _match(rel, p)]
+                deep = re.compile(ignore.translate(rel), re.DOTALL) if "**" in rel else None
+                matched = [p for p in self.kept if (deep.fullmatch(p) if deep else _match(rel, p))]
                 if not matched:
                     raise ContextError(f"{where}: no source files were specified (no match for {word!r})")
                 out += [self._source(p, where) for p in matched]
@@ -87,21 +97,26 @@ class Context:
             raise ContextError(f"{where}: forbidden path outside the build context: {rel} ({real})")
         return Source(rel, os.path.isdir(real))
 
-    def members(self, source: Source) -> list[str]:
-        """The source and, for a directory, every kept path under it (walk order)."""
+    def members(self, source: Source, exclude: ignore.Matcher | None = None) -> list[str]:
+        """The source and, for a directory, every kept path under it (walk order); `exclude` (COPY --exclude)
+        leaves out what its patterns match, by the path under the source directory (a file: by its name)."""
         if not source.is_dir:
-            return [source.path]
+            return [] if exclude and exclude.excluded(posixpath.basename(source.path)) else [source.path]
         if source.path == ".":
-            return list(self.kept)
-        prefix = source.path + "/"
-        return [source.path, *(p for p in self.kept if p.startswith(prefix))]
+            under = list(self.kept)
+        else:
+            prefix = source.path + "/"
+            under = [p for p in self.kept if p.startswith(prefix)]
+        if exclude is not None:
+            under = [p for p in under if not exclude.excluded(p if source.path == "." else p[len(source.path) + 1:])]
+        return under if source.path == "." else [source.path, *under]
 
-    def digest(self, sources: Iterable[Source]) -> str:
+    def digest(self, sources: Iterable[Source], exclude: ignore.Matcher | None = None) -> str:
         """What COPY's result depends on: relative names, types, modes, link targets and file bytes."""
         h = hashlib.sha256()
         for source in sources:
             h.update(f"source {source.path} {source.is_dir}\n".encode())
-            for rel in self.members(source):
+            for rel in self.members(source, exclude):
                 full = os.path.join(self.root, rel)
                 st = os.stat(full) if rel == source.path else os.lstat(full)
                 h.update(f"{rel}\0{stat.S_IFMT(st.st_mode)}\0{stat.S_IMODE(st.st_mode)}\0".encode())
@@ -113,10 +128,10 @@ class Context:
         return h.hexdigest()
 
     def tar(self, source: Source, out: IO[bytes], name: str | None, *, owner: tuple[int, int] = (0, 0),
-            chmod: int | None = None) -> None:
+            chmod: int | None = None, exclude: ignore.Matcher | None = None) -> None:
         """`source` as a tar: a file as `name`, a directory's contents at the top (its own entry left out)."""
         with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-            for rel in self.members(source):
+            for rel in self.members(source, exclude):
                 if source.is_dir and rel == source.path:
                     continue
                 arcname = name if not source.is_dir else posixpath.relpath(rel, source.path)

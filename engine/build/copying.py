@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from engine.build.errors import ContextError
+from engine.build.ignore import Matcher
 from engine.containers import copy as cp
 
 O_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
@@ -142,9 +143,11 @@ def heredoc_tar(name: str, content: str, owner: tuple[int, int], chmod: int | No
     return produce
 
 
-def from_tree(src_root: int, path: str, name: str | None, owner: tuple[int, int],
-              chmod: int | None) -> Callable[[IO[bytes]], None]:
-    """A tar of `path` in another state's tree (`COPY --from`): a file as `name`, a directory's contents."""
+def from_tree(src_root: int, path: str, name: str | None, owner: tuple[int, int] | None,
+              chmod: int | None, exclude: Matcher | None = None) -> Callable[[IO[bytes]], None]:
+    """A tar of `path` in another state's tree (`COPY --from`): a file as `name`, a directory's contents;
+    `exclude` leaves out the paths under the directory it matches. `owner` None keeps each entry's own
+    (COPY --from without --chown preserves ownership, in Docker's legacy builder and in BuildKit)."""
     def produce(out: IO[bytes]) -> None:
         found = cp.walk(src_root, path)
         try:
@@ -155,7 +158,7 @@ def from_tree(src_root: int, path: str, name: str | None, owner: tuple[int, int]
                     top = os.open(f"/proc/self/fd/{found.fd}", O_DIR)
                     try:
                         for child in sorted(os.listdir(top)):
-                            _tree(tar, top, child, child, owner, chmod)
+                            _tree(tar, top, child, child, owner, chmod, exclude=exclude)
                     finally:
                         os.close(top)
                 else:
@@ -166,11 +169,13 @@ def from_tree(src_root: int, path: str, name: str | None, owner: tuple[int, int]
     return produce
 
 
-def _tree(tar: tarfile.TarFile, dir_fd: int, name: str, arcname: str, owner: tuple[int, int], chmod: int | None,
-          follow: bool = False) -> None:
+def _tree(tar: tarfile.TarFile, dir_fd: int, name: str, arcname: str, owner: tuple[int, int] | None,
+          chmod: int | None, follow: bool = False, exclude: Matcher | None = None) -> None:
+    if exclude is not None and exclude.excluded(arcname):
+        return
     st = os.stat(name, dir_fd=dir_fd, follow_symlinks=follow)
     info = tarfile.TarInfo(arcname)
-    info.uid, info.gid = owner
+    info.uid, info.gid = owner if owner is not None else (st.st_uid, st.st_gid)
     info.mode = chmod if chmod is not None else stat.S_IMODE(st.st_mode)
     info.mtime = int(st.st_mtime)
     if stat.S_ISLNK(st.st_mode):
@@ -187,7 +192,7 @@ def _tree(tar: tarfile.TarFile, dir_fd: int, name: str, arcname: str, owner: tup
         fd = os.open(name, O_DIR | os.O_NOFOLLOW, dir_fd=dir_fd)
         try:
             for child in sorted(os.listdir(fd)):
-                _tree(tar, fd, child, f"{arcname}/{child}", owner, chmod)
+                _tree(tar, fd, child, f"{arcname}/{child}", owner, chmod, exclude=exclude)
         finally:
             os.close(fd)
 

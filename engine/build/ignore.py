@@ -30,7 +30,7 @@ class Pattern:
     line: int = 0
 
 
-def _translate(pattern: str) -> str:
+def translate(pattern: str) -> str:
     """Go filepath.Match syntax plus `**` as a regular expression (to be fully matched)."""
     out, pos, n = [], 0, len(pattern)
     while pos < n:
@@ -89,10 +89,10 @@ def compile_pattern(text: str, line: int = 0) -> Pattern | None:
         text = text[1:].strip()
     cleaned = posixpath.normpath(text).lstrip("/") or "."
     try:
-        regex = re.compile(_translate(cleaned), re.DOTALL)
+        regex = re.compile(translate(cleaned), re.DOTALL)
     except re.error as err:
         raise IgnoreFileError(f"bad pattern {text!r} on line {line}: {err}") from None
-    parts = tuple(_translate(p) for p in cleaned.split("/"))
+    parts = tuple(translate(p) for p in cleaned.split("/"))
     return Pattern(cleaned, exception, regex, parts, line)
 
 
@@ -108,12 +108,15 @@ def read_patterns(text: str, file: str = ".dockerignore") -> tuple[Pattern, ...]
     return tuple(patterns)
 
 
-def find_ignore_file(context_dir: str, dockerfile: str = "Dockerfile") -> str | None:
+def find_ignore_file(context_dir: str, dockerfile: str | None = "Dockerfile") -> str | None:
     """The ignore file for this Dockerfile: `<Dockerfile>.dockerignore` beside it (`Containerfile.dockerignore`
-    for a Containerfile), else `.dockerignore`, else Podman's `.containerignore`, in the context root."""
-    path = dockerfile if os.path.isabs(dockerfile) else os.path.join(context_dir, dockerfile)
-    for candidate in (path + ".dockerignore", os.path.join(context_dir, ".dockerignore"),
-                      os.path.join(context_dir, ".containerignore")):
+    for a Containerfile), else `.dockerignore`, else Podman's `.containerignore`, in the context root.
+    Without a Dockerfile (a named context), only the context root's."""
+    candidates = [os.path.join(context_dir, ".dockerignore"), os.path.join(context_dir, ".containerignore")]
+    if dockerfile is not None:
+        path = dockerfile if os.path.isabs(dockerfile) else os.path.join(context_dir, dockerfile)
+        candidates.insert(0, path + ".dockerignore")
+    for candidate in candidates:
         if os.path.isfile(candidate):
             return candidate
     return None
@@ -158,11 +161,12 @@ class Matcher:
         return False
 
 
-def walk(context_dir: str, patterns: tuple[Pattern, ...]) -> list[str]:
+def walk(context_dir: str, patterns: tuple[Pattern, ...], excluded: list[str] | None = None) -> list[str]:
     """Every path the context sends (files, links, directories), relative, `/`-separated, sorted by walk order.
 
     An excluded directory is not entered unless an exception could re-include
-    something under it; then only its re-included entries are listed."""
+    something under it; then only its re-included entries are listed. `excluded`,
+    when given, receives the excluded paths met on the way."""
     matcher = Matcher(patterns)
     found: list[str] = []
 
@@ -172,10 +176,12 @@ def walk(context_dir: str, patterns: tuple[Pattern, ...]) -> list[str]:
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             state = matcher.state(rel, parent) if patterns else None
-            excluded = matcher.decide(state) if state is not None else False
-            if not excluded:
+            is_out = matcher.decide(state) if state is not None else False
+            if not is_out:
                 found.append(rel)
-            if entry.is_dir(follow_symlinks=False) and (not excluded or matcher.may_reinclude(rel)):
+            elif excluded is not None:
+                excluded.append(rel)
+            if entry.is_dir(follow_symlinks=False) and (not is_out or matcher.may_reinclude(rel)):
                 visit(rel, state)
 
     visit("", None)

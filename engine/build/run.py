@@ -11,15 +11,21 @@ when the command exited 0.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from engine.build import instructions as i
 from engine.build.state import State, add_layer, as_image
 from engine.images.manifests import Descriptor
+from pycompose.errors import PycomposeError
+
+if TYPE_CHECKING:
+    from engine.containers.options import Mount
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
 _LONE_HEREDOC = re.compile(r"^<<-?\s*[\"']?([A-Za-z0-9_][A-Za-z0-9_.-]*)[\"']?\s*$")
@@ -55,7 +61,10 @@ class RunResult:
 
 def run_step(containers, state: State, argv: tuple[str, ...], env: dict[str, str], *,  # type: ignore[no-untyped-def]
              on_line: Callable[[str], None], network: str = "none", labels: dict[str, str] | None = None,
-             announce: Callable[[str], None] | None = None) -> RunResult:
+             announce: Callable[[str], None] | None = None, mounts: tuple[Mount, ...] = (),
+             hosts: str | None = None, cancelled: Callable[[], bool] = lambda: False) -> RunResult:
+    """Run `argv` in a container of `state`; `mounts` are the step's `--mount`s (and /dev/shm), `hosts` a file
+    for its /etc/hosts; when `cancelled()` turns true the container is killed (the build is stopping)."""
     from engine.containers.options import RunOptions
 
     config = state.run_config
@@ -64,13 +73,14 @@ def run_step(containers, state: State, argv: tuple[str, ...], env: dict[str, str
         options = RunOptions(image=image_id, entrypoint=(argv[0],), command=tuple(argv[1:]),
                              env=tuple(f"{k}={v}" for k, v in env.items()),
                              user=config.get("User") or None, workdir=config.get("WorkingDir") or None,
-                             network="host" if network == "host" else "none", labels=dict(labels or {}))
+                             network="host" if network == "host" else "none", labels=dict(labels or {}),
+                             mounts=mounts, hosts=hosts)
         record = containers.create(options)
     try:
         if announce:
             announce(record.id)
         output: list[str] = []
-        code = _run_and_follow(containers, record, output, on_line)
+        code = _run_and_follow(containers, record, output, on_line, cancelled)
         layer = None
         if code == 0:
             layer = add_layer(images, containers.snapshots().upper(record.id), state.layer_media_type())
@@ -79,7 +89,8 @@ def run_step(containers, state: State, argv: tuple[str, ...], env: dict[str, str
         containers.remove(record.id, force=True)
 
 
-def _run_and_follow(containers, record, output: list[str], on_line: Callable[[str], None]) -> int:  # type: ignore[no-untyped-def]
+def _run_and_follow(containers, record, output: list[str], on_line: Callable[[str], None],  # type: ignore[no-untyped-def]
+                    cancelled: Callable[[], bool]) -> int:
     done = threading.Event()
     result: dict[str, int] = {}
 
@@ -94,8 +105,13 @@ def _run_and_follow(containers, record, output: list[str], on_line: Callable[[st
     thread.start()
     path = containers.log_path(containers.get(record.id))
     follower = _Follower(path, output, on_line)
+    killed = False
     while not done.wait(0.05):
         follower.poll()
+        if not killed and cancelled():
+            killed = True
+            with contextlib.suppress(PycomposeError):
+                containers.kill(record.id)
     thread.join()
     follower.poll()
     follower.flush()

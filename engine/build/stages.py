@@ -1,7 +1,8 @@
 """The stage graph: which stages a `--target` needs, and in what order they can build.
 
 A stage depends on another through `FROM <stage>`, `COPY --from=<stage|index>` and
-`RUN --mount=from=<stage>`; any other `--from` value is an image to pull. FROM sees
+`RUN --mount=from=<stage>`; a named context (`contexts`) takes the place of a stage
+or an image of its name; any other `--from` value is an image to pull. FROM sees
 only the global ARGs; `--from` values are expanded in the stage's own scope.
 `FROM` may name only an earlier stage (so the file reads top-down); `--from` may name
 any stage by name (as BuildKit allows) and a cycle is refused with its path.
@@ -13,7 +14,7 @@ any stage by name (as BuildKit allows) and a cycle is refused with its path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from engine.build import instructions as i
@@ -50,16 +51,18 @@ class BuildPlan:
 
 
 def plan(dockerfile: i.Dockerfile, target: str | None = None, build_args: Mapping[str, str] | None = None,
-         predefined: Mapping[str, str] | None = None) -> BuildPlan:
-    """The stages `target` (default: the last) needs, in generations that can build in parallel."""
+         predefined: Mapping[str, str] | None = None, contexts: Collection[str] = ()) -> BuildPlan:
+    """The stages `target` (default: the last) needs, in generations that can build in parallel.
+
+    `contexts`: the (lower-cased) names of the named contexts, which no stage of that name stands for."""
     args = dict(build_args or {})
     meta = meta_scope(dockerfile.meta_args, args, predefined or {}, file=dockerfile.path, escape=dockerfile.escape)
-    names = {s.name: s.index for s in dockerfile.stages if s.name}
+    names = {s.name: s.index for s in dockerfile.stages if s.name and s.name not in contexts}
     nodes: dict[int, StageNode] = {}
     envs: dict[int, dict[str, str]] = {}
     for stage in dockerfile.stages:
-        nodes[stage.index], envs[stage.index] = _node(dockerfile, stage, names, meta, args, envs)
-    goal = _target_index(dockerfile, target, names)
+        nodes[stage.index], envs[stage.index] = _node(dockerfile, stage, names, meta, args, envs, contexts)
+    goal = _target_index(dockerfile, target, {s.name: s.index for s in dockerfile.stages if s.name})
     needed = _needed(dockerfile, nodes, goal)
     return BuildPlan(goal, {n: nodes[n] for n in sorted(needed)}, _generations(nodes, needed), meta)
 
@@ -74,7 +77,8 @@ def _target_index(dockerfile: i.Dockerfile, target: str | None, names: dict[str,
 
 
 def _node(dockerfile: i.Dockerfile, stage: i.Stage, names: dict[str, int], meta: dict[str, str],
-          args: dict[str, str], envs: dict[int, dict[str, str]]) -> tuple[StageNode, dict[str, str]]:
+          args: dict[str, str], envs: dict[int, dict[str, str]],
+          contexts: Collection[str]) -> tuple[StageNode, dict[str, str]]:
     path = dockerfile.path
     base = expand_from(stage.base, meta, file=path, escape=dockerfile.escape)
     base_stage = names.get(base.image.lower())
@@ -93,6 +97,8 @@ def _node(dockerfile: i.Dockerfile, stage: i.Stage, names: dict[str, int], meta:
         refs = [ins.from_] if isinstance(ins, i.Copy) else []
         refs += [m.from_ for m in ins.mounts] if isinstance(ins, i.Run) else []
         for ref in filter(None, refs):
+            if ref.lower() in contexts:
+                continue
             index = _stage_ref(dockerfile, stage, ins, ref, names)
             (images.append(ref) if index is None else depends.append(index))
     node = StageNode(stage, base, base_stage, tuple(dict.fromkeys(depends)), tuple(dict.fromkeys(images)))

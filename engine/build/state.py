@@ -22,6 +22,7 @@ import copy
 import os
 import secrets
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -104,9 +105,21 @@ def store(images: ImageService, state: State, name: str | None = None) -> Image:
     return images.register(manifest.digest, name)
 
 
+_AS_IMAGE = threading.Lock()
+
+
 @contextlib.contextmanager
 def as_image(images: ImageService, state: State) -> Iterator[str]:
-    """An image ID for `state` while the block runs; a dangling image made for it is dropped after."""
+    """An image ID for `state` while the block runs; a dangling image made for it is dropped after.
+
+    One block at a time in a process: two stages building at once may ask for the same state, and
+    the first to finish must not drop the image the other is making its container from."""
+    with _AS_IMAGE, _as_image(images, state) as image_id:
+        yield image_id
+
+
+@contextlib.contextmanager
+def _as_image(images: ImageService, state: State) -> Iterator[str]:
     config = state.image_config
     try:
         images.get(config.digest)

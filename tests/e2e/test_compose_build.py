@@ -118,3 +118,18 @@ def test_image_build_and_builder_prune_from_the_cli(stack):  # type: ignore[no-u
     assert "Total reclaimed space:" in pruned.stdout
     rebuilt = stack.ok("image", "build", "-t", "cli:1", "--build-arg", "GREETING=hey", str(context))
     assert "Using cache" not in rebuilt.stdout and "Successfully tagged cli:1" in rebuilt.stdout
+
+
+def test_image_build_takes_named_contexts_hosts_and_shm_size(stack, tmp_path):  # type: ignore[no-untyped-def]
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    (assets / "logo.txt").write_text("logo\n")
+    (tmp_path / "Dockerfile").write_text("FROM busybox\nCOPY --from=assets logo.txt /srv/\n"
+                                         "RUN grep -w mirror.local /etc/hosts > /hosts && df -k /dev/shm | tail -n 1 "
+                                         "> /shm\nCMD [\"cat\", \"/srv/logo.txt\", \"/hosts\", \"/shm\"]\n")
+    stack.ok("image", "build", "-q", "-t", "flags:1", "--build-context", f"assets={assets}",
+             "--add-host", "mirror.local:10.9.8.7", "--shm-size", "4m", str(tmp_path))
+    lines = stack.ok("container", "run", "--rm", "flags:1").stdout.splitlines()
+    assert lines[:2] == ["logo", "10.9.8.7\tmirror.local"] and lines[2].split()[1] == "4096"
+    refused = stack.cli("image", "build", "--add-host", "nohost", str(tmp_path))
+    assert refused.returncode != 0 and 'invalid argument "nohost" for "--add-host" flag' in refused.stderr

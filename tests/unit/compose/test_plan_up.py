@@ -282,6 +282,11 @@ def test_a_changed_volume_is_kept_with_a_warning(project):
     ({"image": "x", "build": ".", "pull_policy": "build"}, True, None, False, [A.BuildImage("x", "a")]),
     ({"build": "."}, False, None, False, [A.BuildImage("demo-a", "a")]),
     ({"build": "."}, False, "never", False, [A.BuildImage("demo-a", "a")]),
+    ({"build": ".", "pull_policy": "build"}, True, None, False, [A.BuildImage("demo-a", "a")]),
+    ({"image": "x", "build": ".", "pull_policy": "never"}, False, None, False, [A.BuildImage("x", "a")]),
+    ({"image": "x", "build": ".", "pull_policy": "never"}, True, None, False, []),
+    ({"image": "x", "build": ".", "pull_policy": "always"}, True, None, False,
+     [A.PullImage("x", ("a",), build_fallback=True)]),
 ])
 def test_images_follow_the_pull_policy(tmp_path, service, present, pull, build, expected):
     import json

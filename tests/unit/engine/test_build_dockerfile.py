@@ -36,7 +36,7 @@ def test_go_multi_stage():
     assert workdir == i.Workdir(line=4, end_line=4, path="/src")
     assert (download.line, download.end_line) == (5, 7)
     assert download.mounts == (i.Mount(type="cache", target="/go/pkg/mod"),
-                               i.Mount(type="bind", source="go.sum", target="go.sum"))
+                               i.Mount(type="bind", source="go.sum", target="go.sum", readonly=True))
     assert download.command == i.Command.shell("go mod download -x")
     assert targets.args == (i.ArgDecl("TARGETOS"), i.ArgDecl("TARGETARCH"))
     assert compile_.command.args[0].startswith("CGO_ENABLED=0")
@@ -223,6 +223,14 @@ def test_run_flags():
     assert run.mounts == (i.Mount(type="secret", id="npm"),
                           i.Mount(type="bind", from_="build", source="/out", target="/in", readonly=True))
     assert run.command == i.Command.shell("echo")
+
+
+def test_a_bind_mount_is_read_only_unless_rw_and_a_cache_mount_writable_unless_ro():
+    run = parse("FROM a\nRUN --mount=target=/a --mount=target=/b,rw --mount=type=bind,target=/c,readwrite=true "
+                "--mount=type=cache,target=/d --mount=type=cache,target=/e,ro --mount=type=tmpfs,target=/f,size=1m "
+                "true\n").stages[0].instructions[0]
+    assert [m.readonly for m in run.mounts] == [True, False, False, False, True, False]
+    assert run.mounts[5].options == (("size", "1m"),)
 
 
 def test_add_flags_and_json_form():
