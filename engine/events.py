@@ -110,9 +110,15 @@ def follow(state_root: str | os.PathLike[str], *, since: int | None, until: int 
     `stopped()`; follows the file across its rotation (the file followed, renamed to `.1`, is read to its end
     before the new one)."""
     path = path_of(state_root)
-    blob, seen, inode = _kept(path)
-    if since is not None:
-        yield from (e for e in _parse(blob) if e["time"] >= since and (until is None or e["time"] <= until))
+    blob, seen, inode = _kept(path)  # now, not at the first next(): what is written from here on is new
+    past = [e for e in _parse(blob) if e["time"] >= since and (until is None or e["time"] <= until)] \
+        if since is not None else []
+    return _follow(path, past, seen, inode, until, stopped, poll)
+
+
+def _follow(path: Path, past: list[Event], seen: int, inode: int | None, until: int | None,
+            stopped: Callable[[], bool], poll: float) -> Iterator[Event]:
+    yield from past
     partial = b""
     while not stopped():
         if until is not None and time.time_ns() > until:
