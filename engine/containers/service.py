@@ -91,7 +91,9 @@ class ContainerService:
                                                         stop_timeout=10.0 if options.stop_timeout is None
                                                         else options.stop_timeout,
                                                         healthcheck=options.healthcheck or _image_healthcheck(
-                                                            image_config)))
+                                                            image_config),
+                                                        tty=options.tty, open_stdin=options.open_stdin,
+                                                        stdin_once=options.stdin_once))
         try:
             record = self.store.create(record)
         except BaseException:
