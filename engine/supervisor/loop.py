@@ -61,6 +61,12 @@ class Loop:
     def watched(self, fd: int) -> bool:
         return fd in self.handlers
 
+    def has_reader(self, fd: int) -> bool:
+        return fd in self.handlers and self.handlers[fd][0] is not None
+
+    def has_writer(self, fd: int) -> bool:
+        return fd in self.handlers and self.handlers[fd][1] is not None
+
     def _watch(self, fd: int, which: int, callback: Callable[[], None] | None) -> None:
         handlers = self.handlers.get(fd) or [None, None]
         handlers[which] = callback
