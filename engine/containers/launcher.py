@@ -172,7 +172,7 @@ def _runtime_error(log: str) -> str:
     return message
 
 
-def _exit_code_for(message: str) -> int:
+def exit_code_for(message: str) -> int:
     """Docker's mapping of a runtime's words to the shell's codes."""
     lowered = message.lower()
     if "executable file not found" in lowered or "no such file or directory" in lowered:
@@ -196,7 +196,7 @@ def create_cli(launch: dict, console_socket: str | None = None) -> int:
                       "--pid-file", os.path.join(bundle, PID_FILE), *console, cid], env)
         if code != 0:
             message = _runtime_error(log) or f"{launch['runtime']} create exited with code {code}"
-            return _failed(launch, message, _exit_code_for(message))
+            return _failed(launch, message, exit_code_for(message))
         code = _call([*base, "--log", log, "--log-format", "json", "start", cid], env)
         if code != 0:
             _call([*base, "delete", "--force", cid], env, quiet=True)

@@ -32,15 +32,19 @@ class Console:
         except OSError as e:
             raise SetupFailed(f"connect to console socket `{socket_path}`: {e.strerror}") from None
 
-    def attach(self, size: tuple[int, int] | None = None, console: bool = True) -> None:
+    def attach(self, size: tuple[int, int] | None = None, console: bool = True,
+               owner: tuple[int, int] | None = None) -> None:
         """The calling process gets a new pty as its terminal; `size` (rows, columns); `console`: bind
-        the slave over /dev/console (the container's process does, an exec'd one does not)."""
+        the slave over /dev/console (the container's process does, an exec'd one does not); `owner`:
+        the slave's uid and gid (the process's user, as runc sets them)."""
         try:
             master = os.open("/dev/ptmx", os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC)
             fcntl.ioctl(master, TIOCSPTLCK, struct.pack("i", 0))
             number = struct.unpack("I", fcntl.ioctl(master, TIOCGPTN, b"\0" * 4))[0]
             name = f"/dev/pts/{number}"
             slave = os.open(name, os.O_RDWR | os.O_NOCTTY)
+            if owner is not None:
+                os.fchown(slave, *owner)
             if size and size[0] > 0 and size[1] > 0:
                 fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
             if console:

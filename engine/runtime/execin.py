@@ -31,7 +31,7 @@ def _child(targets: list[tuple[str, int]], proc: Process, report: int, console_s
         console = Console(console_socket) if console_socket else None
         namespaces.join([t for t in targets if t[1] != sc.CLONE_NEWPID])
         if console is not None:
-            console.attach(proc.console_size, console=False)
+            console.attach(proc.console_size, console=False, owner=(proc.user.uid, proc.user.gid))
         program, env = process.apply(proc)
         os.execve(program, list(proc.args), env)
     except PycomposeError as e:

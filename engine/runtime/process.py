@@ -163,7 +163,7 @@ def _setup(spec: Spec, plan: namespaces.Plan, console: Console | None) -> tuple[
     sysctls(spec.sysctl)
     os.makedirs(spec.process.cwd, exist_ok=True)
     if console is not None:
-        console.attach(spec.process.console_size)
+        console.attach(spec.process.console_size, owner=(spec.process.user.uid, spec.process.user.gid))
     return apply(spec.process)
 
 
