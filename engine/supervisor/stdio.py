@@ -29,12 +29,12 @@ import os
 import socket
 from typing import TYPE_CHECKING
 
-from engine.supervisor.attach import Attachment, Input
 from engine.supervisor.jsonlog import LineSplitter
 from engine.supervisor.launcher import LaunchFailed, Stdio
 
 if TYPE_CHECKING:
     from engine.state.record import ContainerRecord
+    from engine.supervisor.attach import Attachment, Input
     from engine.supervisor.container import Supervised
 
 F_SETPIPE_SZ = 1031
@@ -119,6 +119,8 @@ class ContainerIO:
     def _open_stdin(self) -> bool:
         """Our writing end of the stdin FIFO, opened once; False once closed for good (stdin_once)."""
         if self.stdin_fd == -1:
+            from engine.supervisor.attach import Input  # imported when a container first has input: memory
+
             self.stdin_fd = os.open(self.fifo("stdin"), os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
             self.input = Input(self.loop, self.stdin_fd, self.resume_clients)
         return self.stdin_fd >= 0
@@ -142,6 +144,8 @@ class ContainerIO:
                 fds = []
         if not fds:
             raise LaunchFailed("start container: its terminal (the pty's master) never arrived", exit_code=1)
+        from engine.supervisor.attach import Input
+
         os.set_blocking(fds[0], False)
         self.streams.append(Stream(self, fds[0], "stdout", terminal=True))
         self.input = Input(self.loop, fds[0], self.resume_clients)
@@ -178,6 +182,8 @@ class ContainerIO:
     # -- clients ------------------------------------------------------------------------
     def attach(self, sock: socket.socket, record: ContainerRecord, stdin: bool, early: bytes = b"") -> None:
         """A client from now on: the output, and its input when it asks and the container keeps stdin open."""
+        from engine.supervisor.attach import Attachment
+
         wants = stdin and record.config.open_stdin
         if wants and not record.config.tty:
             self._open_stdin()
