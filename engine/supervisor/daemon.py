@@ -152,6 +152,12 @@ class Daemon:
                 self.supervised(record.id).adopt(record)
             else:
                 self.store.update(record.id, lambda r, t=truth: t if r.state in ACTIVE else r)
+                if (self.run_root / "containers" / record.id / "keeper").exists():
+                    from engine.supervisor.keeper import Keeper
+
+                    keeper = Keeper.load(str(self.run_root / "containers" / record.id))
+                    if keeper is not None:  # what it kept open has nobody left to read it
+                        keeper.release()
 
     def supervised(self, container_id: str) -> Supervised:
         if container_id not in self.containers:

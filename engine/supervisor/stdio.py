@@ -15,10 +15,10 @@ Output goes to the log and to every attached client (engine.supervisor.attach). 
 process ends (`ended`) the output is drained, the pty's master closed, and the clients are
 closed once what they are owed is sent.
 
-The pty's master lives only in this daemon: if the daemon dies, the terminal hangs up
-(its processes get SIGHUP), as a container loses its terminal with its shim under
-containerd. FIFOs are reopened by the next daemon (`reopen`); a stdin FIFO's writer is not
-(the process has read its end of input by then).
+A keeper (engine.supervisor.keeper) holds a copy of the pty's master, or of our end of the
+stdin FIFO, so that neither closes when the daemon dies; the next daemon reopens the
+FIFOs and takes those copies back (`reopen`), so an adopted container can still be
+attached to and typed into.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from engine.state.record import ContainerRecord
     from engine.supervisor.attach import Attachment, Input
     from engine.supervisor.container import Supervised
+    from engine.supervisor.keeper import Keeper
 
 F_SETPIPE_SZ = 1031
 PIPE_SIZE = 1 << 20
@@ -82,6 +83,7 @@ class ContainerIO:
         self.input: Input | None = None       # where the clients' input goes: the pty's master or our stdin end
         self.stdin_fd = -1                     # our (writing) end of the stdin FIFO
         self.console: socket.socket | None = None  # our end of the socket the pty's master arrives on
+        self.keeper: Keeper | None = None
 
     def directory(self) -> str:
         path = self.sup.daemon.run_root / "containers" / self.sup.id
@@ -105,6 +107,8 @@ class ContainerIO:
             console = theirs.detach()
         elif record.config.open_stdin and self._open_stdin():
             stdin = os.open(self.fifo("stdin"), os.O_RDONLY | os.O_CLOEXEC)  # a writer (ours) exists: no wait
+            if self.keeper is None:  # released when the last run ended
+                self.keep(self.stdin_fd, "stdin")
         return Stdio(stdin, out, err, console)
 
     def _output(self, name: str) -> int:
@@ -123,6 +127,7 @@ class ContainerIO:
 
             self.stdin_fd = os.open(self.fifo("stdin"), os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
             self.input = Input(self.loop, self.stdin_fd, self.resume_clients)
+            self.keep(self.stdin_fd, "stdin")
         return self.stdin_fd >= 0
 
     @staticmethod
@@ -144,11 +149,29 @@ class ContainerIO:
                 fds = []
         if not fds:
             raise LaunchFailed("start container: its terminal (the pty's master) never arrived", exit_code=1)
+        self.use_terminal(fds[0])
+        self.keep(fds[0], "terminal")
+
+    def use_terminal(self, master: int) -> None:
         from engine.supervisor.attach import Input
 
-        os.set_blocking(fds[0], False)
-        self.streams.append(Stream(self, fds[0], "stdout", terminal=True))
-        self.input = Input(self.loop, fds[0], self.resume_clients)
+        os.set_blocking(master, False)
+        self.streams.append(Stream(self, master, "stdout", terminal=True))
+        self.input = Input(self.loop, master, self.resume_clients)
+
+    def keep(self, fd: int, kind: str) -> None:
+        """A keeper for `fd`, so that it outlives this daemon (reaped by our loop when it is released)."""
+        from engine.supervisor.keeper import Keeper
+
+        self.release_keeper()
+        self.keeper = Keeper.start(self.directory(), fd, kind)
+        if self.keeper is not None:
+            self.loop.watch_child(self.keeper.pid, lambda _status: None)
+
+    def release_keeper(self, kind: str | None = None) -> None:
+        if self.keeper is not None and kind in (None, self.keeper.kind):
+            self.keeper.release()
+            self.keeper = None
 
     def abandon_console(self) -> None:
         if self.console is not None:
@@ -156,11 +179,25 @@ class ContainerIO:
             self.console = None
 
     def reopen(self) -> None:
-        """After a restart of the daemon: read the FIFOs again (a pty's master was lost with the old daemon)."""
+        """After a restart of the daemon: read the FIFOs again, and take the terminal or stdin back from the
+        keeper (which stays, for the next daemon)."""
+        from engine.supervisor.attach import Input
+        from engine.supervisor.keeper import Keeper
+
         for name in ("stdout", "stderr"):
             path = os.path.join(self.directory(), name)
             if os.path.exists(path):
                 self.streams.append(Stream(self, os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), name))
+        self.keeper = Keeper.load(self.directory())
+        fd = self.keeper.retrieve() if self.keeper is not None else None
+        if fd is None:
+            return
+        if self.keeper.kind == "terminal":  # type: ignore[union-attr]
+            self.use_terminal(fd)
+        else:
+            self.stdin_fd = fd
+            os.set_blocking(fd, False)
+            self.input = Input(self.loop, fd, self.resume_clients)
 
     # -- the terminal -------------------------------------------------------------------
     def terminal(self) -> int:
@@ -178,6 +215,7 @@ class ContainerIO:
         if self.input is not None and self.input.fd == self.terminal():
             self.input.close()
             self.input = None
+        self.release_keeper("terminal")
 
     # -- clients ------------------------------------------------------------------------
     def attach(self, sock: socket.socket, record: ContainerRecord, stdin: bool, early: bytes = b"") -> None:
@@ -213,6 +251,7 @@ class ContainerIO:
             self.input = None
             os.close(self.stdin_fd)
             self.stdin_fd = -2  # closed for good: not reopened by a later attach or restart
+            self.release_keeper("stdin")
 
     # -- the end ------------------------------------------------------------------------
     def drain(self) -> None:
@@ -226,6 +265,7 @@ class ContainerIO:
             if stream.terminal:
                 stream.close()
         self.abandon_console()
+        self.release_keeper()  # nothing runs to keep them for (a next start keeps them again)
         for client in list(self.attached):
             client.finish()
 
@@ -238,3 +278,4 @@ class ContainerIO:
             client.close()
         if self.stdin_fd >= 0:
             self.close_stdin()
+        self.release_keeper()

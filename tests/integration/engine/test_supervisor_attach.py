@@ -11,6 +11,8 @@ import select
 import socket
 import time
 
+import pytest
+
 from engine.containers.attach import Demux
 from tests.integration.engine import supervisor_lab
 from tests.waiting import eventually
@@ -132,3 +134,30 @@ def test_attaching_to_a_running_container_joins_its_output_and_detaching_leaves_
         assert b"got:two" in read_until(second, b"got:two", demux=Demux())
     eventually(lambda: [e["log"] for e in lab.log("web-1")] == ["got:one\n", "got:two\n"], what="both lines logged")
     assert lab.sup.stop(web.id, timeout=5) == 143
+
+
+@pytest.mark.parametrize("tty", [True, False], ids=["terminal", "stdin"])
+def test_a_terminal_or_stdin_outlives_the_supervisor_and_the_next_one_attaches(lab, tty):
+    import os
+    import signal
+
+    from engine.state.liveness import start_time
+    from engine.supervisor.client import wait_gone
+    from engine.supervisor.keeper import Keeper
+
+    web = lab.run("web-1", "while read line; do echo got:$line; done", tty=tty, open_stdin=True)
+    keeper = Keeper.load(os.path.join(lab.run_root, "containers", web.id))
+    assert keeper is not None and keeper.kind == ("terminal" if tty else "stdin")
+    first = lab.ensure()
+    os.kill(first, signal.SIGKILL)  # the pty's master goes with it; the keeper's copy stays
+    assert wait_gone(first, 10.0)
+    record = lab.store.get(web.id)
+    lab.ensure()  # a new supervisor adopts the container and takes the terminal back
+    sock, answer = lab.sup.attach(web.id, stdin=True)
+    with sock:
+        assert answer["tty"] is tty
+        sock.sendall(b"still here\r" if tty else b"still here\n")
+        assert b"got:still here" in read_until(sock, b"got:still here", demux=None if tty else Demux())
+    assert start_time(record.pid) == record.pid_start  # the same shell, not hung up
+    assert lab.sup.stop(web.id, timeout=5) == 255  # adopted: its exit code was not ours to see
+    assert wait_gone(keeper.pid, 10.0)  # the keeper goes once nothing runs to keep it for
