@@ -7,6 +7,7 @@ test_container_cmd.py (whose Env it uses); each test removes what it made.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -101,6 +102,8 @@ def test_run_dit_keeps_its_shell_for_attach_and_ctrl_p_ctrl_q_leaves_it_running(
 
 def test_create_it_then_start_ai(cli):
     assert cli.cli("create", "-it", "--name", "later", "busybox", "sh").returncode == 0
+    config = json.loads(cli.cli("inspect", "later").stdout)[0]["Config"]
+    assert (config["Tty"], config["OpenStdin"], config["StdinOnce"]) == (True, True, True)  # as Docker's create -it
     with terminal(cli, "start", "-ai", "later") as term:
         term.expect(PROMPT)
         term.send(b"exit 7\r")
