@@ -264,8 +264,9 @@ class Supervised:
         else:
             reply(record)
 
-    def close(self) -> None:
-        """Forgotten (the container is being removed): answer whoever still waits, then let go."""
+    def close(self, release: bool = True) -> None:
+        """Forgotten (the container is being removed; `release`) or left (the daemon ends while it runs): answer
+        whoever still waits, then let go."""
         waiters, self.waiters = self.waiters, []
         if waiters:
             from engine.errors import EngineError
@@ -279,6 +280,6 @@ class Supervised:
                     waiter(record)
         if self.prober is not None:
             self.prober.cancel()
-        self.io.close()
+        self.io.close(release)
         if self._log is not None:
             self._log.close()

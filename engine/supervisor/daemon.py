@@ -221,7 +221,7 @@ class Daemon:
     def run(self) -> None:
         self.loop.run()
         for sup in self.containers.values():
-            sup.close()
+            sup.close(release=False)  # they run on; their keepers hold their terminals for the next daemon
         with contextlib.suppress(FileNotFoundError):
             (self.run_root / SOCKET).unlink()
         with contextlib.suppress(FileNotFoundError):

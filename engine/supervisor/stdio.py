@@ -269,8 +269,11 @@ class ContainerIO:
         for client in list(self.attached):
             client.finish()
 
-    def close(self) -> None:
-        """Forgotten: every descriptor closed."""
+    def close(self, release: bool = True) -> None:
+        """Every descriptor closed: the container is forgotten (`release`: its keeper ends too), or this daemon is
+        leaving while it runs (its keeper stays, for the next daemon)."""
+        if not release:
+            self.keeper = None  # let go of it, without ending it
         self.ended()
         for stream in self.streams:
             stream.close()

@@ -136,8 +136,9 @@ def test_attaching_to_a_running_container_joins_its_output_and_detaching_leaves_
     assert lab.sup.stop(web.id, timeout=5) == 143
 
 
-@pytest.mark.parametrize("tty", [True, False], ids=["terminal", "stdin"])
-def test_a_terminal_or_stdin_outlives_the_supervisor_and_the_next_one_attaches(lab, tty):
+@pytest.mark.parametrize(("tty", "how"), [(True, "killed"), (False, "killed"), (True, "shut down")],
+                         ids=["terminal-killed", "stdin-killed", "terminal-shutdown"])
+def test_a_terminal_or_stdin_outlives_the_supervisor_and_the_next_one_attaches(lab, tty, how):
     import os
     import signal
 
@@ -149,7 +150,10 @@ def test_a_terminal_or_stdin_outlives_the_supervisor_and_the_next_one_attaches(l
     keeper = Keeper.load(os.path.join(lab.run_root, "containers", web.id))
     assert keeper is not None and keeper.kind == ("terminal" if tty else "stdin")
     first = lab.ensure()
-    os.kill(first, signal.SIGKILL)  # the pty's master goes with it; the keeper's copy stays
+    if how == "killed":
+        os.kill(first, signal.SIGKILL)  # the pty's master goes with it; the keeper's copy stays
+    else:
+        lab.sup.shutdown()  # the daemon ends on purpose: its containers run on, to be adopted
     assert wait_gone(first, 10.0)
     record = lab.store.get(web.id)
     lab.ensure()  # a new supervisor adopts the container and takes the terminal back
