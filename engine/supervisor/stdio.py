@@ -121,7 +121,7 @@ class ContainerIO:
         return theirs
 
     def _open_stdin(self) -> bool:
-        """Our writing end of the stdin FIFO, opened once; False once closed for good (stdin_once)."""
+        """Our writing end of the stdin FIFO, opened once a run; False once closed for this run (stdin_once)."""
         if self.stdin_fd == -1:
             from engine.supervisor.attach import Input  # imported when a container first has input: memory
 
@@ -250,7 +250,7 @@ class ContainerIO:
                 self.input.close()
             self.input = None
             os.close(self.stdin_fd)
-            self.stdin_fd = -2  # closed for good: not reopened by a later attach or restart
+            self.stdin_fd = -2  # closed for this run: not reopened before the next start
             self.release_keeper("stdin")
 
     # -- the end ------------------------------------------------------------------------
@@ -266,6 +266,8 @@ class ContainerIO:
                 stream.close()
         self.abandon_console()
         self.release_keeper()  # nothing runs to keep them for (a next start keeps them again)
+        if self.stdin_fd == -2:
+            self.stdin_fd = -1  # a stdin ended by stdin_once is a new one on the next start
         for client in list(self.attached):
             client.finish()
 

@@ -151,3 +151,12 @@ def test_it_without_a_terminal_on_stdin_is_refused_as_docker_does(cli):
     done = cli.cli("run", "-it", "--rm", "busybox", "true")
     assert done.returncode != 0 and done.stderr == "the input device is not a TTY\n"
     assert cli.cli("ls", "-a", "-q").stdout == ""  # refused before anything was made
+
+
+def test_start_ai_gives_each_run_a_stdin_of_its_own(cli):
+    assert cli.cli("create", "-i", "--name", "echoer", "busybox", "cat").returncode == 0
+    for line in ("one\n", "two\n"):
+        done = subprocess.run([sys.executable, "-m", "compose.cli.main", "container", "start", "-ai", "echoer"],
+                              input=line, capture_output=True, text=True, env=cli.environ, cwd=REPO, timeout=60,
+                              check=False)
+        assert (done.returncode, done.stdout) == (0, line), done.stderr
