@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from compose.errors import ComposeError
-from pycompose.errors import InvalidArgument
+from pycompose.errors import InvalidArgument, PycomposeError
 
 if TYPE_CHECKING:
     from engine.containers.attach import Connection
@@ -154,11 +154,11 @@ class Attached:
             self.conn.end_input()
 
     def resize(self, rows: int, cols: int) -> None:
-        with contextlib.suppress(ComposeError, OSError, Exception):  # best effort, as Docker's monitor
+        with contextlib.suppress(PycomposeError, OSError):  # best effort, as Docker's size monitor
             self._resize(rows, cols)
 
     def kill(self, signum: int) -> None:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(PycomposeError, OSError):  # it may have ended meanwhile
             self._kill(signal.Signals(signum).name)
 
 
