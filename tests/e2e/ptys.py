@@ -28,6 +28,7 @@ class Terminal:
     def __init__(self, argv: list[str], *, env: dict[str, str], cwd: str | os.PathLike[str], rows: int = 24,
                  cols: int = 80):
         self.master, slave = os.openpty()
+        self.slave_name = os.ttyname(slave)
         self.resize(rows, cols)
         self.seen = b""
         self.pid = os.fork()
@@ -55,6 +56,15 @@ class Terminal:
     def resize(self, rows: int, cols: int) -> None:
         """The terminal's new size (its foreground process group gets SIGWINCH)."""
         fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def cooked(self) -> bool:
+        """Whether the terminal is back in its usual (canonical, echoing) mode, as the command found it."""
+        fd = os.open(self.slave_name, os.O_RDWR | os.O_NOCTTY)
+        try:
+            lflag = termios.tcgetattr(fd)[3]
+        finally:
+            os.close(fd)
+        return bool(lflag & termios.ICANON and lflag & termios.ECHO)
 
     def send(self, keys: bytes) -> None:
         os.write(self.master, keys)

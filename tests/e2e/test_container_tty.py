@@ -62,8 +62,10 @@ def test_run_it_gives_a_shell_a_terminal_of_our_size_and_exits_with_its_code(cli
         term.resize(40, 120)  # SIGWINCH to the CLI, which resizes the container's pty
         eventually(lambda: term.send(b"stty size\r") or b"40 120" in term.expect(rb"\n\d+ \d+\r\n").group(),
                    what="the new window size inside the container")
+        assert not term.cooked()  # raw while the container has our keys
         term.send(b"exit 3\r")
         assert term.wait() == 3
+        assert term.cooked()  # and given back as it was
     assert cli.cli("ls", "-a", "-q").stdout == ""  # --rm
 
 
@@ -86,7 +88,7 @@ def test_run_dit_keeps_its_shell_for_attach_and_ctrl_p_ctrl_q_leaves_it_running(
         term.expect(rb"\n42\r\n20 70\r\n")
         term.send(b"\x10\x11")  # Docker's default detach keys
         assert term.wait() == 1  # `attach` reports it as Docker does
-        assert b"read escape sequence" in term.seen
+        assert b"read escape sequence" in term.seen and term.cooked()
     assert "Up " in cli.cli("ls").stdout
     with terminal(cli, "attach", "--detach-keys", "ctrl-x,x", "shell") as term:
         term.send(b"echo back\r")
