@@ -64,7 +64,10 @@ def attach_running(svc: ContainerService, ref: str, *, no_stdin: bool, proxy: bo
 
 def execute(svc: ContainerService, ref: str, options: ExecOptions, detach_keys: str | None = None) -> int:
     """`exec`: with a tty, the process's pty relayed here (raw mode when our stdin is taken and a terminal);
-    without one, our stdio are its own. Its exit code."""
+    without one, our stdio are its own. Its exit code.
+
+    Unlike Docker's, the exec'd process's pty is held by this CLI, not by a daemon: there are no detach keys
+    (Ctrl-P reaches the process), and if we go, its terminal hangs up (SIGHUP), as over ssh."""
     if not options.tty or options.detach:
         sys.stdout.flush()
         return svc.exec(ref, options)
