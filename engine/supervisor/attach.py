@@ -15,8 +15,9 @@ After the answer line of an `attach` request, the connection carries bytes both 
 The daemon closes the connection once the container has exited and what it wrote has
 been sent (or at once if the container is not running and never starts). Many clients
 may attach to one container; each gets all of its output, and their input is mixed.
-A client that stops reading is dropped once MAX_PENDING bytes wait for it (the log
-keeps everything), so one slow client never holds the container back.
+As with Docker, a client that reads slowly slows the container: once BACKLOG bytes wait
+for one, the container's output is no longer read (its writes block when the pipe or
+pty is full) until that client has caught up; nothing is lost, for it or for the log.
 
 Nothing here exists for a container nobody is attached to, except its Input (the
 pty's master or the write end of its stdin FIFO) while it has one.
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from engine.supervisor.loop import Loop
 
 STREAMS = {"stdout": 1, "stderr": 2}
-MAX_PENDING = 4 << 20      # bytes waiting for one client before it is dropped
+BACKLOG = 1 << 20          # bytes waiting for one client before the container's output is held back
 MAX_INPUT = 1 << 20        # bytes waiting for the container before the clients' input is no longer read
 READ_SIZE = 1 << 16
 
@@ -93,11 +94,13 @@ class Attachment:
     """One attached client's connection."""
 
     def __init__(self, loop: Loop, sock: socket.socket, tty: bool, stdin: Callable[[], Input | None] | None,
-                 on_input_end: Callable[[Attachment], None], on_gone: Callable[[Attachment], None]):
+                 on_input_end: Callable[[Attachment], None], on_gone: Callable[[Attachment], None],
+                 on_backlog: Callable[[], None]):
         """`stdin`: where the client's input goes now (the container's Input, which changes across
-        restarts), or None when the client does not write to the container."""
+        restarts), or None when the client does not write to the container; `on_backlog()` when the
+        client's backlog crosses BACKLOG (either way)."""
         self.loop, self.sock, self.tty, self.stdin = loop, sock, tty, stdin
-        self.on_input_end, self.on_gone = on_input_end, on_gone
+        self.on_input_end, self.on_gone, self.on_backlog = on_input_end, on_gone, on_backlog
         self.fd = sock.fileno()
         self.out = bytearray()
         self.reading = True
@@ -144,20 +147,24 @@ class Attachment:
     def send(self, stream: str, data: bytes) -> None:
         if self.fd < 0 or not data:
             return
+        behind = self.behind()
         self.out += data if self.tty else frame(stream, data)
-        if len(self.out) > MAX_PENDING:
-            self.close()
-            return
         self.writable()
+        if self.fd >= 0 and self.behind() != behind:
+            self.on_backlog()
+
+    def behind(self) -> bool:
+        return len(self.out) >= BACKLOG
 
     def writable(self) -> None:
+        behind = self.behind()
         while self.out and self.fd >= 0:
             try:
                 sent = self.sock.send(self.out)
             except BlockingIOError:
                 if not self.loop.has_writer(self.fd):
                     self.loop.add_writer(self.fd, self.writable)
-                return
+                return self._caught_up(behind)
             except OSError:
                 self.close()
                 return
@@ -166,6 +173,12 @@ class Attachment:
             self.loop.remove_writer(self.fd)
         if self.finishing:
             self.close()
+            return
+        self._caught_up(behind)
+
+    def _caught_up(self, was_behind: bool) -> None:
+        if was_behind and not self.behind():
+            self.on_backlog()
 
     def finish(self) -> None:
         """The container has exited: close once everything queued has been sent."""
@@ -181,6 +194,7 @@ class Attachment:
         if self.loop.has_writer(self.fd):
             self.loop.remove_writer(self.fd)
         self.fd = -1
+        self.out.clear()
         with contextlib.suppress(OSError):
             self.sock.close()
         self.on_gone(self)

@@ -226,7 +226,7 @@ class ContainerIO:
         if wants and not record.config.tty:
             self._open_stdin()
         client = Attachment(self.loop, sock, record.config.tty, (lambda: self.input) if wants else None,
-                            self.input_ended, self.gone)
+                            self.input_ended, self.gone, self.flow)
         self.attached.append(client)
         if early:
             client.received(early)
@@ -238,6 +238,17 @@ class ContainerIO:
     def gone(self, client: Attachment) -> None:
         with contextlib.suppress(ValueError):
             self.attached.remove(client)
+        self.flow()
+
+    def flow(self) -> None:
+        """The container's output read while no client is behind, held back while one is (Docker's backpressure)."""
+        held = any(client.behind() for client in self.attached)
+        for stream in self.streams:
+            if stream.fd >= 0 and self.loop.has_reader(stream.fd) == held:
+                if held:
+                    self.loop.remove_reader(stream.fd)
+                else:
+                    self.loop.add_reader(stream.fd, stream.drain)
 
     def resume_clients(self) -> None:
         for client in list(self.attached):

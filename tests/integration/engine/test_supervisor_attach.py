@@ -165,3 +165,23 @@ def test_a_terminal_or_stdin_outlives_the_supervisor_and_the_next_one_attaches(l
     assert start_time(record.pid) == record.pid_start  # the same shell, not hung up
     assert lab.sup.stop(web.id, timeout=5) == 255  # adopted: its exit code was not ours to see
     assert wait_gone(keeper.pid, 10.0)  # the keeper goes once nothing runs to keep it for
+
+
+def test_a_client_that_reads_late_loses_nothing_the_container_waits_for_it(lab):
+    import os
+
+    from engine.supervisor.attach import BACKLOG
+
+    size = 8 * BACKLOG  # far more than the pipe, the socket and the backlog hold together
+    web = lab.create("web-1", f"head -c {size} /dev/zero; echo; echo end")
+    lab.ensure()
+    sock, _ = lab.sup.attach(web.id)
+    with sock:
+        lab.sup.start(web.id)
+        log = lab.store.log_path(web.id)
+        eventually(lambda: os.path.exists(log) and os.path.getsize(log) > BACKLOG,
+                   what="a backlog for our client, unread")
+        assert lab.get("web-1").state == "running"  # held back until we read, not finished without us
+        data = b"".join(payload for _, payload in Demux().feed(read_to_end(sock, timeout=60)))
+    assert data == b"\0" * size + b"\nend\n"
+    assert lab.sup.wait(web.id) == 0
