@@ -1,10 +1,12 @@
 """`pycompose container ...`: Docker's container commands over the engine's container service.
 
-run, create, start, stop, kill, rm, ls (ps), logs, inspect, wait; on running containers
-exec, pause, unpause, top and stats; on their files diff, commit and cp. `run` (and `exec`) without -d
-streams the container's output (stdout to stdout, stderr to stderr) until it exits
-and exits with its code. Not here yet: -t/-i (no terminal, no stdin: stdin is
-/dev/null, for `exec` too), attaching to a started container, and --rm with -d.
+run, create, start, stop, kill, rm, ls (ps), logs, inspect, wait, attach; on running containers
+exec, pause, unpause, top and stats; on their files diff, commit and cp. `run` (and `start -a`,
+`attach`, `exec`) without -d streams the container's output (stdout to stdout, stderr to
+stderr) until it exits and exits with its code. `-t` gives the process a pty (held by the
+supervisor, so a `run -dit` shell waits for `attach`), `-i` our stdin (compose.cli.interactive
+and compose.cli.terminal: raw mode, window size, Ctrl-P Ctrl-Q to detach). Not here yet: --rm
+with -d; `--sig-proxy=false` is spelled `--no-sig-proxy`.
 """
 
 from __future__ import annotations
@@ -70,6 +72,11 @@ Volumes = Annotated[list[str] | None, typer.Option("--volume", "-v", help="Bind 
 Mounts = Annotated[list[str] | None, typer.Option("--mount", help="Attach a filesystem mount: type=..,source=..,"
                                                                   "target=..[,readonly]")]
 Tmpfs = Annotated[list[str] | None, typer.Option("--tmpfs", help="Mount a tmpfs directory: DST[:size=..,mode=..]")]
+Interactive = Annotated[bool, typer.Option("--interactive", "-i", help="Keep STDIN open even if not attached")]
+Tty = Annotated[bool, typer.Option("--tty", "-t", help="Allocate a pseudo-TTY")]
+SigProxy = Annotated[bool, typer.Option("--sig-proxy/--no-sig-proxy", help="Proxy received signals to the process")]
+DetachKeys = Annotated[str | None, typer.Option("--detach-keys", help="Override the key sequence for detaching a "
+                                                                      "container")]
 
 
 def _mounts(volume: list[str] | None, mount: list[str] | None, tmpfs: list[str] | None):  # type: ignore[no-untyped-def]
@@ -102,43 +109,47 @@ def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
         restart: Restart = "no", stop_signal: StopSignal = None, stop_timeout: StopTimeout = None,
         volume: Volumes = None, mount: Mounts = None, tmpfs: Tmpfs = None, ip: cn.Ip = None, ip6: cn.Ip6 = None,
         network_alias: cn.Aliases = None, publish: cn.Publish = None, dns: cn.Dns = None,
-        dns_search: cn.DnsSearch = None, dns_option: cn.DnsOption = None, add_host: cn.AddHost = None) -> None:
+        dns_search: cn.DnsSearch = None, dns_option: cn.DnsOption = None, add_host: cn.AddHost = None,
+        interactive: Interactive = False, tty: Tty = False, sig_proxy: SigProxy = True,
+        detach_keys: DetachKeys = None) -> None:
+    from compose.cli import interactive as sessions
+    from compose.cli import terminal
     from engine.containers.errors import ContainerInvalid
 
     if rm and detach:
         raise ContainerInvalid("--rm with --detach is not supported yet", hint="run without -d, or rm it later")
+    if not detach:
+        terminal.check_tty(interactive, tty)
     svc = _service()
-    record = cn.create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit,
-                                network, runtime, hostname, label, restart, stop_signal, stop_timeout, rm,
-                                _mounts(volume, mount, tmpfs)), ip=ip, ip6=ip6, aliases=network_alias,
-                       publish=publish, dns=dns, dns_search=dns_search, dns_option=dns_option, add_host=add_host)
+    options = _options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit, network,
+                       runtime, hostname, label, restart, stop_signal, stop_timeout, rm, _mounts(volume, mount, tmpfs))
+    record = cn.create(_with_terminal(options, interactive, tty, stdin_once=interactive and not detach), ip=ip,
+                       ip6=ip6, aliases=network_alias, publish=publish, dns=dns, dns_search=dns_search,
+                       dns_option=dns_option, add_host=add_host)
+    code: int | None = 0
     try:
-        svc.start(record.id)
         if detach:
+            svc.start(record.id)
             sys.stdout.write(record.id + "\n")
             return
-        code = _attach(svc, record)
+        code = sessions.attached(svc, record, stdin=interactive, proxy=sig_proxy, start=True,
+                                 detach_keys=detach_keys)
     finally:
-        if rm:
+        if rm and code is not None:
             cn.remove(record.id, force=True, volumes=True)
-    raise typer.Exit(code)
+    if code is None:
+        sessions.detached_notice(record, removing=rm)
+    raise typer.Exit(code or 0)
 
 
-def _attach(svc: ContainerService, record: ContainerRecord) -> int:
-    """Stream the container's output until it exits; its exit code."""
-    import threading
+def _with_terminal(options, interactive: bool, tty: bool, stdin_once: bool):  # type: ignore[no-untyped-def]
+    """-i and -t on the run options; the pty starts at our terminal's size."""
+    import dataclasses
 
-    from engine import logs
+    from compose.cli.terminal import window_size
 
-    codes: list[int] = []
-    waiter = threading.Thread(target=lambda: codes.append(svc.wait(record.id)), daemon=True)
-    waiter.start()
-    for entry in logs.follow(svc.log_path(record), stopped=lambda: not waiter.is_alive(), poll=0.01):
-        out = sys.stdout if entry["stream"] == "stdout" else sys.stderr
-        out.write(entry["log"])
-        out.flush()
-    waiter.join()
-    return codes[0] if codes else svc.get(record.id).exit_code or 0
+    return dataclasses.replace(options, tty=tty, open_stdin=interactive, stdin_once=stdin_once,
+                               console_size=window_size() if tty else None)
 
 
 @app.command("create", help="Create a new container", context_settings=PASS_THROUGH)
@@ -149,10 +160,12 @@ def create(image: Image, command: Command = None, name: Name = None, env: Env = 
            stop_timeout: StopTimeout = None, volume: Volumes = None, mount: Mounts = None,
            tmpfs: Tmpfs = None, ip: cn.Ip = None, ip6: cn.Ip6 = None, network_alias: cn.Aliases = None,
            publish: cn.Publish = None, dns: cn.Dns = None, dns_search: cn.DnsSearch = None,
-           dns_option: cn.DnsOption = None, add_host: cn.AddHost = None) -> None:
-    record = cn.create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus,
-                                pids_limit, network, runtime, hostname, label, restart, stop_signal,
-                                stop_timeout, mounts=_mounts(volume, mount, tmpfs)), ip=ip, ip6=ip6,
+           dns_option: cn.DnsOption = None, add_host: cn.AddHost = None, interactive: Interactive = False,
+           tty: Tty = False) -> None:
+    options = _options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit, network,
+                       runtime, hostname, label, restart, stop_signal, stop_timeout,
+                       mounts=_mounts(volume, mount, tmpfs))
+    record = cn.create(_with_terminal(options, interactive, tty, stdin_once=interactive), ip=ip, ip6=ip6,
                        aliases=network_alias, publish=publish, dns=dns, dns_search=dns_search,
                        dns_option=dns_option, add_host=add_host)
     sys.stdout.write(record.id + "\n")
@@ -162,11 +175,38 @@ Refs = Annotated[list[str], typer.Argument(help="Containers (names or IDs)")]
 
 
 @app.command("start", help="Start one or more stopped containers")
-def start(containers: Refs) -> None:
+def start(containers: Refs, attach: Annotated[bool, typer.Option("--attach", "-a", help="Attach STDOUT/STDERR and "
+                                                                                     "forward signals")] = False,
+          interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Attach container's STDIN")] = False,
+          detach_keys: DetachKeys = None) -> None:
+    from compose.cli import interactive as sessions
+    from compose.cli import terminal
+    from engine.containers.errors import ContainerInvalid
+
     svc = _service()
-    for ref in containers:
-        svc.start(ref)
-        sys.stdout.write(ref + "\n")
+    if not (attach or interactive):
+        for ref in containers:
+            svc.start(ref)
+            sys.stdout.write(ref + "\n")
+        return
+    if len(containers) > 1:
+        raise ContainerInvalid("you cannot start and attach multiple containers at once")
+    record = svc.get(containers[0])
+    stdin = interactive and record.config.open_stdin
+    terminal.check_tty(stdin, record.config.tty)
+    code = sessions.attached(svc, record, stdin=stdin, proxy=not record.config.tty, start=True,
+                             detach_keys=detach_keys)
+    raise typer.Exit(code or 0)
+
+
+@app.command("attach", help="Attach local standard input, output, and error streams to a running container")
+def attach(container: Annotated[str, typer.Argument(help="Container (name or ID)")],
+           no_stdin: Annotated[bool, typer.Option("--no-stdin", help="Do not attach STDIN")] = False,
+           sig_proxy: SigProxy = True, detach_keys: DetachKeys = None) -> None:
+    from compose.cli.interactive import attach_running
+
+    raise typer.Exit(attach_running(_service(), container, no_stdin=no_stdin, proxy=sig_proxy,
+                                    detach_keys=detach_keys))
 
 
 @app.command("stop", help="Stop one or more running containers")
@@ -310,12 +350,14 @@ Container = Annotated[str, typer.Argument(help="Container (name or ID)")]
 @app.command("exec", help="Execute a command in a running container", context_settings=PASS_THROUGH)
 def exec_(container: Container, command: Annotated[list[str], typer.Argument(help="The command and its arguments")],
           detach: Annotated[bool, typer.Option("--detach", "-d", help="Run the command in the background")] = False,
-          env: Env = None, user: User = None, workdir: Workdir = None) -> None:
+          env: Env = None, user: User = None, workdir: Workdir = None, interactive: Interactive = False,
+          tty: Tty = False) -> None:
+    from compose.cli.interactive import execute
     from engine.containers.exec import ExecOptions
 
-    code = _service().exec(container, ExecOptions(argv=tuple(command), env=_env(env), user=user, workdir=workdir,
-                                                  detach=detach))
-    raise typer.Exit(code)
+    options = ExecOptions(argv=tuple(command), env=_env(env), user=user, workdir=workdir, detach=detach, tty=tty,
+                          interactive=interactive)
+    raise typer.Exit(execute(_service(), container, options))
 
 
 @app.command("pause", help="Pause all processes within one or more containers")

@@ -2,13 +2,14 @@
 
 The container is the service's first running one by number (`--index N`: number N), one-off `run`
 containers after the others, as Docker Compose picks it; none running is Compose's
-`service "web" is not running`. `exec` exits with the command's exit code. Its stdout and stderr are
-exec's own; stdin is /dev/null and no TTY is allocated (so `-T`, `-i`, `-t` change nothing).
+`service "web" is not running`. `exec` exits with the command's exit code. As Docker Compose's: the command
+gets a pty when our stdout is a terminal (`-T` never), relayed in raw mode (compose.cli.interactive), and our
+stdin (`-i`, on by default, hidden as Compose hides it; `-t` is accepted and changes nothing, as there);
+without a pty its stdout and stderr are exec's own.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated
 
@@ -60,16 +61,19 @@ def exec_(
     env: Annotated[list[str] | None, typer.Option("--env", "-e", help="Set environment variables")] = None,
     index: Annotated[int, typer.Option("--index", help="Index of the container if service has multiple "
                                                        "replicas")] = 0,
-    no_tty: Annotated[bool, typer.Option("--no-tty", "-T", help="Disable pseudo-TTY allocation (pycompose never "
-                                                                "allocates one)")] = False,
+    no_tty: Annotated[bool | None, typer.Option("--no-tty", "--no-TTY", "-T", help="Disable pseudo-TTY allocation. "
+                                                "By default `pycompose exec` allocates a TTY.")] = None,
     tty: Annotated[bool, typer.Option("--tty", "-t", hidden=True)] = False,
-    interactive: Annotated[bool, typer.Option("--interactive", "-i", hidden=True)] = False,
+    interactive: Annotated[bool, typer.Option("--interactive/--no-interactive", "-i", hidden=True)] = True,
     privileged: Annotated[bool, typer.Option("--privileged", help="Give extended privileges to the process "
                                                                   "(not supported yet)")] = False,
     user: Annotated[str | None, typer.Option("--user", "-u", help="Run the command as this user")] = None,
     workdir: Annotated[str | None, typer.Option("--workdir", "-w", help="Path to workdir directory for this "
                                                                         "command")] = None,
 ) -> None:
+    import os
+
+    from compose.cli.interactive import execute
     from compose.cli.targets import select
     from compose.reconcile.errors import NotSupportedYet
     from compose.reconcile.oneoff import environment
@@ -80,7 +84,7 @@ def exec_(
     targets = select(ctx, [service], oneoff=True)
     record = specified(targets.records, service, index)
     variables = environment(tuple(env or ()), targets.loaded.environ)
+    pty = not no_tty if no_tty is not None else os.isatty(1)
     options = ExecOptions(argv=tuple(command), env=tuple(f"{k}={v}" for k, v in variables.items()), user=user,
-                          workdir=workdir, detach=detach)
-    sys.stdout.flush()
-    raise typer.Exit(targets.world.containers.exec(record.id, options))
+                          workdir=workdir, detach=detach, tty=pty, interactive=interactive)
+    raise typer.Exit(execute(targets.world.containers, record.id, options))

@@ -1,50 +1,28 @@
 """`pycompose run`: a one-off command on a service, in a new container (compose.reconcile.oneoff).
 
 Its dependencies are brought up first (progress on stderr, as `up` prints it) unless `--no-deps`.
-Attached (the default) the container's stdout and stderr are streamed until it exits, `run` exits with its
-code, and `--rm` removes it afterwards; SIGINT, SIGTERM and SIGHUP are passed on to it. `-d` prints the
-container's ID (as Docker Compose v2 does) and leaves it running. Not here yet: a TTY and stdin (the
-container's stdin is /dev/null, so `-T`/`-i` change nothing), `--rm` with `-d`, `--build`, `--pull`.
+Attached (the default) `run` attaches to the container before it starts it (compose.cli.interactive), relays
+until it exits, exits with its code, and `--rm` removes it afterwards. As Docker Compose's: a pty is allocated
+when our stdout is a terminal (`-T` never, `-t` always), unless neither `-T` nor `-i` was given and our stdin
+is not a terminal; stdin is kept open and ours streamed to it (`-i`, on by default; `--no-interactive`
+off); without a pty, the signals `run` receives are passed on. Ctrl-P Ctrl-Q leaves it running. `-d` prints
+the container's ID (as Docker Compose v2 does) and leaves it running. Not here yet: `--rm` with `-d`,
+`--build`, `--pull`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from compose.cli.state import warn
 from compose.cli.up_cmd import open_project, progress
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from compose.reconcile.world import World
-
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
 
 PASS_THROUGH = {"allow_interspersed_args": False, "ignore_unknown_options": True}
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-@contextlib.contextmanager
-def _forwarding(world: World, container: str) -> Iterator[None]:
-    """While attached, a signal to `run` goes to the container (which then ends, and `run` with it)."""
-    from pycompose.errors import PycomposeError
-
-    def forward(signum: int, _frame: object) -> None:
-        with contextlib.suppress(PycomposeError):
-            world.containers.kill(container, signal.Signals(signum).name)
-
-    before = {sig: signal.signal(sig, forward) for sig in FORWARDED}
-    try:
-        yield
-    finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
 
 
 @app.command("run", help="Run a one-off command on a service", context_settings=PASS_THROUGH)
@@ -75,38 +53,62 @@ def run(
     label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Add or override a label")] = None,
     remove_orphans: Annotated[bool, typer.Option("--remove-orphans", help="Remove containers for services not "
                                                                           "defined in the Compose file")] = False,
-    no_tty: Annotated[bool, typer.Option("--no-TTY", "-T", help="Disable pseudo-TTY allocation (pycompose never "
-                                                                "allocates one)")] = False,
-    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Keep STDIN open (not there yet: "
-                                                                          "stdin is /dev/null)")] = False,
+    no_tty: Annotated[bool | None, typer.Option("--no-TTY", "-T", help="Disable pseudo-TTY allocation (default: "
+                                                                       "auto-detected)")] = None,
+    tty: Annotated[bool | None, typer.Option("--tty", "-t", hidden=True, help="Allocate a pseudo-TTY")] = None,
+    interactive: Annotated[bool | None, typer.Option("--interactive/--no-interactive", "-i",
+                                                     help="Keep STDIN open even if not attached")] = None,
 ) -> None:
-    from compose.cli.container_cmd import _attach
+    from compose.cli import interactive as sessions
+    from compose.cli.terminal import TerminalError, check_tty, window_size
     from compose.reconcile import dns, oneoff
     from compose.reconcile.errors import NotSupportedYet
 
     if rm and detach:
         raise NotSupportedYet("run --rm with --detach is not supported yet", hint="run without -d, or `down` later")
+    if tty and no_tty:
+        raise TerminalError("--tty and --no-TTY can't be used together")
+    pty = wants_tty(tty, no_tty, interactive)
+    stdin = interactive is not False
+    if not detach:
+        check_tty(stdin, pty)
     request = oneoff.RunRequest(
         service, command=tuple(command or ()), entrypoint=entrypoint, env=tuple(env or ()), user=user,
         workdir=workdir, name=name, labels=dict(item.partition("=")[::2] for item in label or ()),
         volumes=tuple(volume or ()), publish=tuple(publish or ()), service_ports=service_ports,
-        use_aliases=use_aliases, no_deps=no_deps, remove_orphans=remove_orphans)
+        use_aliases=use_aliases, no_deps=no_deps, remove_orphans=remove_orphans, tty=pty, interactive=stdin,
+        attached=not detach, console_size=window_size() if pty else None)
     loaded, project, world = open_project(ctx)
     record = None
-    code = 0
+    code: int | None = 0
     try:
         record = oneoff.prepare(world, project, request, config_files=loaded.files, environ=loaded.environ,
                                 progress=progress, warn=warn)
-        world.containers.start(record.id)
         if detach:
+            world.containers.start(record.id)
             sys.stdout.write(record.id + "\n")
             return
-        with _forwarding(world, record.id):
-            code = _attach(world.containers, record)
+        code = sessions.attached(world.containers, record, stdin=stdin, proxy=not pty, start=True)
     finally:
-        if rm and record is not None:
+        if rm and record is not None and code is not None:
             oneoff.remove(world, record.id)
             world.containers.stop_supervisor_if_idle()  # as `down`: nothing left, nothing running
-        if not detach or record is None:
+        if (not detach and code is not None) or record is None:
             dns.stop_if_idle(world)
-    raise typer.Exit(code)
+    if code is None and record is not None:
+        sessions.detached_notice(record, removing=rm)
+    raise typer.Exit(code or 0)
+
+
+def wants_tty(tty: bool | None, no_tty: bool | None, interactive: bool | None) -> bool:
+    """Docker Compose's choice: -t, else -T, else none when our stdin is no terminal and neither -T nor -i was
+    given, else a pty when our stdout is a terminal."""
+    import os
+
+    if tty:
+        return True
+    if no_tty is not None:
+        return not no_tty
+    if interactive is None and not os.isatty(0):
+        return False
+    return os.isatty(1)

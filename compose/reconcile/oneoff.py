@@ -12,7 +12,8 @@ As Docker Compose's `run` does it:
   with container number -1 and a slug, restart policy none, on the service's networks under its own name only
   (no service alias unless `--use-aliases`: the service's name still finds only the service's containers);
   ports are published only with `--service-ports` or `-p`; command, entrypoint, user, working directory,
-  environment, labels and volumes of the command line replace or add to the service's.
+  environment, labels and volumes of the command line replace or add to the service's; `tty` and `stdin_open`
+  are the command line's (`-T`, `-i`), whatever the service says.
 
 `down` removes one-off containers with their service's (compose.plan.down); `up` leaves them alone.
 """
@@ -61,6 +62,10 @@ class RunRequest:
     use_aliases: bool = False              # also the service's name and aliases on its networks
     no_deps: bool = False
     remove_orphans: bool = False
+    tty: bool = False                      # a pty for the container (the service's `tty`, as Compose sets it)
+    interactive: bool = False              # its stdin kept open (`stdin_open`), closed with ours when attached
+    attached: bool = True                  # not `-d`: with `interactive`, the end of our input ends its stdin
+    console_size: tuple[int, int] | None = None  # (rows, columns) of our terminal, for its pty
 
 
 def container_name(project: str, service: str, slug: str) -> str:
@@ -116,6 +121,8 @@ def oneoff_service(project: Project, service: Service, request: RunRequest,
         "restart": "no",
         "ports": (*(service.ports if request.service_ports else ()), *_ports(request.publish)),
         "labels": FrozenMap({**service.labels, **request.labels}),
+        "tty": request.tty,
+        "stdin_open": request.interactive,
     }
     if request.command:
         changes["command"] = tuple(request.command)
@@ -187,7 +194,10 @@ def prepare(world: World, project: Project, request: RunRequest, *, config_files
     image = image_of(project, service)
     labels = oneoff_labels(project, service, slug, config_files=config_files, image_digest=world.images.get(image).id)
     name = request.name or container_name(project.name, service.name, slug)
-    return runs.make(world, project, service, name, image, labels, aliases=request.use_aliases)
+    terminal = {"stdin_once": request.interactive and request.attached,
+                "console_size": request.console_size if request.tty else None}
+    return runs.make(world, project, service, name, image, labels, aliases=request.use_aliases,
+                     engine_options=terminal)
 
 
 def remove(world: World, container: str) -> None:

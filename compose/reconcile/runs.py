@@ -42,7 +42,8 @@ def run_options(service: Service, name: str, image: str, labels: Mapping[str, st
                       memory=None if service.mem_limit is None else str(service.mem_limit), cpus=service.cpus,
                       pids_limit=service.pids_limit, network=network, runtime=service.runtime or "native",
                       labels=dict(labels), restart=service.restart or "no", stop_signal=service.stop_signal,
-                      stop_timeout=service.stop_grace_period, healthcheck=healthcheck(service))
+                      stop_timeout=service.stop_grace_period, healthcheck=healthcheck(service), tty=service.tty,
+                      open_stdin=service.stdin_open)
 
 
 def healthcheck(service: Service) -> EngineHealthcheck | None:
@@ -137,13 +138,14 @@ def _joined(world: World, project: Project, service: Service, mode: str) -> dict
 
 
 def make(world: World, project: Project, service: Service, name: str, image: str,
-         labels: Mapping[str, str], *, aliases: bool = True, anonymous: Mapping[str, str] | None = None
-         ) -> ContainerRecord:
+         labels: Mapping[str, str], *, aliases: bool = True, anonymous: Mapping[str, str] | None = None,
+         engine_options: Mapping[str, object] | None = None) -> ContainerRecord:
     """Create the container `name` of `service`, plumbed and published, not started.
 
     `aliases=False` (a one-off `run` container): known on its networks by its own name only, not the service's.
     `anonymous`: target -> anonymous volume of the container this one replaces, mounted again where the
-    service or its image still has an anonymous volume.
+    service or its image still has an anonymous volume. `engine_options`: RunOptions fields that are not the
+    service's (a one-off's stdin_once and console_size).
     """
     from netplan import netns
     from netplan.service import Unwind
@@ -156,6 +158,7 @@ def make(world: World, project: Project, service: Service, name: str, image: str
         undo.add(shutil.rmtree, files, True)
         options = mounts.attach(run_options(service, name, image, labels, "" if joins else mode or ""), project,
                                 service, files)
+        options = replace(options, **(engine_options or {}))
         if anonymous:
             image_volumes = world.images.get(image).config.container_config.get("Volumes") or {}
             options = mounts.reuse_anonymous(options, anonymous, image_volumes)

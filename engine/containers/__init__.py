@@ -5,6 +5,8 @@
     files     /etc/hostname, /etc/hosts, /etc/resolv.conf for the container, and users from its /etc/passwd
     service   ContainerService: create, start, stop, kill, remove, list, wait (the one entry point)
     launcher  the supervisor's launcher for these containers (runs a runtime in the foreground)
+    exec      another process in a running container; with a tty, its pty for the caller to relay
+    attach    the client's side of attaching to a container's stdio through its supervisor
     shim      the supervised child of the native runtime: `run` with the container in its cgroup
     inspect   Docker-shaped views of a record (inspect, ls rows)
 

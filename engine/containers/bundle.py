@@ -5,7 +5,9 @@
 What comes from where:
     process.args     Entrypoint + Cmd; `--entrypoint` replaces the first and drops the image's Cmd,
                      a command replaces Cmd (Docker's rule)
-    process.env      the image's Env, then `-e` (a later key wins); PATH, HOSTNAME and HOME when absent
+    process.env      the image's Env, then `-e` (a later key wins); PATH, HOSTNAME and HOME when absent,
+                     and TERM=xterm with a terminal (Docker's daemon adds it)
+    process.terminal `-t`, with consoleSize from `options.console_size` (the caller's terminal)
     process.cwd      `-w`, else WorkingDir, else /
     process.user     `-u`, else User (resolved by the caller against the container's /etc/passwd)
     mounts           the runtime's defaults (/proc, /dev, ...) + /etc/hostname, /etc/hosts, /etc/resolv.conf,
@@ -65,6 +67,8 @@ def environment(image: dict[str, Any], options: RunOptions, who: Identity) -> li
             raise ContainerInvalid(f"invalid environment variable: {item!r}")
         merged[key] = value if sep else merged.get(key, "")
     out = {"PATH": DEFAULT_PATH.partition("=")[2], "HOSTNAME": who.hostname}
+    if options.tty:
+        out["TERM"] = "xterm"
     out.update(merged)
     out.setdefault("HOME", who.home or "/")
     return [f"{k}={v}" for k, v in out.items()]
@@ -114,6 +118,10 @@ def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dic
     process = doc["process"]
     process["user"] = {"uid": who.uid, "gid": who.gid}
     process["noNewPrivileges"] = False  # Docker's default: setuid programs work unless asked otherwise
+    if options.tty:
+        process["terminal"] = True
+        if options.console_size:
+            process["consoleSize"] = {"height": options.console_size[0], "width": options.console_size[1]}
     given = {"/etc/hosts": options.hosts, "/etc/resolv.conf": options.resolv_conf}
     files = {dest: given.get(dest) or src for dest, src in files.items()}
     own = [{"destination": dest, "type": "bind", "source": src, "options": ["rbind", "rprivate"]}

@@ -14,3 +14,7 @@ class ContainerBusy(EngineError, Conflict):
 
 class ContainerStartFailed(EngineError, Unavailable):
     """The runtime could not start the program; exit_code is the runtime's (127: not found, 126: not runnable)."""
+
+
+class ExecFailed(EngineError, Unavailable):
+    """`exec` could not run the program; exit_code is Docker's (127: not found, 126: not runnable, else 1)."""

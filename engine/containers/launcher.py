@@ -12,6 +12,12 @@ before it makes its cgroup namespace; runc and crun are run as commands
 (`runc delete` of what an earlier run left, `create --pid-file`, `start`), and
 place it themselves (`linux.cgroupsPath`).
 
+With a terminal (`Stdio.console`), the creator listens on a console socket
+(`<runtime root>/<id[:12]>.console`) and passes it to the runtime's create
+(`--console-socket`, as runc takes it); the runtime sends the pty's master there,
+and the creator hands it on to the supervisor through `Stdio.console` before it
+starts the container.
+
 When the container cannot be created, the reason goes to `<bundle>/start.error`
 (not to the container's log: the container never ran) and the creator exits 127
 (not found), 126 (not runnable) or 1; `created` raises it as LaunchFailed.
@@ -27,9 +33,10 @@ import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable
 
 from engine.state.record import ContainerRecord
-from engine.supervisor.launcher import LaunchFailed, detach, spawn
+from engine.supervisor.launcher import CONSOLE_FD, LaunchFailed, Stdio, detach, send_master, spawn
 
 PID_FILE, ERROR_FILE, RUNTIME_LOG = "init.pid", "start.error", "runtime.log"
 BINARIES = {"runc": "runc", "crun": "crun"}
@@ -72,7 +79,44 @@ def _failed(launch: dict, message: str, code: int) -> int:
 
 
 # -- in the creator (a forked child of the supervisor) ---------------------------------------
-def create_native(launch: dict) -> int:
+def console_path(launch: dict) -> str:
+    """The console socket the runtime sends the pty's master to (a unix socket's path: at most 107 bytes)."""
+    return os.path.join(launch["root"], f"{launch['id'][:12]}.console")
+
+
+def with_console(launch: dict, work: Callable[[dict, str | None], int]) -> int:
+    """`work(launch, console socket path)`, then the master it received passed on to the supervisor."""
+    import socket
+
+    path = console_path(launch)
+    if len(path.encode()) > 107:
+        return _failed(launch, f"start container: console socket path `{path}` is too long for a unix socket", 1)
+    os.makedirs(launch["root"], exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(1)
+        listener.settimeout(10.0)  # the runtime has connected by the time create returns
+        try:
+            code = work(launch, path)
+            if code != 0:
+                return code
+            try:
+                conn, _ = listener.accept()
+                with conn:
+                    _, fds, _, _ = socket.recv_fds(conn, 1024, 1)
+            except OSError as e:
+                return _failed(launch, f"start container: receive its terminal: {e.strerror or e}", 1)
+            if not fds:
+                return _failed(launch, "start container: the runtime sent no terminal", 1)
+            send_master(CONSOLE_FD, fds[0])
+            return 0
+        finally:
+            os.unlink(path)
+
+
+def create_native(launch: dict, console_socket: str | None = None) -> int:
     """The native runtime's delete (of a stopped earlier run), create and start; the creator's exit code."""
     from engine.runtime import launch as runtime
     from engine.runtime.errors import ContainerNotFound
@@ -92,7 +136,7 @@ def create_native(launch: dict) -> int:
         with contextlib.suppress(ContainerNotFound):
             runtime.delete(store, cid)  # refused (and create then fails) if it still runs
         runtime.create(store, cid, launch["bundle"], pid_file=os.path.join(launch["bundle"], PID_FILE),
-                       on_fork=join if procs else None)
+                       console_socket=console_socket, on_fork=join if procs else None)
         try:
             runtime.start(store, cid)
         except BaseException:
@@ -128,7 +172,7 @@ def _runtime_error(log: str) -> str:
     return message
 
 
-def _exit_code_for(message: str) -> int:
+def exit_code_for(message: str) -> int:
     """Docker's mapping of a runtime's words to the shell's codes."""
     lowered = message.lower()
     if "executable file not found" in lowered or "no such file or directory" in lowered:
@@ -138,7 +182,7 @@ def _exit_code_for(message: str) -> int:
     return 1
 
 
-def create_cli(launch: dict) -> int:
+def create_cli(launch: dict, console_socket: str | None = None) -> int:
     """`<runtime> delete` (of an earlier run), `create --pid-file`, `start`; the creator's exit code."""
     env, bundle, cid = _env(launch), launch["bundle"], launch["id"]
     base = [*runtime_head(launch["runtime"]), "--root", launch["root"]]
@@ -147,11 +191,12 @@ def create_cli(launch: dict) -> int:
         os.unlink(log)
     try:
         _call([*base, "delete", cid], env, quiet=True)
+        console = ["--console-socket", console_socket] if console_socket else []
         code = _call([*base, "--log", log, "--log-format", "json", "create", "--bundle", bundle,
-                      "--pid-file", os.path.join(bundle, PID_FILE), cid], env)
+                      "--pid-file", os.path.join(bundle, PID_FILE), *console, cid], env)
         if code != 0:
             message = _runtime_error(log) or f"{launch['runtime']} create exited with code {code}"
-            return _failed(launch, message, _exit_code_for(message))
+            return _failed(launch, message, exit_code_for(message))
         code = _call([*base, "--log", log, "--log-format", "json", "start", cid], env)
         if code != 0:
             _call([*base, "delete", "--force", cid], env, quiet=True)
@@ -164,7 +209,7 @@ def create_cli(launch: dict) -> int:
 class RuntimeLauncher:
     creates = True
 
-    def start(self, record: ContainerRecord, stdout: int, stderr: int) -> int:
+    def start(self, record: ContainerRecord, stdio: Stdio) -> int:
         launch = record.config.launch
         runtime = launch.get("runtime", "native")
         if runtime != "native" and runtime not in BINARIES:
@@ -173,7 +218,9 @@ class RuntimeLauncher:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(launch["bundle"], name))
         work = create_native if runtime == "native" else create_cli
-        return detach(lambda: work(launch), stdout, stderr)
+        if stdio.console >= 0:
+            return detach(lambda: with_console(launch, work), stdio)
+        return detach(lambda: work(launch), stdio)
 
     def created(self, record: ContainerRecord, status: int) -> int:
         launch = record.config.launch
@@ -190,7 +237,7 @@ class RuntimeLauncher:
 
     def exec(self, record: ContainerRecord, argv: list[str], output: int) -> int:
         launch = record.config.launch
-        return spawn(exec_argv(launch, argv), _env(launch), "/", output, output)
+        return spawn(exec_argv(launch, argv), _env(launch), "/", Stdio(-1, output, output))
 
     def signal(self, record: ContainerRecord, pid: int, sig: int) -> None:
         os.kill(pid, sig)

@@ -52,3 +52,7 @@ class RunOptions:
     resolv_conf: str | None = None         # a host file to bind at /etc/resolv.conf instead of the engine's
     hosts: str | None = None               # a host file to bind at /etc/hosts instead of the engine's
     seccomp: str | None = None             # None: Docker's default profile; "unconfined": none; else a profile file
+    tty: bool = False                      # -t: a pseudo-terminal for the process
+    open_stdin: bool = False               # -i: keep its stdin open for attached clients
+    stdin_once: bool = False               # close that stdin when the first attached client's input ends
+    console_size: tuple[int, int] | None = None  # (rows, columns) of the pty when it starts

@@ -37,8 +37,9 @@ from engine.supervisor.client import Supervisor, SupervisorUnavailable
 from engine.volumes import ANONYMOUS, NoSuchVolume
 
 if TYPE_CHECKING:
+    from engine.containers.attach import Connection
     from engine.containers.commit import CommitOptions
-    from engine.containers.exec import ExecOptions
+    from engine.containers.exec import ExecOptions, Execution
     from engine.images.archives.diff import Change
     from engine.volumes import VolumeService
 
@@ -91,7 +92,9 @@ class ContainerService:
                                                         stop_timeout=10.0 if options.stop_timeout is None
                                                         else options.stop_timeout,
                                                         healthcheck=options.healthcheck or _image_healthcheck(
-                                                            image_config)))
+                                                            image_config),
+                                                        tty=options.tty, open_stdin=options.open_stdin,
+                                                        stdin_once=options.stdin_once))
         try:
             record = self.store.create(record)
         except BaseException:
@@ -269,6 +272,23 @@ class ContainerService:
 
         record = self.get(ref)
         return execs.run(record, self.bundle(record.id) / "rootfs", options)
+
+    def exec_tty(self, ref: str, options: ExecOptions) -> Execution:
+        """`exec` with a pty whose master the caller relays; `Execution.wait()` for the exit code."""
+        from engine.containers import exec as execs
+
+        record = self.get(ref)
+        return execs.start_tty(record, self.bundle(record.id) / "rootfs", options)
+
+    def attach(self, ref: str, stdin: bool = False) -> Connection:
+        """The container's output (and our input, with `stdin`) through its supervisor, until it exits."""
+        from engine.containers import attach
+
+        return attach.open(self, ref, stdin)
+
+    def resize(self, ref: str, rows: int, cols: int) -> None:
+        """The size of the container's pty (nothing without one)."""
+        self.supervisor.resize(self.store.get(ref).id, rows, cols)
 
     def diff(self, ref: str) -> list[Change]:
         from engine.containers import commit

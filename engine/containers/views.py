@@ -153,6 +153,9 @@ def inspect(record: ContainerRecord, pid: int, config_json: dict[str, Any] | Non
             "Labels": dict(record.labels),
             "StopSignal": record.config.stop_signal,
             "StopTimeout": record.config.stop_timeout,
+            "Tty": record.config.tty,
+            "OpenStdin": record.config.open_stdin,
+            "StdinOnce": record.config.stdin_once,
         },
     }
 

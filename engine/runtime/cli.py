@@ -134,7 +134,8 @@ def dispatch(args: argparse.Namespace) -> int:
         launch.delete(store, args.id, args.force)
     elif cmd == "exec":
         from engine.runtime.execin import exec_in
-        return exec_in(store, args.id, _exec_process(store, args), detach=args.detach, pid_file=args.pid_file)
+        return exec_in(store, args.id, _exec_process(store, args), detach=args.detach, pid_file=args.pid_file,
+                       console_socket=args.console_socket)
     elif cmd == "list":
         _list(store, args)
     elif cmd == "spec":

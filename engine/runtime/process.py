@@ -200,7 +200,7 @@ def _setup(spec: Spec, plan: namespaces.Plan, console: Console | None,
     sysctls(spec.sysctl)
     os.makedirs(spec.process.cwd, exist_ok=True)
     if console is not None:
-        console.attach()
+        console.attach(spec.process.console_size, owner=(spec.process.user.uid, spec.process.user.gid))
     return apply(spec.process, confine)
 
 

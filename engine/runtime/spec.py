@@ -34,6 +34,7 @@ class Process(NamedTuple):
     rlimits: tuple[tuple[str, int, int], ...] = ()
     no_new_privileges: bool = False
     oom_score_adj: int | None = None
+    console_size: tuple[int, int] | None = None  # (height, width) of the terminal
 
 
 class Mount(NamedTuple):
@@ -139,7 +140,12 @@ def process_from(raw: dict[str, Any], where: str = "process.") -> Process:
         rlimits=rlimits,
         no_new_privileges=bool(raw.get("noNewPrivileges", False)),
         oom_score_adj=_get(raw, "oomScoreAdj", int, where),
+        console_size=_console_size(_get(raw, "consoleSize", dict, where)),
     )
+
+
+def _console_size(raw: dict[str, Any] | None) -> tuple[int, int] | None:
+    return None if raw is None else (int(raw.get("height", 0)), int(raw.get("width", 0)))
 
 
 def _device(raw: dict[str, Any]) -> Device:

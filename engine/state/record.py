@@ -59,6 +59,9 @@ class ContainerConfig:
     stop_timeout: float = 10.0
     healthcheck: Healthcheck | None = None
     log: LogConfig = LogConfig()
+    tty: bool = False          # the process's stdio is a pty whose master the supervisor holds
+    open_stdin: bool = False   # the process reads a stdin that attached clients write (Docker's OpenStdin)
+    stdin_once: bool = False   # that stdin is closed when the first client attached to it ends its input
 
 
 @dataclass(frozen=True)

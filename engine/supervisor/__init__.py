@@ -18,9 +18,12 @@ Lifecycle of a container under supervision:
 
     start   the launcher starts the process in its own session, stdout and stderr
             opened on two FIFOs under <run root>/containers/<id>/ (read-write, so a
-            write never meets "no reader" and the process survives the supervisor);
-            `start` answers once the program runs, or with why it could not
-    run     the daemon reads the FIFOs into the log; probes run every interval
+            write never meets "no reader" and the process survives the supervisor),
+            or with a tty on a new pty whose master the daemon receives; with an open
+            stdin and no tty, stdin is a third FIFO whose writing end the daemon holds
+            (stdio.py); `start` answers once the program runs, or with why it could not
+    run     the daemon reads the FIFOs (or the pty) into the log and to attached clients,
+            and passes their input on (attach.py); probes run every interval
     exit    the daemon reaps its child; status recorded; the policy decides
             between `exited` and `restarting`
     stop    the stop signal, then SIGKILL after the grace period
@@ -31,4 +34,7 @@ next daemon adopts every record whose process is still the same one (pid, start
 time, boot id) by reopening its FIFOs and watching it through a pidfd; since it is
 not the process's parent, an adopted container's exit code is not known and is
 recorded as 255 with an explanation. Its next start makes it the daemon's child again.
+A container's pty master or stdin writer is held by a keeper too (keeper.py: the
+host's `sleep` holding one descriptor), so that it survives the daemon and the next
+one takes it back.
 """

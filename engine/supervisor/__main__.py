@@ -16,17 +16,6 @@ from __future__ import annotations
 import os
 import sys
 
-PR_SET_CHILD_SUBREAPER = 36
-
-
-def become_subreaper() -> None:
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"prctl PR_SET_CHILD_SUBREAPER: {os.strerror(errno)}")
-
 
 def main(argv: list[str]) -> int:
     args = dict(zip(argv[1::2], argv[2::2], strict=False))
@@ -47,6 +36,8 @@ def main(argv: list[str]) -> int:
     if os.fork():
         os._exit(0)
     try:
+        from engine.supervisor.subreaper import become_subreaper
+
         become_subreaper()
         os.set_inheritable(ready_w, True)
         os.execv(sys.executable, [sys.executable, "-S", "-m", "engine.supervisor", argv[0], "--state-root",

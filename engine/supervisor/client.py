@@ -3,6 +3,7 @@
     sup = Supervisor(state_root, run_root)
     sup.start(record.id)                  # starts the daemon if none answers
     sup.stop(record.id, timeout=10)       # returns once the container has exited
+    sock, answer = sup.attach(record.id, stdin=True)   # its output (and our input) until it exits
     sup.shutdown()                        # the daemon ends; running containers do not
 """
 
@@ -139,6 +140,35 @@ class Supervisor:
 
     def wait(self, container_id: str, timeout: float | None = None) -> int | None:
         return self.request("wait", deadline=timeout, id=container_id)["exit_code"]
+
+    def attach(self, container_id: str, stdin: bool = False) -> tuple[socket.socket, dict[str, Any]]:
+        """A connection that carries the container's output (and the caller's input, with `stdin` when the
+        container keeps its stdin open) until it exits; the answer says `tty` and whether `stdin` is taken.
+        See engine.supervisor.attach for what flows on it."""
+        self.ensure()
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(10.0)
+            sock.connect(str(self.socket))
+            sock.sendall(json.dumps({"op": "attach", "id": container_id, "stdin": stdin}).encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):  # the answer, byte by byte: what follows it is the container's
+                chunk = sock.recv(1)
+                if not chunk:
+                    raise ConnectionResetError("the supervisor closed the connection")
+                data += chunk
+            sock.settimeout(None)
+        except OSError as e:
+            sock.close()
+            raise SupervisorUnavailable(f"attach through supervisor `{self.socket}`: {e.strerror or e}") from e
+        answer = json.loads(data)
+        if not answer.get("ok"):
+            sock.close()
+            raise ERRORS.get(answer.get("kind", ""), SupervisorUnavailable)(answer["message"], hint=answer.get("hint"))
+        return sock, answer
+
+    def resize(self, container_id: str, rows: int, cols: int) -> None:
+        self.request("resize", id=container_id, rows=rows, cols=cols)
 
     def forget(self, container_id: str) -> None:
         """The container's record is about to go: the daemon stops watching it (no daemon: nothing to do)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import signal
 import time
@@ -13,17 +12,14 @@ from typing import TYPE_CHECKING
 from engine.state import liveness
 from engine.state.lifecycle import next_state
 from engine.state.record import ContainerRecord, now
-from engine.supervisor.jsonlog import JsonLog, LineSplitter
+from engine.supervisor.jsonlog import JsonLog
 from engine.supervisor.launcher import LaunchFailed, launcher_for
 from engine.supervisor.prober import Prober
 from engine.supervisor.restart import Policy, next_delay
+from engine.supervisor.stdio import ContainerIO
 
 if TYPE_CHECKING:
     from engine.supervisor.daemon import Daemon
-
-F_SETPIPE_SZ = 1031
-PIPE_SIZE = 1 << 20
-READ_SIZE = 1 << 18
 
 Waiter = Callable[[ContainerRecord], None]
 Started = Callable[[ContainerRecord, LaunchFailed | None], None]
@@ -41,32 +37,6 @@ def parse_signal(name: str | int) -> int:
     return int(signal.Signals[name if name.startswith("SIG") else "SIG" + name])
 
 
-class Stream:
-    """One FIFO of the container (stdout or stderr), read into the log."""
-
-    def __init__(self, sup: Supervised, fd: int, name: str):
-        self.sup, self.fd, self.name, self.lines = sup, fd, name, LineSplitter()
-        sup.daemon.loop.add_reader(fd, self.drain)
-
-    def drain(self) -> None:
-        while self.fd >= 0:
-            try:
-                data = os.read(self.fd, READ_SIZE)
-            except BlockingIOError:
-                return
-            if not data:
-                self.close()
-                return
-            self.sup.log().write(self.name, self.lines.feed(data))
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            self.sup.log().write(self.name, self.lines.flush())
-            self.sup.daemon.loop.remove_reader(self.fd)
-            os.close(self.fd)
-            self.fd = -1
-
-
 class Supervised:
     def __init__(self, daemon: Daemon, container_id: str):
         self.daemon, self.id = daemon, container_id
@@ -80,7 +50,7 @@ class Supervised:
         self.starters: list[Started] = []
         self.timer: object | None = None  # the restart or SIGKILL timer
         self.waiters: list[Waiter] = []
-        self.streams: list[Stream] = []
+        self.io = ContainerIO(self)
         self.prober: Prober | None = None
         self._log: JsonLog | None = None
 
@@ -101,33 +71,6 @@ class Supervised:
             self._log = JsonLog(str(self.daemon.store.log_path(self.id)), config.max_size, config.max_file)
         return self._log
 
-    # -- output ---------------------------------------------------------------------
-    def fifo(self, name: str) -> str:
-        directory = self.daemon.run_root / "containers" / self.id
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / name
-        if not path.exists():
-            os.mkfifo(path, 0o600)
-        return str(path)
-
-    def open_output(self) -> tuple[int, int]:
-        """Open both FIFOs for reading (ours) and read-write (the container's); returns the latter."""
-        ends = []
-        for name in ("stdout", "stderr"):
-            path = self.fifo(name)
-            self.streams.append(Stream(self, os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), name))
-            theirs = os.open(path, os.O_RDWR | os.O_CLOEXEC)
-            with contextlib.suppress(OSError):  # above /proc/sys/fs/pipe-max-size: keep the default
-                fcntl.fcntl(theirs, F_SETPIPE_SZ, PIPE_SIZE)
-            ends.append(theirs)
-        return ends[0], ends[1]
-
-    def reopen_output(self) -> None:
-        for name in ("stdout", "stderr"):
-            path = self.daemon.run_root / "containers" / self.id / name
-            if path.exists():
-                self.streams.append(Stream(self, os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), name))
-
     # -- start, adopt, exit ---------------------------------------------------------
     def start(self, action: str = "start", done: Started | None = None) -> None:
         """Start the container's process; `done(record, None)` once it runs, `done(record, error)` if it cannot.
@@ -139,24 +82,28 @@ class Supervised:
             return
         record = self.record()
         next_state(action, record.name, record.state)  # refuse before doing anything
-        self.streams = [s for s in self.streams if s.fd >= 0]
-        out, err = self.open_output()
         launcher = launcher_for(record.config.launcher)
+        stdio = self.io.prepare(record)
         try:
-            child = launcher.start(record, out, err)
+            child = launcher.start(record, stdio)
         except LaunchFailed as e:
             self.failed(e)
             raise
         finally:
-            os.close(out)
-            os.close(err)
+            self.io.release(stdio)
         if done is not None:
             self.starters.append(done)
         if launcher.creates:
             self.creating, self.creating_record = True, record
             self.daemon.loop.watch_child(child, lambda status: self.created(action, status))
-        else:
-            self.running(action, child)
+            return
+        try:
+            self.io.take_terminal()
+        except LaunchFailed as e:
+            self.discard(child)
+            self.failed(e)
+            return
+        self.running(action, child)
 
     def created(self, action: str, status: int | None) -> None:
         """The creator has exited: the container's process runs (and is ours by reparenting), or it failed."""
@@ -171,11 +118,21 @@ class Supervised:
                 self.failed(e)
             return
         if self.daemon.containers.get(self.id) is not self:  # forgotten (removed) while it was being created
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            self.daemon.loop.watch_child(pid, lambda _status: None)
+            self.discard(pid)
+            return
+        try:
+            self.io.take_terminal()
+        except LaunchFailed as e:
+            self.discard(pid)
+            self.failed(e)
             return
         self.running(action, pid)
+
+    def discard(self, pid: int) -> None:
+        """Kill a process we will not supervise, and reap it."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        self.daemon.loop.watch_child(pid, lambda _status: None)
 
     def running(self, action: str, pid: int) -> None:
         record = self.record()
@@ -204,8 +161,7 @@ class Supervised:
     def failed(self, error: LaunchFailed) -> None:
         record = self.update("fail", exit_code=error.exit_code, error=error.message, finished_at=now(), pid=0)
         self.pid, self.stop_pending, self.stopping = 0, None, False
-        for stream in self.streams:
-            stream.drain()
+        self.io.ended()
         starters, self.starters = self.starters, []
         for done in starters:
             done(record, error)
@@ -215,7 +171,7 @@ class Supervised:
         """Take over a container whose supervisor died: it runs, we were not its parent."""
         self.pid = record.pid
         self.started = time.monotonic()
-        self.reopen_output()
+        self.io.reopen()
         if not self.daemon.loop.watch_process(self.pid, self.exited):
             self.exited(None)
             return
@@ -228,8 +184,7 @@ class Supervised:
         self.prober = Prober.for_record(self, record, keep)
 
     def exited(self, status: int | None) -> None:
-        for stream in self.streams:
-            stream.drain()
+        self.io.ended()
         if self.prober is not None:
             self.prober.cancel()
             self.prober = None
@@ -309,8 +264,9 @@ class Supervised:
         else:
             reply(record)
 
-    def close(self) -> None:
-        """Forgotten (the container is being removed): answer whoever still waits, then let go."""
+    def close(self, release: bool = True) -> None:
+        """Forgotten (the container is being removed; `release`) or left (the daemon ends while it runs): answer
+        whoever still waits, then let go."""
         waiters, self.waiters = self.waiters, []
         if waiters:
             from engine.errors import EngineError
@@ -324,8 +280,6 @@ class Supervised:
                     waiter(record)
         if self.prober is not None:
             self.prober.cancel()
-        for stream in self.streams:
-            stream.drain()
-            stream.close()
+        self.io.close(release)
         if self._log is not None:
             self._log.close()

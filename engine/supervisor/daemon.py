@@ -10,6 +10,9 @@ a newline (`{"op": "start", "id": "..."}`), and reads one JSON object back:
     stop    id [timeout]    -> exit_code, after the exit (stop signal, SIGKILL after timeout)
     kill    id signal
     wait    id              -> exit_code, after the exit
+    attach  id [stdin]      -> tty; then the connection carries the container's output and the
+                               client's input (engine.supervisor.attach) until the container exits
+    resize  id rows cols    (the container's pty; nothing without one)
     forget  id              (the record is about to be removed)
     shutdown                (the daemon ends; containers keep running and are adopted by the next)
 """
@@ -27,13 +30,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from engine.errors import EngineError
 from engine.state import liveness
 from engine.state.lifecycle import ACTIVE
 from engine.state.record import ContainerRecord
 from engine.state.store import Store
 from engine.supervisor.container import Supervised, parse_signal
 from engine.supervisor.loop import Loop
-from pycompose.errors import PycomposeError
+from pycompose.errors import Conflict, PycomposeError
 
 SOCKET, LOCK, PIDFILE = "supervisor.sock", "supervisor.lock", "supervisor.pid"
 KINDS = ("InvalidArgument", "NotFound", "Conflict", "Unavailable")
@@ -42,6 +46,10 @@ Reply = Callable[[dict[str, Any]], None]
 
 
 class AlreadyRunning(Exception):
+    pass
+
+
+class AttachRefused(EngineError, Conflict):
     pass
 
 
@@ -74,19 +82,31 @@ class Connection:
                 self.sock.close()
                 return
             try:
-                self.daemon.handle(json.loads(line), self.reply)
+                request = json.loads(line)
+                if request.get("op") == "attach":
+                    self.daemon.op_attach(request, self)
+                else:
+                    self.daemon.handle(request, self.reply)
             except Exception as e:  # noqa: BLE001 (one bad request must not end the daemon)
                 self.reply(error_reply(e))
 
     def reply(self, answer: dict[str, Any]) -> None:
         try:
-            self.sock.setblocking(True)
-            self.sock.settimeout(2.0)
-            self.sock.sendall(json.dumps(answer).encode() + b"\n")
+            self.answer(answer)
         except OSError:
             pass
         finally:
             self.sock.close()
+
+    def answer(self, answer: dict[str, Any]) -> None:
+        self.sock.setblocking(True)
+        self.sock.settimeout(2.0)
+        self.sock.sendall(json.dumps(answer).encode() + b"\n")
+
+    def hand_over(self, answer: dict[str, Any]) -> tuple[socket.socket, bytes]:
+        """Answer, and give up the connection (with what the client sent after its request) to whoever keeps it."""
+        self.answer(answer)
+        return self.sock, self.buffer.partition(b"\n")[2]
 
 
 class Daemon:
@@ -132,6 +152,12 @@ class Daemon:
                 self.supervised(record.id).adopt(record)
             else:
                 self.store.update(record.id, lambda r, t=truth: t if r.state in ACTIVE else r)
+                if (self.run_root / "containers" / record.id / "keeper").exists():
+                    from engine.supervisor.keeper import Keeper
+
+                    keeper = Keeper.load(str(self.run_root / "containers" / record.id))
+                    if keeper is not None:  # what it kept open has nobody left to read it
+                        keeper.release()
 
     def supervised(self, container_id: str) -> Supervised:
         if container_id not in self.containers:
@@ -145,7 +171,7 @@ class Daemon:
         elif op == "shutdown":
             reply({"ok": True})
             self.shutdown()
-        elif op in ("start", "stop", "kill", "wait", "forget"):
+        elif op in ("start", "stop", "kill", "wait", "forget", "resize"):
             container_id = self.store.get(request["id"]).id
             getattr(self, "op_" + op)(container_id, request, reply)
         else:
@@ -167,6 +193,25 @@ class Daemon:
     def op_wait(self, container_id: str, request: dict[str, Any], reply: Reply) -> None:
         self.supervised(container_id).wait(lambda r: reply(exited(r)))
 
+    def op_attach(self, request: dict[str, Any], connection: Connection) -> None:
+        record = self.store.get(request["id"])
+        if record.state in ("removing", "dead"):
+            raise AttachRefused(f"cannot attach to container `{record.name}`: it is {record.state}")
+        sup = self.supervised(record.id)
+        try:
+            sock, early = connection.hand_over({"ok": True, "tty": record.config.tty,
+                                                "stdin": bool(request.get("stdin")) and record.config.open_stdin})
+        except OSError:
+            connection.sock.close()
+            return
+        sup.io.attach(sock, record, bool(request.get("stdin")), early)
+        if not (sup.pid or sup.creating or sup.timer is not None or record.state in ("created", "exited")):
+            sup.io.ended()  # nothing runs, nor is about to: nothing will come
+
+    def op_resize(self, container_id: str, request: dict[str, Any], reply: Reply) -> None:
+        self.supervised(container_id).io.resize(int(request["rows"]), int(request["cols"]))
+        reply({"ok": True})
+
     def op_forget(self, container_id: str, request: dict[str, Any], reply: Reply) -> None:
         sup = self.containers.pop(container_id, None)
         if sup is not None:
@@ -176,7 +221,7 @@ class Daemon:
     def run(self) -> None:
         self.loop.run()
         for sup in self.containers.values():
-            sup.close()
+            sup.close(release=False)  # they run on; their keepers hold their terminals for the next daemon
         with contextlib.suppress(FileNotFoundError):
             (self.run_root / SOCKET).unlink()
         with contextlib.suppress(FileNotFoundError):

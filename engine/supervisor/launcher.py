@@ -2,7 +2,7 @@
 
 The supervisor knows nothing of namespaces or bundles; a launcher does. Lifecycle:
 
-    child = launcher.start(record, stdout_fd, stderr_fd)  # a child of the supervisor
+    child = launcher.start(record, Stdio(stdin, stdout, stderr, console))  # a child of the supervisor
     pid = launcher.created(record, status)               # creating launchers: once `child` has exited
     pid = launcher.exec(record, argv, out_fd)             # a healthcheck probe "inside" it
     launcher.signal(record, pid, signal.SIGTERM)
@@ -16,8 +16,13 @@ the container's process runs; that process, orphaned, is reparented to the
 supervisor (a child subreaper), which reaps it and so learns its exit status, and
 `created(record, creator's wait status)` names it (or raises LaunchFailed with the
 reason and exit code). `exec` returns the pid of a child of the supervisor whose
-exit status is the probe's. Both get file descriptors to use as stdout/stderr and
-must not keep them open in the supervisor.
+exit status is the probe's. Both get file descriptors to use as stdio and must not
+keep them open in the supervisor.
+
+Stdio: `stdin` is -1 (the process reads /dev/null) or the read end of its stdin;
+with `console` (a unix socket, else -1) the process gets a new pty as its terminal
+and stdio instead, and the pty's master is sent through that socket (SCM_RIGHTS)
+before `start` returns (a creating launcher: before its creator exits).
 
 A record names its launcher (`config.launcher`): a name from LAUNCHERS or a
 `module:Class` path, imported when first needed. `process` runs a host command
@@ -28,6 +33,7 @@ use it, and the native runtime plugs in beside it.
 from __future__ import annotations
 
 import errno
+import fcntl
 import importlib
 import os
 import signal
@@ -47,10 +53,17 @@ class UnknownLauncher(EngineError, InvalidArgument):
     pass
 
 
+class Stdio:
+    __slots__ = ("stdin", "stdout", "stderr", "console")
+
+    def __init__(self, stdin: int, stdout: int, stderr: int, console: int = -1):
+        self.stdin, self.stdout, self.stderr, self.console = stdin, stdout, stderr, console
+
+
 class Launcher(Protocol):
     creates: bool
 
-    def start(self, record: ContainerRecord, stdout: int, stderr: int) -> int: ...
+    def start(self, record: ContainerRecord, stdio: Stdio) -> int: ...
 
     def created(self, record: ContainerRecord, status: int) -> int: ...
 
@@ -59,19 +72,47 @@ class Launcher(Protocol):
     def signal(self, record: ContainerRecord, pid: int, sig: int) -> None: ...
 
 
-def _child_stdio(stdout: int, stderr: int) -> None:
-    """In a fresh child: a session of its own, stdin /dev/null, the given stdout/stderr, default signals."""
+CONSOLE_FD = 3  # where a child finds the console socket of its Stdio
+
+
+def _child_stdio(stdio: Stdio) -> None:
+    """In a fresh child: a session of its own, stdin (else /dev/null), stdout and stderr, the console socket at
+    fd 3 (if any), default signals."""
     os.setsid()
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.dup2(stdout, 1)
-    os.dup2(stderr, 2)
+    stdin = stdio.stdin if stdio.stdin >= 0 else os.open(os.devnull, os.O_RDONLY)
+    os.dup2(stdin, 0)
+    os.dup2(stdio.stdout, 1)
+    os.dup2(stdio.stderr, 2)
+    if stdio.console >= 0:
+        os.dup2(stdio.console, CONSOLE_FD)
     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 
-def detach(work: Callable[[], int], stdout: int, stderr: int) -> int:
+def send_master(console: int, master: int) -> None:
+    """Hand a pty's master to the supervisor through the console socket."""
+    import socket
+
+    with socket.socket(fileno=os.dup(console)) as sock:
+        socket.send_fds(sock, [b"pty"], [master])
+
+
+def take_terminal(console: int) -> None:
+    """In a child about to exec: a new pty as its controlling terminal and stdio, the master sent through `console`."""
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    for fd in (0, 1, 2):
+        os.dup2(slave, fd)
+    os.close(slave)
+    send_master(console, master)
+    os.close(master)
+    os.close(console)
+
+
+def detach(work: Callable[[], int], stdio: Stdio) -> int:
     """Fork a child that runs `work()` and exits with what it returns (1 if it raises); its pid.
 
     The child has the stdio of `_child_stdio` and no other descriptor of the
@@ -87,15 +128,15 @@ def detach(work: Callable[[], int], stdout: int, stderr: int) -> int:
 
         gc.disable()  # the supervisor's objects are not ours to finalise (their descriptors are closed below)
         signal.set_wakeup_fd(-1)
-        _child_stdio(stdout, stderr)
-        os.closerange(3, 1 << 16)
+        _child_stdio(stdio)
+        os.closerange(CONSOLE_FD + 1 if stdio.console >= 0 else CONSOLE_FD, 1 << 16)
         code = work()
     finally:
         os._exit(code)
 
 
-def spawn(argv: list[str], env: dict[str, str] | None, cwd: str | None, stdout: int, stderr: int) -> int:
-    """fork + setsid + exec with stdin from /dev/null; an exec failure is raised here, in the parent."""
+def spawn(argv: list[str], env: dict[str, str] | None, cwd: str | None, stdio: Stdio) -> int:
+    """fork + setsid + exec with the given stdio (or a new pty); an exec failure is raised here, in the parent."""
     if not argv:
         raise LaunchFailed("start process: no command")
     errors_r, errors_w = os.pipe()  # close-on-exec: EOF on a successful exec
@@ -103,8 +144,12 @@ def spawn(argv: list[str], env: dict[str, str] | None, cwd: str | None, stdout: 
     if pid == 0:  # the child: no Python beyond this block, and never return
         try:
             os.close(errors_r)
+            if errors_w <= CONSOLE_FD:  # out of the way of the descriptors _child_stdio places
+                errors_w = fcntl.fcntl(errors_w, fcntl.F_DUPFD_CLOEXEC, CONSOLE_FD + 1)
             signal.set_wakeup_fd(-1)
-            _child_stdio(stdout, stderr)
+            _child_stdio(stdio)
+            if stdio.console >= 0:
+                take_terminal(CONSOLE_FD)
             if cwd:
                 os.chdir(cwd)
             os.execvpe(argv[0], argv, env if env is not None else dict(os.environ))
@@ -127,16 +172,16 @@ class ProcessLauncher:
 
     creates = False
 
-    def start(self, record: ContainerRecord, stdout: int, stderr: int) -> int:
+    def start(self, record: ContainerRecord, stdio: Stdio) -> int:
         launch = record.config.launch
-        return spawn(list(launch.get("argv") or []), launch.get("env"), launch.get("cwd"), stdout, stderr)
+        return spawn(list(launch.get("argv") or []), launch.get("env"), launch.get("cwd"), stdio)
 
     def created(self, record: ContainerRecord, status: int) -> int:
         raise LaunchFailed("the process launcher creates nothing")
 
     def exec(self, record: ContainerRecord, argv: list[str], output: int) -> int:
         launch = record.config.launch
-        return spawn(argv, launch.get("env"), launch.get("cwd"), output, output)
+        return spawn(argv, launch.get("env"), launch.get("cwd"), Stdio(-1, output, output))
 
     def signal(self, record: ContainerRecord, pid: int, sig: int) -> None:
         os.kill(pid, sig)

@@ -1,4 +1,4 @@
-"""A small event loop: readable file descriptors, timers, and the exits of processes.
+"""A small event loop: readable and writable file descriptors, timers, and the exits of processes.
 
 Smaller than asyncio on purpose: the supervisor's memory is paid once per host and
 divided by the containers, and asyncio alone costs more than the whole supervisor.
@@ -34,6 +34,7 @@ class Timer:
 class Loop:
     def __init__(self) -> None:
         self.selector = selectors.DefaultSelector()
+        self.handlers: dict[int, list[Callable[[], None] | None]] = {}  # fd -> [on readable, on writable]
         self.timers: list[tuple[float, int, Timer]] = []
         self.order = itertools.count()
         self.children: dict[int, ExitCallback] = {}
@@ -45,10 +46,43 @@ class Loop:
         self.add_reader(self.wake_r, self._woken)
 
     def add_reader(self, fd: int, callback: Callable[[], None]) -> None:
-        self.selector.register(fd, selectors.EVENT_READ, callback)
+        self._watch(fd, 0, callback)
 
     def remove_reader(self, fd: int) -> None:
-        self.selector.unregister(fd)
+        self._watch(fd, 0, None)
+
+    def add_writer(self, fd: int, callback: Callable[[], None]) -> None:
+        """`callback()` whenever `fd` can be written (remove it once there is nothing left to write)."""
+        self._watch(fd, 1, callback)
+
+    def remove_writer(self, fd: int) -> None:
+        self._watch(fd, 1, None)
+
+    def watched(self, fd: int) -> bool:
+        return fd in self.handlers
+
+    def has_reader(self, fd: int) -> bool:
+        return fd in self.handlers and self.handlers[fd][0] is not None
+
+    def has_writer(self, fd: int) -> bool:
+        return fd in self.handlers and self.handlers[fd][1] is not None
+
+    def _watch(self, fd: int, which: int, callback: Callable[[], None] | None) -> None:
+        handlers = self.handlers.get(fd) or [None, None]
+        handlers[which] = callback
+        events = (selectors.EVENT_READ if handlers[0] else 0) | (selectors.EVENT_WRITE if handlers[1] else 0)
+        if fd in self.handlers:
+            if events:
+                self.selector.modify(fd, events)
+            else:
+                self.selector.unregister(fd)
+                del self.handlers[fd]
+                return
+        elif events:
+            self.selector.register(fd, events)
+        else:
+            return
+        self.handlers[fd] = handlers
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Timer:
         timer = Timer(time.monotonic() + delay, callback)
@@ -111,9 +145,11 @@ class Loop:
 
     def run(self) -> None:
         while self.running:
-            for key, _ in self.selector.select(self._timeout()):
-                if self.selector.get_map().get(key.fd) is key:  # an earlier callback may have removed it
-                    self._call(key.data)
+            for key, events in self.selector.select(self._timeout()):
+                for which, mask in ((0, selectors.EVENT_READ), (1, selectors.EVENT_WRITE)):
+                    handlers = self.handlers.get(key.fd)  # an earlier callback may have removed it
+                    if events & mask and handlers is not None and handlers[which] is not None:
+                        self._call(handlers[which])  # type: ignore[arg-type]
             now = time.monotonic()
             while self.timers and self.timers[0][0] <= now:
                 _, _, timer = heapq.heappop(self.timers)

@@ -61,7 +61,7 @@ class Prober:
                 return
             if data and len(output) < health.MAX_OUTPUT:
                 output.extend(data[:health.MAX_OUTPUT - len(output)])
-            elif not data and read_end in loop.selector.get_map():
+            elif not data and loop.watched(read_end):
                 loop.remove_reader(read_end)
 
         def timed_out() -> None:
@@ -71,7 +71,7 @@ class Prober:
         def ended(status: int | None) -> None:
             timer.cancel()
             readable()
-            if read_end in loop.selector.get_map():
+            if loop.watched(read_end):
                 loop.remove_reader(read_end)
             os.close(read_end)
             if killed_by_timeout(status):

@@ -14,9 +14,11 @@ import os
 import secrets
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -399,3 +401,64 @@ def test_exec_joins_the_user_namespace(rt, userns_rootfs):
     done = rt("exec", cid, "sh", "-c", "id -u; cat /proc/self/uid_map")
     assert done.returncode == 0, done.stderr
     assert [" ".join(line.split()) for line in done.stdout.splitlines()] == ["0", f"0 {HOST_ID} 65536"]
+
+
+def _master(listener: socket.socket) -> int:
+    """The pty master a runtime sent to our console socket."""
+    listener.settimeout(10)
+    conn, _ = listener.accept()
+    with conn:
+        _, fds, _, _ = socket.recv_fds(conn, 1024, 1)
+    assert fds, "the runtime sent no pty master"
+    return fds[0]
+
+
+def _read_pty(master: int, timeout: float = 20) -> str:
+    """Everything the pty's processes write, until the last of them has gone (EIO)."""
+    seen, deadline = b"", time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        if select.select([master], [], [], left)[0]:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            seen += data
+    os.close(master)
+    return seen.decode()
+
+
+def test_terminal_from_the_console_socket(rt, rootfs):
+    """process.terminal: a pty of the container's own devpts, sized by consoleSize, as stdio and /dev/console."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    path = os.path.join(rt.where, "console.sock")
+    listener.bind(path)
+    listener.listen(1)
+    with listener:
+        cid = rt.new_id()
+        bundle = rt.bundle(sh("tty; stty size; [ /dev/console -ef /dev/pts/0 ] && echo console"), rootfs,
+                           process__terminal=True, process__consoleSize={"height": 33, "width": 101})
+        done = rt("create", "--console-socket", path, "--bundle", bundle, cid)
+        assert done.returncode == 0, done.stderr
+        master = _master(listener)
+        assert rt("start", cid).returncode == 0
+        assert _read_pty(master).split("\r\n")[:3] == ["/dev/pts/0", "33 101", "console"]
+
+
+def test_exec_with_a_terminal(rt, rootfs):
+    """exec --tty --console-socket --detach: the exec'd process on a pty of its own, sent to the caller."""
+    cid = rt.create(["sleep", "30"], rootfs)
+    assert rt("start", cid).returncode == 0
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    path = os.path.join(rt.where, "exec.sock")
+    listener.bind(path)
+    listener.listen(1)
+    with listener:
+        process = os.path.join(rt.where, "process.json")
+        with open(process, "w") as f:
+            json.dump(dict(defaults.config(sh("tty; echo $((6*7))"))["process"], terminal=True), f)
+        done = rt("exec", "--detach", "--tty", "--console-socket", path, "--process", process, cid)
+        assert done.returncode == 0, done.stderr
+        lines = _read_pty(_master(listener)).split("\r\n")
+    assert lines[0].startswith("/dev/pts/") and lines[1] == "42", lines

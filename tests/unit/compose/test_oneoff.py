@@ -107,6 +107,10 @@ def test_the_oneoff_service(project, tmp_path: Path) -> None:  # type: ignore[no
     assert mounts == {"/data": ("volume", "data", False), "/src": ("bind", str(tmp_path / "other"), True),
                       "/abs": ("bind", "/abs", False)}
 
+    assert (plain.tty, plain.stdin_open) == (False, False)
+    interactive = oneoff.oneoff_service(project, api, RunRequest("api", tty=True, interactive=True))
+    assert (interactive.tty, interactive.stdin_open) == (True, True)  # the command line's, as Compose's run
+
     entry = oneoff.oneoff_service(project, api, RunRequest("api", entrypoint="sh -c 'echo x'"))
     assert entry.entrypoint == ("sh", "-c", "echo x") and entry.command == ()
     with pytest.raises(BadRunArgument, match="invalid --publish 'x:y'"):

@@ -40,6 +40,17 @@ def test_config_document():
     assert "/proc/kcore" in doc["linux"]["maskedPaths"]
 
 
+def test_a_terminal_sets_terminal_console_size_and_term_as_docker():
+    doc = bundle.config(IMAGE, RunOptions("x", tty=True, console_size=(33, 101)), WHO, {})
+    assert doc["process"]["terminal"] is True
+    assert doc["process"]["consoleSize"] == {"height": 33, "width": 101}
+    assert "TERM=xterm" in doc["process"]["env"]
+    assert bundle.environment(IMAGE, RunOptions("x", tty=True, env=("TERM=vt100",)), WHO).count("TERM=vt100") == 1
+    plain = bundle.config(IMAGE, RunOptions("x"), WHO, {})
+    assert plain["process"]["terminal"] is False and "consoleSize" not in plain["process"]
+    assert not any(e.startswith("TERM=") for e in plain["process"]["env"])
+
+
 def test_network_namespace_choices():
     assert {"type": "network"} in bundle.namespaces("none")
     assert {"type": "network", "path": "/run/netns/pc1"} in bundle.namespaces("/run/netns/pc1")
