@@ -301,7 +301,7 @@ def go_json(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     if isinstance(value, Record):
-        return go_json(dict(sorted(value.fields.items())))
+        return go_json(dict(sorted(value.fields.items())) if value.sorted_json else dict(value.fields))
     if isinstance(value, dict):
         pairs = sorted(value.items()) if isinstance(value, StringMap) else value.items()
         return "{" + ",".join(f"{go_json(str(k))}:{go_json(v)}" for k, v in pairs) + "}"

@@ -63,12 +63,15 @@ class CallError(Exception):
 class Record:
     """A Go struct as Docker's formatter contexts are: fields read as `.Name`, methods called as `.Label "k"`.
 
-    `type_name` is what Go's errors call the type (`*formatter.ContainerContext`).
+    `type_name` is what Go's errors call the type (`*formatter.ContainerContext`). `json` writes
+    the fields sorted by name, as Docker marshals its formatter contexts (through a map);
+    `sorted_json=False` keeps their order, as Go marshals a plain struct.
     """
 
     type_name: str
     fields: Mapping[str, Any]
     methods: Mapping[str, Func] = field(default_factory=dict)
+    sorted_json: bool = True
 
 
 class HeaderMap(StringMap):
