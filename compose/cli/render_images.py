@@ -187,13 +187,13 @@ HISTORY_HEADERS = {"ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREAT
 
 
 def typed_maps(obj: dict[str, Any]) -> dict[str, Any]:
-    """An inspect object whose label map is Go's map[string]string, as Docker's templates read it."""
-    from compose.cli.gotemplate import StringMap
+    """An inspect object whose label map is Go's map[string]string (null: a nil one), as Docker's templates
+    read it: `index .Config.Labels "x"` is "" when there is no such label."""
+    from compose.cli.gotemplate import NilStringMap, StringMap
 
     config = obj.get("Config") or {}
-    if not isinstance(config.get("Labels"), dict):
-        return obj
-    return {**obj, "Config": {**config, "Labels": StringMap(config["Labels"])}}
+    labels = config.get("Labels")
+    return {**obj, "Config": {**config, "Labels": StringMap(labels) if labels else NilStringMap()}}
 
 
 def formatted_images(rows: list[dict[str, Any]], fmt: str, quiet: bool) -> str:

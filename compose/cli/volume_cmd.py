@@ -104,9 +104,9 @@ def inspect(names: Annotated[list[str], typer.Argument(help="Volumes")],
 
 def _typed(obj: dict) -> dict:
     """Labels and Options as Go's map[string]string, which templates read with `index` as Docker's do."""
-    from compose.cli.gotemplate.values import StringMap
+    from compose.cli.gotemplate import NilStringMap, StringMap
 
-    return {**obj, **{k: StringMap(obj[k]) for k in ("Labels", "Options") if isinstance(obj.get(k), dict)}}
+    return {**obj, **{k: StringMap(obj[k]) if obj.get(k) else NilStringMap() for k in ("Labels", "Options")}}
 
 
 @app.command("rm", help="Remove one or more volumes")

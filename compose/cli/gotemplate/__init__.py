@@ -21,9 +21,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from compose.cli.gotemplate.functions import FUNCTIONS, HEADER_FUNCTIONS
-from compose.cli.gotemplate.values import MISSING, Func, HeaderMap, Record, StringMap
+from compose.cli.gotemplate.values import MISSING, Func, HeaderMap, NilStringMap, Record, StringMap
 
-__all__ = ["FUNCTIONS", "HEADER_FUNCTIONS", "MISSING", "Func", "HeaderMap", "Record", "StringMap", "Template"]
+__all__ = ["FUNCTIONS", "HEADER_FUNCTIONS", "MISSING", "Func", "HeaderMap", "NilStringMap", "Record", "StringMap",
+           "Template"]
 
 
 class Template:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from compose.cli.gotemplate.lexer import go_quote
-from compose.cli.gotemplate.values import MISSING, Record, StringMap, go_type
+from compose.cli.gotemplate.values import MISSING, NilStringMap, Record, StringMap, go_type
 
 
 def _digits(value: float) -> tuple[str, int]:
@@ -290,7 +290,7 @@ def _format_str(value: str, spec: _Spec, verb: str) -> str:
 
 def go_json(value: Any) -> str:
     """Go's json encoding with HTML left as is (Docker's `json` function): compact, floats Go's way."""
-    if value is None or value is MISSING:
+    if value is None or value is MISSING or isinstance(value, NilStringMap):
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -6,6 +6,7 @@
                  Go's bool, int, float64, string, []interface {}, map[string]interface {}:
                  JSON data decoded the way Docker's inspect decodes it
     StringMap    a map[string]string (labels, options): a missing key read with `index` is ""
+                 (NilStringMap: a nil one, null in JSON, `map[]` printed)
     Record       a struct of Docker's formatter (a row of `ps`, `images`...): named fields, and
                  methods that take arguments (`.Label "com.docker.compose.service"`)
 
@@ -39,6 +40,10 @@ MISSING: Any = _Missing()
 
 class StringMap(dict[str, str]):
     """A Go map[string]string: `index` of a missing key is the empty string, not nil."""
+
+
+class NilStringMap(StringMap):
+    """A nil map[string]string (JSON's null where a struct has one): empty, but `json` writes null."""
 
 
 @dataclass(frozen=True)
