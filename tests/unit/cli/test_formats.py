@@ -151,3 +151,13 @@ def test_with_nothing_listed_a_table_format_prints_its_header_alone(tmp_path):
     assert pycompose(tmp_path, "volume", "ls", "--format", "{{.Name}}").stdout == ""
     bad = pycompose(tmp_path, "ls", "--format", "{{if}}")
     assert bad.returncode == 15 and bad.stderr == "template parsing error: template: :1: missing value for if\n"
+
+
+def test_commands_load_the_template_engine_only_for_a_template(tmp_path):
+    modules = ("ps_cmd", "images_cmd", "image_cmd", "ls_cmd", "volume_cmd", "version_cmd", "formatting")
+    code = ("import sys\n" + "".join(f"import compose.cli.{m}\n" for m in modules) +
+            "print(sorted(m for m in sys.modules if m.startswith('compose.cli.gotemplate')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)}, check=True)
+    assert done.stdout == "[]\n"
+    assert pycompose(tmp_path, "volume", "ls").stdout == "DRIVER    VOLUME NAME\n"  # the plain table is unchanged
