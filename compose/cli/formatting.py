@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from compose.errors import TemplateError
+
 TABLE, JSON = "table", "json"
 
 
@@ -45,15 +47,35 @@ def render(rows: Sequence[Any], fmt: str, headers: Mapping[str, str]) -> str:
     return tabwrite(header + "\n" + lines)
 
 
-def inspect(objects: Sequence[Any], fmt: str | None) -> str:
-    """Inspected objects as `docker inspect` prints them: indented JSON, `json` compact, or a template's lines."""
+def inspect(objects: Sequence[Any], fmt: str | None) -> tuple[str, TemplateError | None]:
+    """Inspected objects as `docker inspect` prints them: indented JSON, `json` compact, or a template's lines.
+
+    Returns the text and, when the template failed on some objects, one error naming each failure
+    (one line each): as Docker does, the caller prints the text (a lone newline when no object
+    printed) and then fails.
+    """
     import json
 
     if not fmt:
-        return json.dumps(list(objects), indent=4) + "\n"
+        return json.dumps(list(objects), indent=4) + "\n", None
     if fmt == JSON:
-        return json.dumps(list(objects), separators=(",", ":")) + "\n"
+        return json.dumps(list(objects), separators=(",", ":")) + "\n", None
     from compose.cli.gotemplate import Template
 
     template = Template(fmt)
-    return "".join(template.execute(obj, missing_key="error") + "\n" for obj in objects) or "\n"
+    lines, failures = [], []
+    for obj in objects:
+        try:
+            lines.append(template.execute(obj, missing_key="error") + "\n")
+        except TemplateError as failure:
+            failures.append(failure)
+    return "".join(lines) or "\n", combined(failures)
+
+
+def combined(failures: Sequence[TemplateError], more: Sequence[str] = ()) -> TemplateError | None:
+    """One error for several: the first one's kind, every message on its own line."""
+    if not failures:
+        return None
+    error = TemplateError(failures[0].detail)
+    error.message = "\n".join([*(f.message for f in failures), *more])
+    return error

@@ -230,7 +230,10 @@ def inspect(
             missing.append(name)
     if formatting.is_template(format):
         found = [render.typed_maps(obj) for obj in found]
-    out(formatting.inspect(found, format))
+    text, failed = formatting.inspect(found, format)
+    out(text)
+    if failed:
+        raise formatting.combined([failed], [f"no such image: {m}" for m in missing])
     if missing:
         raise ImageNotFound("; ".join(f"no such image: {m}" for m in missing))
 

@@ -35,4 +35,7 @@ def version(
     else:
         from compose.cli.formatting import inspect
 
-        sys.stdout.write(inspect([info], format))
+        text, failed = inspect([info], format)
+        sys.stdout.write(text)
+        if failed:
+            raise failed

@@ -99,7 +99,10 @@ def inspect(names: Annotated[list[str], typer.Argument(help="Volumes")],
 
     volumes = service()
     objects = [volumes.get(n).to_json() for n in names]
-    out(formatted([_typed(o) for o in objects] if is_template(format) else objects, format))
+    text, failed = formatted([_typed(o) for o in objects] if is_template(format) else objects, format)
+    out(text)
+    if failed:
+        raise failed
 
 
 def _typed(obj: dict) -> dict:

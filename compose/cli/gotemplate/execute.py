@@ -8,7 +8,8 @@ reported at follow Go, so errors read as Docker's do:
 
 `missing_key="error"` is Go's `missingkey=error` option (what Docker's inspect falls back to):
 a key missing from a JSON object is an error rather than `<no value>`. A StringMap (labels) is
-a typed Go map, which Docker reads without that option: its missing keys stay `<no value>`.
+a typed Go map, which Docker reads without that option: its missing keys stay `<no value>`,
+and so do fields read from them (`.Config.Labels.nope.deeper`).
 """
 
 from __future__ import annotations
@@ -248,9 +249,7 @@ class Execution:
     def eval_field(self, dot: Any, name: str, node: N.Node, args: list[N.Node] | None, final: Any,  # noqa: C901
                    receiver: Any, boxed: bool) -> tuple[Any, bool]:
         """Field `name` of `receiver`, and whether the value sits in an interface{} (for Go's type names)."""
-        if receiver is MISSING:
-            if self.missing_key == "error":
-                raise self.error(f"nil data; no entry for key {go_quote(name)}")
+        if receiver is MISSING:  # a key a typed map lacks (a missing JSON key failed already under "error")
             return MISSING, False
         type_name = "interface {}" if boxed or receiver is None else go_type(receiver)
         if receiver is None:

@@ -67,12 +67,18 @@ def test_tabwriter_aligns_each_run_of_lines_that_share_a_column():
 
 def test_inspect_prints_indented_json_compact_json_or_the_template_s_lines():
     objects = [{"Name": "a", "Labels": {"k": "v"}}]
-    assert formatting.inspect(objects, None) == json.dumps(objects, indent=4) + "\n"
-    assert formatting.inspect(objects, "json") == '[{"Name":"a","Labels":{"k":"v"}}]\n'
-    assert formatting.inspect(objects * 2, "{{.Name}}\\t{{json .Labels}}") == 'a\\t{"k":"v"}\n' * 2
-    assert formatting.inspect([], "{{.Name}}") == "\n"
-    with pytest.raises(TemplateError, match='map has no entry for key "Nope"'):
-        formatting.inspect(objects, "{{.Nope}}")
+    assert formatting.inspect(objects, None) == (json.dumps(objects, indent=4) + "\n", None)
+    assert formatting.inspect(objects, "json") == ('[{"Name":"a","Labels":{"k":"v"}}]\n', None)
+    assert formatting.inspect(objects * 2, "{{.Name}}\\t{{json .Labels}}") == ('a\\t{"k":"v"}\n' * 2, None)
+    assert formatting.inspect([], "{{.Name}}") == ("\n", None)
+
+
+def test_inspect_prints_what_it_could_then_names_every_failure():
+    text, failed = formatting.inspect([{"Name": "a"}, {"Other": 1}, {"Neither": 2}], "{{.Name}}")
+    assert text == "a\n"
+    assert failed is not None and failed.message.splitlines() == [
+        'template parsing error: template: :1:2: executing "" at <.Name>: map has no entry for key "Name"'] * 2
+    assert formatting.inspect([{"Other": 1}], "{{.Name}}")[0] == "\n"  # as Docker: a newline when nothing printed
 
 
 def test_ps_rows_are_compose_s_container_context():
@@ -120,7 +126,7 @@ def test_image_rows_and_labels_as_docker_s_templates_see_them():
     assert render_images.formatted_images(rows, "raw", True) == "image_id: abc\n"
     typed = render_images.typed_maps({"Config": {"Labels": {"a": "1"}}})
     assert formatting.inspect([typed], '{{index .Config.Labels "a"}}|{{index .Config.Labels "b"}}|'
-                                       "{{.Config.Labels.b}}") == "1||<no value>\n"
+                                       "{{.Config.Labels.b.c}}") == ("1||<no value>\n", None)
 
 
 def pycompose(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -136,7 +142,7 @@ def test_version_takes_a_template_over_its_json_object(tmp_path):
     assert pycompose(tmp_path, "version", "--format", "{{.version}}").stdout == f"v{_version()}\n"
     assert pycompose(tmp_path, "version", "-f", "json").stdout == f'{{"version":"v{_version()}"}}\n'
     wrong = pycompose(tmp_path, "version", "--format", "{{.Version}}")
-    assert wrong.returncode == 15 and wrong.stdout == ""
+    assert wrong.returncode == 15 and wrong.stdout == "\n"  # inspect's shape: a newline when nothing printed
     assert wrong.stderr == ('template parsing error: template: :1:2: executing "" at <.Version>: '
                             'map has no entry for key "Version"\n')
 
