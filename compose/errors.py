@@ -5,6 +5,7 @@
      |    `-- NoConfigFile            no compose file found (commands given a project name do without)
      |-- FileError                    (InvalidArgument) a mistake inside a compose file:
      |                                 names the file, line, column and key path
+     |-- TemplateError                (InvalidArgument) a --format Go template that does not parse or run
      `-- ServiceNotFound              (NotFound)
 
 A loader phase raises `FileError(path, message)` knowing only the key path; the
@@ -87,3 +88,15 @@ class FileError(ComposeError, InvalidArgument):
 class NoConfigFile(ProjectError):
     """No compose file was given or found; a command that takes a project name (`-p demo down`) can do
     without one (compose.reconcile.labelled)."""
+
+
+class TemplateError(ComposeError, InvalidArgument):
+    """A `--format` template that does not parse or fails to run, in Docker's words.
+
+    `detail` is Go's own message (`template: :1:2: executing "" at <.Nope>: ...`); the message
+    is Docker's: `template parsing error: ` before it, for parse and execution errors alike.
+    """
+
+    def __init__(self, detail: str):
+        self.detail = detail
+        super().__init__(f"template parsing error: {detail}")

@@ -171,11 +171,13 @@ def ls(
     = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only show image IDs")] = False,
     no_trunc: Annotated[bool, typer.Option("--no-trunc", help="Don't truncate output")] = False,
-    format: Annotated[str | None, typer.Option("--format", help="'table', 'json' or a Go template")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="table (default), json, raw, a Go template or "  # noqa: A002
+                                                                 "'table TEMPLATE'")] = None,
     filter_: Annotated[list[str] | None, typer.Option("--filter", "-f", help="Filter output (dangling=true|false)")]
     = None,
 ) -> None:
     from compose.cli import render_images as render
+    from compose.cli.formatting import is_template
 
     images = service().list()
     rows = render.rows_of(images)
@@ -183,12 +185,12 @@ def ls(
         full = {render.short_id(i.id): i.id for i in images}
         rows = [{**r, "ID": full[r["ID"]]} for r in rows]
     rows = _filtered(rows, reference, filter_ or [])
-    if quiet:
+    if is_template(format):  # a custom format wins over -q, as in Docker
+        out(render.formatted_images(rows, format or "", quiet))
+    elif quiet:
         out("".join(f"{r['ID']}\n" for r in rows))
     elif format == "json":
         out(render.json_lines(rows))
-    elif format and format != "table":
-        out("".join(render.template(format, r) + "\n" for r in rows))
     else:
         out(render.images_table(rows))
 
@@ -213,11 +215,10 @@ def _filtered(rows: list[dict], reference: str | None, filters: list[str]) -> li
 @app.command("inspect", help="Display detailed information on one or more images")
 def inspect(
     names: Annotated[list[str], typer.Argument(metavar="IMAGE...")],
-    format: Annotated[str | None, typer.Option("--format", "-f", help="Format the output using a Go template")]
+    format: Annotated[str | None, typer.Option("--format", "-f", help="json, or a Go template")]  # noqa: A002
     = None,
 ) -> None:
-    import json
-
+    from compose.cli import formatting
     from compose.cli import render_images as render
     from engine.images.errors import ImageNotFound
 
@@ -228,10 +229,12 @@ def inspect(
             found.append(render.inspect(svc.get(name)))
         except ImageNotFound:
             missing.append(name)
-    if format:
-        out("".join(render.template(format, obj) + "\n" for obj in found))
-    else:
-        out(json.dumps(found, indent=4) + "\n")
+    if formatting.is_template(format):
+        found = [render.typed_maps(obj) for obj in found]
+    text, failed = formatting.inspect(found, format)
+    out(text)
+    if failed:
+        raise formatting.combined([failed], [f"no such image: {m}" for m in missing])
     if missing:
         raise ImageNotFound("; ".join(f"no such image: {m}" for m in missing))
 
@@ -243,10 +246,17 @@ def history(
     = True,
     no_trunc: Annotated[bool, typer.Option("--no-trunc", help="Don't truncate output")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only show image IDs")] = False,
+    format: Annotated[str | None, typer.Option("--format", help="table (default), json, a Go template or "  # noqa: A002
+                                                                 "'table TEMPLATE'")] = None,
 ) -> None:
     from compose.cli import render_images as render
+    from compose.cli.formatting import is_template
 
-    rows = render.history_rows(service().get(name), human=human, truncate=not no_trunc)
+    image = service().get(name)
+    if is_template(format) or format == "json":  # Docker's history prints json through its template, `{{json .}}`
+        out(render.formatted_history(image, format or "", human=human, truncate=not no_trunc))
+        return
+    rows = render.history_rows(image, human=human, truncate=not no_trunc)
     out("".join(f"{r[0]}\n" for r in rows) if quiet else render.history_table(rows))
 
 

@@ -8,7 +8,9 @@ containers count, so a project whose containers are all stopped is left out.
     demo                exited(1), running(2)   /src/demo/compose.yaml
 
 STATUS counts the containers per state, states sorted; CONFIG FILES joins the containers' config
-files label, each file once. `--format json` prints one JSON array of {Name, Status, ConfigFiles}.
+files label, each file once. `--format json` prints one JSON array of {Name, Status, ConfigFiles};
+`--format TEMPLATE` (or `table TEMPLATE`, `raw`) runs a Go template over each project's
+`.Name`, `.Status` and `.ConfigFiles`, as Compose's projectContext has them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_mar
 
 FILTERS = ("name",)
 MIN_WIDTH, PADDING = 20, 3  # Compose's tabwriter
+HEADERS = {"Name": "NAME", "Status": "STATUS", "ConfigFiles": "CONFIG FILES"}
+RAW = "name: {{.Name}}\nstatus: {{.Status}}\nconfig_files: {{.ConfigFiles}}\n"
 
 
 class BadFilter(ComposeError, InvalidArgument):
@@ -103,27 +107,35 @@ def table(rows: Sequence[Sequence[str]]) -> str:
     return tabwriter(rows, padding=PADDING, min_width=MIN_WIDTH)
 
 
+def _formatted(found: Sequence[Stack], fmt: str) -> str:
+    from compose.cli.formatting import render
+    from compose.cli.gotemplate import Record
+
+    return render([Record("*formatter.projectContext", vars(s)) for s in found], fmt, HEADERS)
+
+
 @app.command("ls", help="List running compose projects")
 def ls(
     all: Annotated[bool, typer.Option("--all", "-a", help="Show all stopped Compose projects")] = False,  # noqa: A002
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only display project names")] = False,
-    format: Annotated[str, typer.Option("--format", help="Format the output. Values: [table | json]")]  # noqa: A002
-    = "table",
+    format: Annotated[str, typer.Option("--format", help="Format the output. Values: [table | json | raw | "  # noqa: A002
+                                                          "TEMPLATE | 'table TEMPLATE']")] = "table",
     filter: Annotated[list[str] | None, typer.Option("--filter", help="Filter output based on conditions "  # noqa: A002
                                                                        "provided")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Execute command in dry run mode")] = False,
 ) -> None:
+    from compose.cli.formatting import is_template
     from engine.containers.service import ContainerService
     from engine.roots import roots
 
-    if format.lower() not in ("table", "json"):
-        raise BadFilter(f'format value "{format}" could not be parsed', hint="use table or json")
     wanted = parse_filters(filter or ())
     records = ContainerService(roots()).list(all=all)
     found = [s for s in stacks((r.labels, r.state) for r in records)
              if "name" not in wanted or matches(wanted["name"], s.Name)]
     if quiet:
         sys.stdout.write("".join(s.Name + "\n" for s in found))
+    elif is_template(format.lower()):
+        sys.stdout.write(_formatted(found, RAW if format == "raw" else format))
     elif format.lower() == "json":
         sys.stdout.write(json.dumps([vars(s) for s in found], separators=(",", ":"), ensure_ascii=False) + "\n")
     else:

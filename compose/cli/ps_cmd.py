@@ -1,7 +1,9 @@
 """`pycompose ps`: the project's containers as Docker Compose lists them.
 
 Columns NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS; `-a` adds stopped ones, `-q` prints
-ids, `--services` the services, `--format json` one JSON object per line (Compose's keys).
+ids, `--services` the services, `--format json` one JSON object per line (Compose's keys),
+`--format TEMPLATE` or `table TEMPLATE` a Go template over the same fields (Compose's
+ContainerContext: `.Name`, `.Service`, `.Health`, `.Label "key"`...).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from compose.cli.formatting import is_template, render
 from compose.cli.up_cmd import open_project
 
 if TYPE_CHECKING:
@@ -22,6 +25,13 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_mar
 
 COLUMNS = [("NAME", "Name"), ("IMAGE", "Image"), ("COMMAND", "Command"), ("SERVICE", "Service"),
            ("CREATED", "RunningFor"), ("STATUS", "Status"), ("PORTS", "Ports")]
+# Compose's titles for `table TEMPLATE` (cmd/formatter/container.go); other fields title as `<no value>` there too
+HEADERS = {"ID": "CONTAINER ID", "Name": "NAME", "Project": "PROJECT", "Service": "SERVICE", "Image": "IMAGE",
+           "Command": "COMMAND", "CreatedAt": "CREATED AT", "RunningFor": "CREATED", "Ports": "PORTS",
+           "State": "STATE", "Status": "STATUS", "Size": "SIZE", "Labels": "LABELS"}
+RAW = ("container_id: {{.ID}}\nimage: {{.Image}}\ncommand: {{.Command}}\ncreated_at: {{.CreatedAt}}\n"
+       "state: {{- pad .State 1 0}}\nstatus: {{- pad .Status 1 0}}\nnames: {{.Names}}\n"
+       "labels: {{- pad .Labels 1 0}}\nports: {{- pad .Ports 1 0}}\n")
 
 
 def _ports(world: World) -> dict[str, list[Any]]:
@@ -52,6 +62,15 @@ def _row(world: World, record: ContainerRecord, ports: list[Any]) -> dict[str, A
     return row
 
 
+def template_row(row: dict[str, Any], labels: dict[str, str]) -> Any:
+    """A row as Compose's templates see it: its JSON fields, `.Label "key"`, publishers as structs."""
+    from compose.cli.gotemplate import Func, Record
+
+    publishers = [Record("api.PortPublisher", p, sorted_json=False) for p in row["Publishers"]]
+    return Record("*formatter.ContainerContext", {**row, "Publishers": publishers},
+                  {"Label": Func(lambda name: labels.get(name, ""), ("string",))})
+
+
 def _table(rows: list[dict[str, Any]]) -> str:
     from compose.cli.tables import tabwriter
 
@@ -65,7 +84,8 @@ def ps(
     all: Annotated[bool, typer.Option("--all", "-a", help="Show all stopped containers")] = False,  # noqa: A002
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only display IDs")] = False,
     list_services: Annotated[bool, typer.Option("--services", help="Display services")] = False,
-    format: Annotated[str, typer.Option("--format", help="table (default) or json")] = "table",  # noqa: A002
+    format: Annotated[str, typer.Option("--format", help="table (default), json, raw, a Go template or "  # noqa: A002
+                                                          "'table TEMPLATE'")] = "table",
 ) -> None:
     from compose.plan import labels as L
     from compose.reconcile.observe import project_records
@@ -87,7 +107,10 @@ def ps(
         return
     ports = _ports(world)
     rows = [_row(world, r, ports.get(r.id, [])) for r in records]
-    if format == "json":
+    if is_template(format):
+        shown = [template_row(row, dict(r.labels)) for row, r in zip(rows, records, strict=True)]
+        sys.stdout.write(render(shown, RAW if format == "raw" else format, HEADERS))
+    elif format == "json":
         sys.stdout.write("".join(json.dumps(row) + "\n" for row in rows))
     else:
         sys.stdout.write(_table(rows))

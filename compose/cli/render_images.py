@@ -3,6 +3,7 @@
 Tables are laid out as Docker's tabwriter lays them out (each column as wide as its
 widest cell plus 3 spaces, at least 10; the last column unpadded). Sizes are
 decimal with 3 significant digits (`4.26MB`), ages are Docker's (`2 weeks ago`).
+`--format` templates see the fields docker/cli's imageContext and historyContext have.
 """
 
 from __future__ import annotations
@@ -144,21 +145,28 @@ def _comment(obj: dict[str, Any]) -> str:
     return str(history[-1].get("comment", "")) if history else ""
 
 
-def history_rows(image: Image, *, human: bool = True, truncate: bool = True) -> list[list[str]]:
-    """`docker history`: newest first; the top entry carries the image ID, the others `<missing>`."""
+def _history(image: Image) -> list[tuple[dict[str, Any], int]]:
+    """The image's history entries with the size of each one's layer, newest first."""
     history = image.config.obj.get("history") or []
     layers = list(image.layer_sizes or (d.size for d in image.manifest.layers))
     sizes: list[int] = []
     for entry in history:
         sizes.append(0 if entry.get("empty_layer") or not layers else layers.pop(0))
+    return list(reversed(list(zip(history, sizes, strict=True))))
+
+
+def _created_by(entry: dict[str, Any], truncate: bool) -> str:
+    created_by = str(entry.get("created_by", ""))
+    return created_by[:44] + "…" if truncate and len(created_by) > 45 else created_by
+
+
+def history_rows(image: Image, *, human: bool = True, truncate: bool = True) -> list[list[str]]:
+    """`docker history`: newest first; the top entry carries the image ID, the others `<missing>`."""
     rows = []
-    for n, (entry, size) in enumerate(reversed(list(zip(history, sizes, strict=True)))):
-        created_by = str(entry.get("created_by", ""))
-        if truncate and len(created_by) > 45:
-            created_by = created_by[:44] + "…"
+    for n, (entry, size) in enumerate(_history(image)):
         created = entry.get("created")
         rows.append([(short_id(image.id) if truncate else image.id) if n == 0 else "<missing>",
-                     since(created) if human else str(created or ""), created_by,
+                     since(created) if human else str(created or ""), _created_by(entry, truncate),
                      human_size(size) if human else str(size), str(entry.get("comment", ""))])
     return rows
 
@@ -167,27 +175,53 @@ def history_table(rows: list[list[str]]) -> str:
     return table(["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"], rows)
 
 
-def template(fmt: str, obj: Any) -> str:
-    """The subset of Go templates `--format` is mostly used with: `{{.Field.Sub}}`, `{{json .X}}`, `{{json .}}`."""
-    import re
+# -- templates (`--format`): the fields of docker/cli's imageContext and historyContext -----------------
 
-    def value(path: str) -> Any:
-        out = obj
-        for part in [p for p in path.strip().lstrip(".").split(".") if p]:
-            out = out.get(part) if isinstance(out, dict) else None
-        return out
+IMAGE_HEADERS = {"ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST",
+                 "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
+                 "VirtualSize": "SIZE", "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE"}
+IMAGE_RAW = ("repository: {{ .Repository }}\ntag: {{.Tag}}\nimage_id: {{.ID}}\ncreated_at: {{.CreatedAt}}\n"
+             "virtual_size: {{.Size}}\n")
+HISTORY_HEADERS = {"ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
+                   "Size": "SIZE", "Comment": "COMMENT"}
 
-    def render(m: re.Match[str]) -> str:
-        expr = m.group(1).strip()
-        if expr.startswith("json "):
-            return json.dumps(value(expr[5:]), separators=(",", ":"))
-        v = value(expr)
-        if v is None:
-            return "<no value>"
-        if isinstance(v, list):
-            return "[" + " ".join(str(x) for x in v) + "]"
-        if isinstance(v, dict):
-            return "map[" + " ".join(f"{k}:{x}" for k, x in sorted(v.items())) + "]"
-        return str(v)
 
-    return re.sub(r"\{\{(.*?)\}\}", render, fmt.replace("\\t", "\t").replace("\\n", "\n"))
+def typed_maps(obj: dict[str, Any]) -> dict[str, Any]:
+    """An inspect object whose label map is Go's map[string]string (null: a nil one), as Docker's templates
+    read it: `index .Config.Labels "x"` is "" when there is no such label."""
+    from compose.cli.gotemplate import NilStringMap, StringMap
+
+    config = obj.get("Config") or {}
+    labels = config.get("Labels")
+    return {**obj, "Config": {**config, "Labels": StringMap(labels) if labels else NilStringMap()}}
+
+
+def formatted_images(rows: list[dict[str, Any]], fmt: str, quiet: bool) -> str:
+    """`docker images --format`: `raw` (its ID alone with -q) or a template over each row's fields."""
+    from compose.cli.formatting import render
+    from compose.cli.gotemplate import Record
+
+    if fmt == "raw":
+        fmt = "image_id: {{.ID}}" if quiet else IMAGE_RAW
+    return render([Record("*formatter.imageContext", row) for row in rows], fmt, IMAGE_HEADERS)
+
+
+def history_fields(image: Image, *, human: bool = True, truncate: bool = True) -> list[dict[str, str]]:
+    """The fields `docker history --format` gives a template, one dict per entry, newest first."""
+    rows = []
+    for n, (entry, size) in enumerate(_history(image)):
+        created = parse_time(entry.get("created")) or datetime.fromtimestamp(0, UTC)
+        created_at = created.replace(microsecond=0).astimezone().isoformat().replace("+00:00", "Z")
+        rows.append({"ID": (short_id(image.id) if truncate else image.id) if n == 0 else "<missing>",
+                     "CreatedSince": since(entry.get("created")) if human else created_at,
+                     "CreatedAt": created_at, "CreatedBy": _created_by(entry, truncate).replace("\t", " "),
+                     "Size": human_size(size) if human else str(size), "Comment": str(entry.get("comment", ""))})
+    return rows
+
+
+def formatted_history(image: Image, fmt: str, *, human: bool, truncate: bool) -> str:
+    from compose.cli.formatting import render
+    from compose.cli.gotemplate import Record
+
+    rows = history_fields(image, human=human, truncate=truncate)
+    return render([Record("*image.historyContext", row) for row in rows], fmt, HISTORY_HEADERS)

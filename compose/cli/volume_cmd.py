@@ -2,25 +2,28 @@
 
 Output has Docker's shapes: the `ls` table (DRIVER, VOLUME NAME), the name from `create` and
 `rm`, `inspect`'s JSON array (CreatedAt, Driver, Labels, Mountpoint, Name, Options, Scope), and
-`prune`'s "Deleted Volumes:" list with the space reclaimed.
+`prune`'s "Deleted Volumes:" list with the space reclaimed. `ls --format` and `inspect --format`
+take Docker's json and Go templates (docker/cli's volumeContext fields for `ls`).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
-    from engine.volumes import VolumeService
+    from engine.volumes import Volume, VolumeService
 
 app = typer.Typer(name="volume", help="Manage volumes", add_completion=False, pretty_exceptions_enable=False,
                   rich_markup_mode=None, no_args_is_help=True)
 
 PRUNE_WARNING = "WARNING! This will remove anonymous local volumes not used by at least one container.\n"
 PRUNE_ALL_WARNING = "WARNING! This will remove all local volumes not used by at least one container.\n"
+HEADERS = {"ID": "ID", "Name": "VOLUME NAME", "Group": "GROUP", "Driver": "DRIVER", "Scope": "SCOPE",
+           "Availability": "AVAILABILITY", "Mountpoint": "MOUNTPOINT", "Labels": "LABELS", "Links": "LINKS",
+           "Size": "SIZE", "Status": "STATUS"}
 
 
 def service() -> VolumeService:
@@ -39,10 +42,35 @@ def _pairs(items: list[str] | None) -> dict[str, str]:
     return dict(item.partition("=")[::2] for item in items or ())
 
 
+def ls_fields(volume: Volume) -> dict[str, str]:
+    """The fields of docker/cli's volumeContext for a local volume (its `--format json` object)."""
+    return {"Availability": "N/A", "Driver": volume.driver, "Group": "N/A",
+            "Labels": ",".join(f"{k}={v}" for k, v in volume.labels.items()), "Links": "N/A",
+            "Mountpoint": volume.mountpoint, "Name": volume.name, "Scope": "local", "Size": "N/A", "Status": "N/A"}
+
+
+def _formatted(volumes: list[Volume], fmt: str, quiet: bool) -> str:
+    from compose.cli.formatting import render
+    from compose.cli.gotemplate import Func, Record
+
+    if fmt == "raw":
+        fmt = "name: {{.Name}}" if quiet else "name: {{.Name}}\\ndriver: {{.Driver}}\\n"
+    return render([Record("*formatter.volumeContext", ls_fields(v),
+                          {"Label": Func(lambda name, v=v: v.labels.get(name, ""), ("string",))})
+                   for v in volumes], fmt, HEADERS)
+
+
 @app.command("ls", help="List volumes")
 @app.command("list", hidden=True)
-def ls(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only display volume names")] = False) -> None:
+def ls(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only display volume names")] = False,
+       format: Annotated[str | None, typer.Option("--format", help="table (default), json, raw, a Go template "  # noqa: A002
+                                                                   "or 'table TEMPLATE'")] = None) -> None:
+    from compose.cli.formatting import is_template
+
     volumes = service().list()
+    if is_template(format, ("table",)):  # json too: Docker prints it through its template, `{{json .}}`
+        out(_formatted(volumes, format or "", quiet))
+        return
     if quiet:
         out("".join(f"{v.name}\n" for v in volumes))
         return
@@ -63,9 +91,25 @@ def create(
 
 
 @app.command("inspect", help="Display detailed information on one or more volumes")
-def inspect(names: Annotated[list[str], typer.Argument(help="Volumes")]) -> None:
+def inspect(names: Annotated[list[str], typer.Argument(help="Volumes")],
+            format: Annotated[str | None, typer.Option("--format", "-f", help="json, or a Go template")]  # noqa: A002
+            = None) -> None:
+    from compose.cli.formatting import inspect as formatted
+    from compose.cli.formatting import is_template
+
     volumes = service()
-    out(json.dumps([volumes.get(n).to_json() for n in names], indent=4) + "\n")
+    objects = [volumes.get(n).to_json() for n in names]
+    text, failed = formatted([_typed(o) for o in objects] if is_template(format) else objects, format)
+    out(text)
+    if failed:
+        raise failed
+
+
+def _typed(obj: dict) -> dict:
+    """Labels and Options as Go's map[string]string, which templates read with `index` as Docker's do."""
+    from compose.cli.gotemplate import NilStringMap, StringMap
+
+    return {**obj, **{k: StringMap(obj[k]) if obj.get(k) else NilStringMap() for k in ("Labels", "Options")}}
 
 
 @app.command("rm", help="Remove one or more volumes")

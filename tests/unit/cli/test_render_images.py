@@ -1,4 +1,4 @@
-"""The image commands' output shapes: Docker's sizes, ages, tabwriter tables and --format templates."""
+"""The image commands' output shapes: Docker's sizes, ages and tabwriter tables (templates: test_formats.py)."""
 
 from datetime import UTC, datetime
 
@@ -26,9 +26,3 @@ def test_tables_pad_like_tabwriter():
     assert text.splitlines() == ["REPOSITORY   TAG       SIZE",
                                  "busybox      latest    4.26MB",
                                  "a            b         0B"]
-
-
-def test_templates_cover_fields_paths_and_json():
-    obj = {"Id": "sha256:x", "Config": {"Cmd": ["/bin/sh", "-c"], "Labels": {"a": "1"}}, "Os": "linux"}
-    assert render.template("{{.Id}} {{.Config.Cmd}}", obj) == "sha256:x [/bin/sh -c]"
-    assert render.template("{{json .Config.Labels}}\\t{{.Missing}}", obj) == '{"a":"1"}\t<no value>'
