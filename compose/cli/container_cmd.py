@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from compose.cli import run_flags
+
 if TYPE_CHECKING:
     from engine.containers.service import ContainerService
     from engine.state import ContainerRecord
@@ -81,17 +83,25 @@ def _options(image: str, command: list[str] | None, name: str | None, env: list[
              workdir: str | None, entrypoint: str | None, memory: str | None, cpus: float | None,
              pids_limit: int | None, network: str, runtime: str, hostname: str | None, label: list[str] | None,
              restart: str, stop_signal: str | None, stop_timeout: float | None, rm: bool = False,
-             mounts: tuple = ()):  # type: ignore[no-untyped-def]
+             mounts: tuple = (), extra: dict | None = None):  # type: ignore[no-untyped-def]
+    """RunOptions from the flags; the warnings Docker would print for them go to stderr."""
+    from compose.cli import run_flags
+    from engine.containers.limits import warnings
     from engine.containers.options import RunOptions
 
-    return RunOptions(image=image, command=tuple(command or ()), name=name, env=_env(env), user=user,
-                      workdir=workdir, entrypoint=None if entrypoint is None else (entrypoint,), memory=memory,
-                      cpus=cpus, pids_limit=pids_limit, network=network, runtime=runtime, hostname=hostname,
-                      labels=_labels(label), restart=restart, stop_signal=stop_signal, stop_timeout=stop_timeout,
-                      auto_remove=rm, mounts=mounts)
+    fields, notes = run_flags.options(extra)
+    options = RunOptions(image=image, command=tuple(command or ()), name=name, env=_env(env), user=user,
+                         workdir=workdir, entrypoint=None if entrypoint is None else (entrypoint,), memory=memory,
+                         cpus=cpus, pids_limit=pids_limit, network=network, runtime=runtime, hostname=hostname,
+                         labels=_labels(label), restart=restart, stop_signal=stop_signal, stop_timeout=stop_timeout,
+                         auto_remove=rm, mounts=mounts, **fields)
+    for note in notes + warnings(options):
+        sys.stderr.write(f"WARNING: {note}\n")
+    return options
 
 
 @app.command("run", help="Create and run a new container from an image", context_settings=PASS_THROUGH)
+@run_flags.accepts
 def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
         "--rm", help="Automatically remove the container when it exits")] = False,
         detach: Annotated[bool, typer.Option("--detach", "-d", help="Run in the background, print its ID")] = False,
@@ -99,7 +109,7 @@ def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
         entrypoint: Entrypoint = None, memory: Memory = None, cpus: Cpus = None, pids_limit: Pids = None,
         network: Network = "none", runtime: Runtime = "native", hostname: Hostname = None, label: Labels = None,
         restart: Restart = "no", stop_signal: StopSignal = None, stop_timeout: StopTimeout = None,
-        volume: Volumes = None, mount: Mounts = None, tmpfs: Tmpfs = None) -> None:
+        volume: Volumes = None, mount: Mounts = None, tmpfs: Tmpfs = None, extra: dict | None = None) -> None:
     from engine.containers.errors import ContainerInvalid
 
     if rm and detach:
@@ -107,7 +117,7 @@ def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
     svc = _service()
     record = svc.create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit,
                                  network, runtime, hostname, label, restart, stop_signal, stop_timeout, rm,
-                                 _mounts(volume, mount, tmpfs)))
+                                 _mounts(volume, mount, tmpfs), extra))
     try:
         svc.start(record.id)
         if detach:
@@ -138,15 +148,16 @@ def _attach(svc: ContainerService, record: ContainerRecord) -> int:
 
 
 @app.command("create", help="Create a new container", context_settings=PASS_THROUGH)
+@run_flags.accepts
 def create(image: Image, command: Command = None, name: Name = None, env: Env = None, user: User = None,
            workdir: Workdir = None, entrypoint: Entrypoint = None, memory: Memory = None, cpus: Cpus = None,
            pids_limit: Pids = None, network: Network = "none", runtime: Runtime = "native",
            hostname: Hostname = None, label: Labels = None, restart: Restart = "no", stop_signal: StopSignal = None,
            stop_timeout: StopTimeout = None, volume: Volumes = None, mount: Mounts = None,
-           tmpfs: Tmpfs = None) -> None:
+           tmpfs: Tmpfs = None, extra: dict | None = None) -> None:
     record = _service().create(_options(image, command, name, env, user, workdir, entrypoint, memory, cpus,
                                         pids_limit, network, runtime, hostname, label, restart, stop_signal,
-                                        stop_timeout, mounts=_mounts(volume, mount, tmpfs)))
+                                        stop_timeout, mounts=_mounts(volume, mount, tmpfs), extra=extra))
     sys.stdout.write(record.id + "\n")
 
 
