@@ -269,7 +269,7 @@ def logs_(container: Annotated[str, typer.Argument(help="Container (name or ID)"
     until_ns = logs.parse_since(until) if until else None
     svc = _service()
     record = svc.get(container)
-    path = svc.log_path(record)
+    path = svc.log_path(record, reading=True)
     if not os.path.exists(path):
         return
     if follow and record.state in ACTIVE:

@@ -135,8 +135,9 @@ def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dic
     linux = doc["linux"]
     linux["namespaces"] = isolation.namespaces(options, host.joins)
     if options.uts == "host":
-        if options.hostname:
-            raise ContainerInvalid("conflicting options: hostname and the UTS mode")
+        if options.hostname or options.domainname:
+            raise ContainerInvalid(f"conflicting options: {'hostname' if options.hostname else 'domainname'} "
+                                   "and the UTS mode")
         del doc["hostname"]  # the host's, which a container without its own UTS namespace cannot set
     if host.devices:
         linux["devices"] = list(host.devices)

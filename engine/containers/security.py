@@ -6,9 +6,9 @@
                                    Names are case-insensitive, with or without the CAP_ prefix.
     apply(doc, options, init_path) the capability sets, noNewPrivileges, rlimits (ulimits replace the
                                    default by name), sysctls (those of namespaces the container owns),
-                                   oomScoreAdj, domainname, annotations, a read-only root, `--init`, and
-                                   privileged: /sys writable, no masked or read-only paths (as
-                                   `systempaths=unconfined`).
+                                   oomScoreAdj, the domain name (as kernel.domainname), annotations, a
+                                   read-only root, `--init`, and privileged: /sys writable, no masked or
+                                   read-only paths (as `systempaths=unconfined`).
 
 `--init` is Docker's: docker-init (tini) bound at /sbin/docker-init as PID 1, the program after `--`,
 for every runtime; without docker-init on the host, the native runtime's own reaping PID 1 (the
@@ -144,10 +144,12 @@ def apply(doc: dict[str, Any], options: RunOptions, *, init_path: str | None = N
             raise ContainerInvalid(f"Invalid value {options.oom_score_adj}, range for oom score adj is "
                                    "[-1000, 1000]")
         process["oomScoreAdj"] = options.oom_score_adj
-    if options.sysctls:
-        linux["sysctl"] = dict(options.sysctls)
-    if options.domainname:
-        doc["domainname"] = options.domainname
+    # The NIS domain name as the sysctl of the same effect, as Docker sets it (runc 1.1 ignores `domainname`);
+    # the user's sysctls after, as Docker merges them
+    sysctl = {"kernel.domainname": options.domainname} if options.domainname else {}
+    sysctl.update(options.sysctls)
+    if sysctl:
+        linux["sysctl"] = sysctl
     if options.annotations:
         doc["annotations"] = {**doc.get("annotations", {}), **options.annotations}
     if options.privileged:

@@ -368,7 +368,12 @@ class ContainerService:
         records = [observe(r) for r in self.store.list()]
         return records if all else [r for r in records if r.state in ACTIVE]
 
-    def log_path(self, record: ContainerRecord) -> str:
+    def log_path(self, record: ContainerRecord, reading: bool = False) -> str:
+        """The container's json-file log; `reading` (for `logs`) refuses, as Docker does, a container whose
+        log driver keeps nothing."""
+        if reading and record.config.log.driver == "none":
+            raise ContainerInvalid("configured logging driver does not support reading",
+                                   hint=f"container `{record.name}` runs with --log-driver none")
         return str(self.store.log_path(record.id))
 
     def container_pid(self, record: ContainerRecord) -> int:
