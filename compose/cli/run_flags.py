@@ -72,6 +72,7 @@ FLAGS: tuple[tuple[str, Any, Any], ...] = (
     ("log_opt", _flag(Strings, "--log-opt", help="Log driver options (max-size=10m, max-file=3)"), None),
     ("volumes_from", _flag(Strings, "--volumes-from", help="Mount volumes from the specified container(s)"), None),
     ("expose", _flag(Strings, "--expose", help="Expose a port or a range of ports"), None),
+    ("add_host", _flag(Strings, "--add-host", help="Add a custom host-to-IP mapping (host:ip)"), None),
 )
 
 
@@ -126,6 +127,7 @@ def options(extra: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
         "memory_swappiness": v["memory_swappiness"], "blkio_weight": v["blkio_weight"],
         "cgroup_parent": v["cgroup_parent"], "log_driver": v["log_driver"],
         "log_opts": _log_opts(v["log_opt"] or []), "volumes_from": tuple(v["volumes_from"] or ()),
-        "expose": flags.expose(v["expose"] or ()), **security,
+        "expose": flags.expose(v["expose"] or ()), "extra_hosts": tuple(map(flags.add_host, v["add_host"] or ())),
+        **security,
     }
     return fields, warnings

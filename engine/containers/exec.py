@@ -35,6 +35,8 @@ class ExecOptions:
     user: str | None = None         # uid[:gid] or name[:group], as `run -u`
     workdir: str | None = None
     detach: bool = False
+    privileged: bool = False        # every capability the engine holds (`docker exec --privileged`)
+    quiet: bool = False             # wait for it, its output dropped (a compose hook run detached)
 
 
 def check_running(record: ContainerRecord) -> None:
@@ -60,6 +62,10 @@ def runtime_argv(record: ContainerRecord, rootfs: Path, options: ExecOptions) ->
         flags += ["--cwd", options.workdir]
     if options.detach:
         flags.append("--detach")
+    if options.privileged:
+        from engine.containers.security import every_capability
+
+        flags += [flag for cap in every_capability() for flag in ("--cap", cap)]
     launch = record.config.launch
     head = launcher.exec_argv(launch, [])  # [..., "exec", ID]
     return [*head[:-1], *flags, head[-1], *options.argv]
@@ -85,7 +91,7 @@ def run(record: ContainerRecord, rootfs: Path, options: ExecOptions) -> int:
     native = launch.get("runtime", "native") == "native"
     env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "LANG": "C.UTF-8",
            "PYTHONPATH": str(launch.get("pythonpath", ""))}
-    quiet = subprocess.DEVNULL if options.detach else None
+    quiet = subprocess.DEVNULL if options.detach or options.quiet else None
     # detached: the program outlives us, so it must not hold our stdout/stderr (as `docker exec -d`)
     done = subprocess.run(argv, env=env, cwd="/", stdin=subprocess.DEVNULL, stdout=quiet, stderr=quiet, check=False,
                           preexec_fn=_joiner(list(launch.get("cgroup_procs", ()))) if native else None)

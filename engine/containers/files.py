@@ -43,11 +43,16 @@ def resolv_conf(host_text: str, host_network: bool) -> str:
     return "\n".join(kept) + "\n"
 
 
-def write_files(directory: Path, hostname: str, host_network: bool) -> dict[str, str]:
-    """Write the three files into `directory`; returns {container path: host path}."""
+def write_files(directory: Path, hostname: str, host_network: bool,
+                extra_hosts: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """Write the three files into `directory`; returns {container path: host path}. `extra_hosts`
+    (`--add-host`) are added to hosts, as Docker adds them (with the host's network too)."""
+    hosts = _read("/etc/hosts") if host_network else HOSTS + f"{_loopback_for(hostname)}\t{hostname}\n"
+    if hosts and not hosts.endswith("\n"):
+        hosts += "\n"
     contents = {
         "hostname": hostname + "\n",
-        "hosts": _read("/etc/hosts") if host_network else HOSTS + f"{_loopback_for(hostname)}\t{hostname}\n",
+        "hosts": hosts + "".join(f"{address}\t{host}\n" for host, address in extra_hosts),
         "resolv.conf": resolv_conf(_read("/etc/resolv.conf"), host_network),
     }
     out = {}

@@ -188,6 +188,15 @@ def expose(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def add_host(spec: str) -> tuple[str, str]:
+    """`--add-host host:address` (or `host=address`): the address may be IPv6 (`db:::1`)."""
+    sep = "=" if "=" in spec else ":"
+    host, found, address = spec.partition(sep)
+    if not found or not host or not address:
+        raise ContainerInvalid(f"bad format for add-host: {spec!r}", hint="give host:address")
+    return host, address.strip("[]")
+
+
 def mode(flag: str, value: str, allowed: tuple[str, ...], joins: bool = False) -> str:
     """A namespace mode (`--ipc`, `--pid`, `--uts`, `--cgroupns`, `--userns`), checked as docker/cli does."""
     kind, sep, target = value.partition(":")

@@ -118,3 +118,4 @@ class RunOptions:
     # from another container, and metadata
     volumes_from: tuple[str, ...] = ()     # <name|id>[:ro|:rw]: its mounts, again here
     expose: tuple[str, ...] = ()           # 80/tcp: Config.ExposedPorts, nothing more (as Docker)
+    extra_hosts: tuple[tuple[str, str], ...] = ()  # (host, address) lines of the engine's /etc/hosts

@@ -171,7 +171,8 @@ class ContainerService:
         host, device_rules = resolve.host(self, options, directory, strict=False)
         resources = limits.resources(options, device_rules)
         volumes = self._volume_paths(rootfs, options)
-        doc = bundle.config(image_config, options, who, files.write_files(directory, hostname, host_network),
+        doc = bundle.config(image_config, options, who, files.write_files(directory, hostname, host_network,
+                                                                           options.extra_hosts),
                             resources.to_oci(), volumes, host)
         self._mount_shm(record, options.shm_size)
         (directory / "config.json").write_text(json.dumps(doc, indent=1))
