@@ -223,7 +223,8 @@ def test_a_device_is_a_node_and_an_allow_rule():
 
 def test_device_cgroup_rules_follow_the_defaults():
     rules = devices.cgroup_rules(RunOptions("x", device_cgroup_rules=("c 10:* rw", "b *:* m")), [])
-    assert rules == (*DEFAULT_DEVICE_RULES, DeviceRule(True, "c", 10, None, "rw"), DeviceRule(True, "b", None, None, "m"))
+    assert rules == (*DEFAULT_DEVICE_RULES, DeviceRule(True, "c", 10, None, "rw"),
+                     DeviceRule(True, "b", None, None, "m"))
     assert devices.cgroup_rules(RunOptions("x", privileged=True), []) == (DeviceRule(True, "a", None, None, "rwm"),)
 
 
