@@ -1,8 +1,9 @@
 """A service's attributes as the engine's container options, as Docker Compose maps them (its create.go).
 
     fields(service)                      -> RunOptions fields (pure): privileges, namespaces, devices,
-                                            resources (deploy.resources.limits over mem_limit, cpus and
-                                            pids_limit, as Compose applies them last), logging, hooks' none
+                                            resources (deploy.resources.limits and reservations.memory where
+                                            set, as Compose applies them last; the loader has refused values
+                                            that disagree with mem_limit, cpus or pids_limit), logging
     joins(world, project, service, o)    -> RunOptions `o` with `service:x` in ipc and pid, and services in
                                             volumes_from, turned into the container of x (its first running
                                             one), as Compose does
@@ -44,7 +45,7 @@ def _reservation(service: Service) -> int | None:
 
 
 def _resources(service: Service) -> dict[str, Any]:
-    """Compose's getDeployResources: the service's own, then deploy.resources.limits where set (it wins)."""
+    """Compose's getDeployResources: the service's own, then deploy.resources.limits where set (applied last)."""
     memory = _deploy_limit(service, "memory") or service.mem_limit
     blkio = service.extra.get("blkio_config") or {}
     return {
