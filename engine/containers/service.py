@@ -8,9 +8,12 @@
 
 Layout under the state root: `containers/<id>/` the record and log (engine.state),
 `bundles/<id>/` config.json, rootfs (the snapshot's mount point), the /etc files,
-init.pid, start.error and runtime.log (runc's and crun's); `snapshots/<id>/` the writable layer. Under the run root:
+init.pid, start.error and runtime.log (runc's and crun's), and `shm/` (the /dev/shm tmpfs of an
+`--ipc shareable` container, which joiners bind too); `snapshots/<id>/` the writable layer. Under the run root:
 the supervisor, `runtime/` (the native runtime's state), `runc/`, `crun/`.
-Each container's cgroup is `pycompose/<id>`, made on start and removed with it.
+Each container's cgroup is `pycompose/<id>` (`pycompose/<parent>/<id>` with `--cgroup-parent`), made on start
+and removed with it. A container that joins another's IPC or PID namespace (`container:x`) finds its
+namespaces again each time it starts: they are those of that one's process, whose pid may have changed.
 """
 
 from __future__ import annotations
