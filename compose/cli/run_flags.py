@@ -66,6 +66,16 @@ FLAGS: tuple[tuple[str, Any, Any], ...] = (
                                                                         "100)"), None),
     ("blkio_weight", _flag(int | None, "--blkio-weight", help="Block IO (relative weight), between 10 and 1000"),
      None),
+    ("blkio_weight_device", _flag(Strings, "--blkio-weight-device", help="Block IO weight (relative device weight)"),
+     None),
+    ("device_read_bps", _flag(Strings, "--device-read-bps", help="Limit read rate (bytes per second) from a device"),
+     None),
+    ("device_write_bps", _flag(Strings, "--device-write-bps", help="Limit write rate (bytes per second) to a "
+                                                                   "device"), None),
+    ("device_read_iops", _flag(Strings, "--device-read-iops", help="Limit read rate (IO per second) from a device"),
+     None),
+    ("device_write_iops", _flag(Strings, "--device-write-iops", help="Limit write rate (IO per second) to a device"),
+     None),
     ("cgroup_parent", _flag(str | None, "--cgroup-parent", help="Optional parent cgroup for the container"), None),
     ("log_driver", _flag(str, "--log-driver", help="Logging driver for the container: json-file, local or none"),
      "json-file"),
@@ -103,6 +113,18 @@ def _log_opts(items: list[str]) -> dict[str, str]:
     return flags.key_values(split, "--log-opt")
 
 
+def _throttles(v: dict[str, Any]) -> dict[str, Any]:
+    from engine.containers import flags
+
+    numeric = {"blkio_weight_device": True, "device_read_bps": False, "device_write_bps": False,
+               "device_read_iops": True, "device_write_iops": True}
+    out: dict[str, Any] = {}
+    for name, is_number in numeric.items():
+        pairs = [flags.device_rate(spec, "--" + name.replace("_", "-"), is_number) for spec in v[name] or ()]
+        out[name] = tuple((path, int(value) if is_number else value) for path, value in pairs)
+    return out
+
+
 def options(extra: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
     """RunOptions fields from the flags' values, and the warnings Docker would print for them."""
     from engine.cgroups.resources import parse_bytes
@@ -125,6 +147,7 @@ def options(extra: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
         "cpuset_cpus": v["cpuset_cpus"], "cpuset_mems": v["cpuset_mems"],
         "memory_reservation": v["memory_reservation"], "memory_swap": v["memory_swap"],
         "memory_swappiness": v["memory_swappiness"], "blkio_weight": v["blkio_weight"],
+        **_throttles(v),
         "cgroup_parent": v["cgroup_parent"], "log_driver": v["log_driver"],
         "log_opts": _log_opts(v["log_opt"] or []), "volumes_from": tuple(v["volumes_from"] or ()),
         "expose": flags.expose(v["expose"] or ()), "extra_hosts": tuple(map(flags.add_host, v["add_host"] or ())),

@@ -13,7 +13,9 @@
 Refused, one line naming the service and the attribute (Docker would fail at create or start, after
 other containers were made): `gpus` and device reservations (no GPU driver), `storage_opt` (only
 overlay on xfs with pquota), `isolation` other than default (Linux has no other), `userns_mode`
-other than host, and a logging driver other than json-file, local and none.
+other than host, a logging driver other than json-file, local and none, `cpu_rt_*` (a daemon-wide
+real-time budget) and `use_api_socket`. `cpu_count` and
+`cpu_percent` are warned about and dropped, as Docker does on Linux.
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ def _resources(service: Service) -> dict[str, Any]:
         "cpu_shares": service.cpu_shares, "cpu_quota": service.cpu_quota, "cpu_period": service.cpu_period,
         "cpuset_cpus": service.cpuset,
         "blkio_weight": blkio.get("weight") or None,
+        "blkio_weight_device": tuple((d["path"], int(d["weight"])) for d in blkio.get("weight_device") or ()),
+        **{key: tuple((d["path"], str(d["rate"]) if key.endswith("bps") else int(d["rate"]))
+                      for d in blkio.get(key) or ())
+           for key in ("device_read_bps", "device_write_bps", "device_read_iops", "device_write_iops")},
         "cgroup_parent": service.cgroup_parent,
     }
 
@@ -121,6 +127,11 @@ def check(service: Service) -> None:
     if service.userns_mode not in (None, "", "host"):
         raise NotSupportedYet(f"{what}: userns_mode {service.userns_mode!r}: user namespaces are not remapped "
                               "here", hint="leave userns_mode unset, or host")
+    for key, reason in (("cpu_rt_runtime", "real-time CPU time needs a daemon-wide budget pycompose does not keep"),
+                        ("cpu_rt_period", "real-time CPU time needs a daemon-wide budget pycompose does not keep"),
+                        ("use_api_socket", "pycompose has no Docker API socket to give a container")):
+        if service.extra.get(key):
+            raise NotSupportedYet(f"{what}: {key}: {reason}", hint=f"remove {key}")
     driver = service.logging.driver if service.logging else None
     if driver not in (None, *LOG_DRIVERS):
         raise NotSupportedYet(f"{what}: logging.driver {driver!r}: not supported",
@@ -141,7 +152,11 @@ def warnings(service: Service) -> list[str]:
 
     _, notes = flags.security_opts(service.security_opt)
     own = RunOptions("", **{k: v for k, v in _resources(service).items() if k != "cgroup_parent"})
-    return [f"service {service.name}: {note}" for note in notes + host_warnings(own)]
+    notes += host_warnings(own)
+    for key, word in (("cpu_percent", "percent"), ("cpu_count", "count")):  # Docker's words on Linux
+        if service.extra.get(key):
+            notes.append(f"linux does not support CPU {word}. {word.title()} discarded.")
+    return [f"service {service.name}: {note}" for note in notes]
 
 
 def _container_of(world: World, project: Project, service: Service, target: str, key: str) -> str:

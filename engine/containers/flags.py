@@ -188,6 +188,16 @@ def expose(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def device_rate(spec: str, flag: str, numeric: bool = False) -> tuple[str, str]:
+    """`--device-read-bps /dev/sda:1mb`, `--device-write-iops /dev/sda:100`, `--blkio-weight-device /dev/sda:300`:
+    (device path, value); the device is looked up when the container is made."""
+    path, sep, value = spec.rpartition(":")
+    if not sep or not path.startswith("/") or not value or (numeric and not value.isdigit()):
+        example = "/dev/sda:100" if numeric else "/dev/sda:1mb"
+        raise ContainerInvalid(f"invalid value for {flag}: {spec!r}", hint=f"give DEVICE:VALUE, as {example}")
+    return path, value
+
+
 def add_host(spec: str) -> tuple[str, str]:
     """`--add-host host:address` (or `host=address`): the address may be IPv6 (`db:::1`)."""
     sep = "=" if "=" in spec else ":"

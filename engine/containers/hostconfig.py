@@ -87,6 +87,11 @@ def host_config(record: ContainerRecord) -> dict[str, Any]:
         "CpusetCpus": o.get("cpuset_cpus") or "",
         "CpusetMems": o.get("cpuset_mems") or "",
         "BlkioWeight": o.get("blkio_weight") or 0,
+        "BlkioWeightDevice": [{"Path": p, "Weight": w} for p, w in o.get("blkio_weight_device") or ()],
+        **{name: [{"Path": p, "Rate": _bytes(r)} for p, r in o.get(key) or ()]
+           for name, key in (("BlkioDeviceReadBps", "device_read_bps"), ("BlkioDeviceWriteBps", "device_write_bps"),
+                             ("BlkioDeviceReadIOps", "device_read_iops"),
+                             ("BlkioDeviceWriteIOps", "device_write_iops"))},
         "PidsLimit": o.get("pids_limit"),
         "Devices": [{"PathOnHost": d["host"], "PathInContainer": d["container"],
                      "CgroupPermissions": d["permissions"]} for d in o.get("devices") or ()],

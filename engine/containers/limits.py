@@ -75,7 +75,12 @@ def resources(options: RunOptions, devices: tuple[DeviceRule, ...]) -> Resources
                        cpuset_mems=options.cpuset_mems or None, mem_limit=memory or None,
                        memswap_limit=swap or None, mem_reservation=reservation or None, mem_swappiness=swappiness,
                        oom_kill_disable=True if options.oom_kill_disable else None, pids_limit=options.pids_limit,
-                       blkio_weight=options.blkio_weight or None, devices=devices)
+                       blkio_weight=options.blkio_weight or None, devices=devices,
+                       blkio_weight_device=tuple((p, int(w)) for p, w in options.blkio_weight_device),
+                       device_read_bps=tuple((p, r) for p, r in options.device_read_bps),
+                       device_write_bps=tuple((p, r) for p, r in options.device_write_bps),
+                       device_read_iops=tuple((p, int(r)) for p, r in options.device_read_iops),
+                       device_write_iops=tuple((p, int(r)) for p, r in options.device_write_iops))
 
 
 def warnings(options: RunOptions) -> list[str]:

@@ -111,6 +111,11 @@ class RunOptions:
     memory_swappiness: int | None = None   # 0..100
     oom_kill_disable: bool = False
     blkio_weight: int | None = None        # 10..1000
+    blkio_weight_device: tuple[tuple[str, int], ...] = ()   # (device path, weight)
+    device_read_bps: tuple[tuple[str, str], ...] = ()       # (device path, rate as 1mb)
+    device_write_bps: tuple[tuple[str, str], ...] = ()
+    device_read_iops: tuple[tuple[str, int], ...] = ()
+    device_write_iops: tuple[tuple[str, int], ...] = ()
     cgroup_parent: str | None = None       # the container's cgroup is <parent>/<id>, under pycompose
     # logging (the supervisor writes json-file; local is json-file with local's defaults; none keeps nothing)
     log_driver: str = "json-file"

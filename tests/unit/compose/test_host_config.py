@@ -48,7 +48,11 @@ KITCHEN = """
         mem_swappiness: 10
         mem_limit: 512m
         cgroup_parent: batch
-        blkio_config: {weight: 300}
+        blkio_config:
+          weight: 300
+          weight_device: [{path: /dev/sda, weight: 400}]
+          device_read_bps: [{path: /dev/sdb, rate: 12mb}]
+          device_write_iops: [{path: /dev/sdb, rate: 30}]
         logging: {driver: local, options: {max-file: "2"}}
         volumes_from: [db, "container:legacy:ro"]
         expose: ["80", "3000-3001/udp"]
@@ -75,7 +79,9 @@ def test_every_attribute_reaches_the_options(tmp_path):
     assert (o.cpu_shares, o.cpu_quota, o.cpu_period, o.cpuset_cpus) == (512, 50000, 100000, "0")
     assert (o.memory, o.memory_reservation, o.memory_swap, o.memory_swappiness) == (
         str(512 << 20), str(32 << 20), str(1 << 30), 10)
-    assert (o.cgroup_parent, o.blkio_weight) == ("batch", 300)
+    assert (o.cgroup_parent, o.blkio_weight, o.blkio_weight_device) == ("batch", 300, (("/dev/sda", 400),))
+    assert (o.device_read_bps, o.device_write_iops, o.device_write_bps) == ((("/dev/sdb", str(12 << 20)),),
+                                                                           (("/dev/sdb", 30),), ())
     assert (o.log_driver, o.log_opts) == ("local", {"max-file": "2"})
     assert o.volumes_from == ("db", "container:legacy:ro")
     assert o.expose == ("80/tcp", "3000/udp", "3001/udp")
@@ -114,6 +120,8 @@ def test_deploy_resources_are_the_limits_and_the_memory_reservation(tmp_path):
     ("isolation: hyperv", "service app: isolation: Invalid isolation: 'hyperv' - Linux only supports 'default'"),
     ("userns_mode: private", "service app: userns_mode 'private'"),
     ("logging: {driver: syslog}", "service app: logging.driver 'syslog': not supported"),
+    ("cpu_rt_runtime: 400000", "service app: cpu_rt_runtime: real-time CPU time"),
+    ("use_api_socket: true", "service app: use_api_socket: pycompose has no Docker API socket"),
 ])
 def test_what_cannot_work_here_is_refused_naming_service_and_attribute(tmp_path, attribute, message):
     text = f"services:\n  app:\n    image: busybox\n    {attribute}\n  ok: {{image: busybox}}\n"
@@ -131,6 +139,12 @@ def test_selinux_and_apparmor_options_are_warned_about(tmp_path):
     found = host_config.warnings(service(tmp_path, """
         services: {app: {image: x, security_opt: ["label=disable", "apparmor=unconfined"]}}"""))
     assert len(found) == 2 and all(w.startswith("service app: security-opt") for w in found)
+
+
+def test_cpu_count_and_percent_are_dropped_with_dockers_warning(tmp_path):
+    found = host_config.warnings(service(tmp_path, "services: {app: {image: x, cpu_count: 2, cpu_percent: 50}}"))
+    assert found == ["service app: linux does not support CPU percent. Percent discarded.",
+                     "service app: linux does not support CPU count. Count discarded."]
 
 
 def test_a_bad_security_opt_names_the_service(tmp_path):

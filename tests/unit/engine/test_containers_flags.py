@@ -113,3 +113,20 @@ def test_namespace_modes_are_checked_and_defaulted():
                             ({"ipc": "container:"}, "--ipc: invalid IPC mode")):
         with pytest.raises(ContainerInvalid, match=message):
             flags.modes(**kwargs)
+
+
+def test_device_rates():
+    assert flags.device_rate("/dev/sda:1mb", "--device-read-bps") == ("/dev/sda", "1mb")
+    assert flags.device_rate("/dev/sda:100", "--device-write-iops", numeric=True) == ("/dev/sda", "100")
+    with pytest.raises(ContainerInvalid, match="invalid value for --device-write-iops: '/dev/sda:fast'"):
+        flags.device_rate("/dev/sda:fast", "--device-write-iops", numeric=True)
+    with pytest.raises(ContainerInvalid, match="invalid value for --device-read-bps: 'sda:1mb'"):
+        flags.device_rate("sda:1mb", "--device-read-bps")
+
+
+def test_add_host():
+    assert flags.add_host("db:10.0.0.5") == ("db", "10.0.0.5")
+    assert flags.add_host("v6:::1") == ("v6", "::1")
+    assert flags.add_host("db=10.0.0.5") == ("db", "10.0.0.5")
+    with pytest.raises(ContainerInvalid, match="bad format for add-host"):
+        flags.add_host("db")

@@ -70,3 +70,11 @@ def test_hybrid_host_writes_v1_limits_and_makes_the_unified_cgroup(tmp_path, rec
     assert written(recorder, "cpu,cpuacct/pycompose/batch/c1/") == {"cpu.shares": ["512"]}
     cgroup.remove(parents=True)
     assert not (tmp_path / "memory" / "pycompose" / "batch").exists()  # the parent made for it goes too
+
+
+def test_per_device_throttles_are_written_with_the_devices_numbers(tmp_path, recorder):
+    _, layout = v1_host(tmp_path)
+    options = RunOptions("busybox", device_read_bps=(("/dev/null", "1mb"),), device_write_iops=(("/dev/null", 100),))
+    Cgroup.create(limits.cgroup_path(options, "c2"), limits.resources(options, ()), layout)
+    files = written(recorder, "blkio/pycompose/c2/")
+    assert files == {"blkio.throttle.read_bps_device": ["1:3 1048576"], "blkio.throttle.write_iops_device": ["1:3 100"]}
