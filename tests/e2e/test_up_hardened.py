@@ -115,6 +115,16 @@ def test_a_none_log_driver_keeps_nothing(stack):  # type: ignore[no-untyped-def]
     assert done.returncode != 0 and "configured logging driver does not support reading" in done.stderr
 
 
+def test_stop_and_start_run_the_hooks(stack):  # type: ignore[no-untyped-def]
+    volume = Path(json.loads(stack.ok("volume", "inspect", "demo_data").stdout)[0]["Mountpoint"])
+    (volume / "hook").unlink()
+    stack.ok("stop", "store")
+    assert (volume / "stopped").read_text() == "stopping\n"
+    (volume / "stopped").unlink()
+    stack.ok("start", "store")
+    assert (volume / "hook").read_text() == "started by post_start\n"
+
+
 def test_pre_stop_runs_before_down(stack):  # type: ignore[no-untyped-def]
     volume = json.loads(stack.ok("volume", "inspect", "demo_data").stdout)[0]["Mountpoint"]
     stack.ok("down")
