@@ -55,6 +55,7 @@ class Host:
     devices: tuple[dict[str, Any], ...] = ()  # OCI linux.devices of --device (and privileged's host devices)
     init_path: str | None = None           # docker-init, for `--init`
     bounding: int | None = None            # the capabilities the engine holds (None: read from /proc/self)
+    sysctls: dict[str, str] = field(default_factory=dict)  # Docker's defaults for a network of its own
 
 
 def process_args(image: dict[str, Any], options: RunOptions) -> list[str]:
@@ -142,7 +143,8 @@ def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dic
     if host.devices:
         linux["devices"] = list(host.devices)
     security.check_sysctls(options, isolation.own(linux["namespaces"]))
-    security.apply(doc, options, init_path=host.init_path, user_targets=targets, bounding=host.bounding)
+    security.apply(doc, options, init_path=host.init_path, user_targets={m.target for m in options.mounts},
+                   bounding=host.bounding, default_sysctls=host.sysctls)
     if who.cgroup:
         linux["cgroupsPath"] = "/" + who.cgroup
     if resources:

@@ -104,6 +104,16 @@ def shm_source(svc: ContainerService, options: RunOptions, bundle: Path) -> str 
     return own_shm(options, bundle)
 
 
+# Docker's sysctls for a container with a network namespace of its own: ICMP echo sockets for every group
+# (ping without CAP_NET_RAW) and every port bindable without CAP_NET_BIND_SERVICE (moby's WithCommonOptions)
+DEFAULT_SYSCTLS = {"net.ipv4.ping_group_range": "0 2147483647", "net.ipv4.ip_unprivileged_port_start": "0"}
+
+
+def default_sysctls() -> dict[str, str]:
+    """DEFAULT_SYSCTLS that this kernel has (runc refuses one it does not)."""
+    return {k: v for k, v in DEFAULT_SYSCTLS.items() if Path("/proc/sys", *k.split(".")).exists()}
+
+
 def init_path() -> str | None:
     return next((p for p in map(shutil.which, INIT_BINARIES) if p), None)
 
@@ -121,7 +131,7 @@ def host(svc: ContainerService, options: RunOptions, bundle: Path, strict: bool 
         rules += allowed
     wants_init = options.init and not options.pid
     return (Host(joins=paths, shm=shm or own_shm(options, bundle), devices=tuple(nodes),
-                 init_path=init_path() if wants_init else None, bounding=held()),
+                 init_path=init_path() if wants_init else None, bounding=held(), sysctls=default_sysctls()),
             devs.cgroup_rules(options, rules))
 
 

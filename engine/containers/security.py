@@ -129,10 +129,13 @@ def _privileged(doc: dict[str, Any]) -> None:
 
 
 def apply(doc: dict[str, Any], options: RunOptions, *, init_path: str | None = None,
-          user_targets: set[str] | frozenset[str] = frozenset(), bounding: int | None = None) -> None:
+          user_targets: set[str] | frozenset[str] = frozenset(), bounding: int | None = None,
+          default_sysctls: dict[str, str] | None = None) -> None:
     """Write the options' security and process settings into `doc` (defaults.config's shape), in place.
 
-    `user_targets`: where the user mounts something (a read-only root leaves those as asked).
+    `user_targets`: where the user mounts something (a read-only root leaves those as asked; the /etc files
+    the engine binds turn read-only with it, as Docker's). `default_sysctls`: Docker's for a container with a
+    network namespace of its own (unprivileged ping and low ports), the user's own sysctls over them.
     """
     process, linux = doc["process"], doc["linux"]
     chosen = capabilities(options, bounding)
@@ -146,7 +149,8 @@ def apply(doc: dict[str, Any], options: RunOptions, *, init_path: str | None = N
         process["oomScoreAdj"] = options.oom_score_adj
     # The NIS domain name as the sysctl of the same effect, as Docker sets it (runc 1.1 ignores `domainname`);
     # the user's sysctls after, as Docker merges them
-    sysctl = {"kernel.domainname": options.domainname} if options.domainname else {}
+    sysctl = dict(default_sysctls or {}) if options.network != "host" else {}
+    sysctl.update({"kernel.domainname": options.domainname} if options.domainname else {})
     sysctl.update(options.sysctls)
     if sysctl:
         linux["sysctl"] = sysctl

@@ -94,9 +94,19 @@ def test_read_only_root_leaves_dev_proc_and_user_mounts_writable():
     document = bundle.config(IMAGE, RunOptions("x", read_only=True, mounts=(Mount("bind", "/data", "/srv"),)),
                              WHO, {"/etc/hosts": "/b/hosts"}, host=Host(bounding=ALL_BITS))
     assert document["root"]["readonly"] is True
-    for target in ("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/data", "/etc/hosts"):
+    for target in ("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/data"):
         assert "ro" not in mount(document, target)["options"], target
     assert "ro" in mount(document, "/sys")["options"]
+    assert mount(document, "/etc/hosts")["options"] == ["rbind", "rprivate", "ro"]  # the engine's, as Docker's
+
+
+def test_dockers_default_sysctls_come_with_a_network_of_its_own():
+    defaults = {"net.ipv4.ping_group_range": "0 2147483647", "net.ipv4.ip_unprivileged_port_start": "0"}
+    host = Host(bounding=ALL_BITS, sysctls=defaults)
+    assert doc(host)["linux"]["sysctl"] == defaults
+    assert "sysctl" not in doc(host, network="host")["linux"]
+    mine = doc(host, sysctls={"net.ipv4.ip_unprivileged_port_start": "1024"})["linux"]["sysctl"]
+    assert mine["net.ipv4.ip_unprivileged_port_start"] == "1024"
 
 
 def test_no_new_privileges_is_off_unless_asked():
