@@ -119,7 +119,8 @@ def _read_only(doc: dict[str, Any], user_targets: set[str]) -> None:
     for mount in doc["mounts"]:
         target = mount["destination"]
         if target not in WRITABLE_UNDER_RO and target not in user_targets and "ro" not in mount["options"]:
-            mount["options"].append("ro")
+            at = 1 if mount["type"] == "bind" else len(mount["options"])  # a bind's after its mode, as Docker's
+            mount["options"].insert(at, "ro")
 
 
 def _privileged(doc: dict[str, Any]) -> None:

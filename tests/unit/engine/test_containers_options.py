@@ -97,7 +97,7 @@ def test_read_only_root_leaves_dev_proc_and_user_mounts_writable():
     for target in ("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/data"):
         assert "ro" not in mount(document, target)["options"], target
     assert "ro" in mount(document, "/sys")["options"]
-    assert mount(document, "/etc/hosts")["options"] == ["rbind", "rprivate", "ro"]  # the engine's, as Docker's
+    assert mount(document, "/etc/hosts")["options"] == ["rbind", "ro", "rprivate"]  # the engine's, as Docker's
 
 
 def test_dockers_default_sysctls_come_with_a_network_of_its_own():
