@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from compose.cli import container_network as cn
+from compose.cli import run_flags
 
 if TYPE_CHECKING:
     from engine.containers.service import ContainerService
@@ -89,17 +90,25 @@ def _options(image: str, command: list[str] | None, name: str | None, env: list[
              workdir: str | None, entrypoint: str | None, memory: str | None, cpus: float | None,
              pids_limit: int | None, network: str, runtime: str, hostname: str | None, label: list[str] | None,
              restart: str, stop_signal: str | None, stop_timeout: float | None, rm: bool = False,
-             mounts: tuple = ()):  # type: ignore[no-untyped-def]
+             mounts: tuple = (), extra: dict | None = None):  # type: ignore[no-untyped-def]
+    """RunOptions from the flags; the warnings Docker would print for them go to stderr."""
+    from compose.cli import run_flags
+    from engine.containers.limits import warnings
     from engine.containers.options import RunOptions
 
-    return RunOptions(image=image, command=tuple(command or ()), name=name, env=_env(env), user=user,
-                      workdir=workdir, entrypoint=None if entrypoint is None else (entrypoint,), memory=memory,
-                      cpus=cpus, pids_limit=pids_limit, network=network, runtime=runtime, hostname=hostname,
-                      labels=_labels(label), restart=restart, stop_signal=stop_signal, stop_timeout=stop_timeout,
-                      auto_remove=rm, mounts=mounts)
+    fields, notes = run_flags.options(extra)
+    options = RunOptions(image=image, command=tuple(command or ()), name=name, env=_env(env), user=user,
+                         workdir=workdir, entrypoint=None if entrypoint is None else (entrypoint,), memory=memory,
+                         cpus=cpus, pids_limit=pids_limit, network=network, runtime=runtime, hostname=hostname,
+                         labels=_labels(label), restart=restart, stop_signal=stop_signal, stop_timeout=stop_timeout,
+                         auto_remove=rm, mounts=mounts, **fields)
+    for note in notes + warnings(options):
+        sys.stderr.write(f"WARNING: {note}\n")
+    return options
 
 
 @app.command("run", help="Create and run a new container from an image", context_settings=PASS_THROUGH)
+@run_flags.accepts
 def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
         "--rm", help="Automatically remove the container when it exits")] = False,
         detach: Annotated[bool, typer.Option("--detach", "-d", help="Run in the background, print its ID")] = False,
@@ -109,9 +118,9 @@ def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
         restart: Restart = "no", stop_signal: StopSignal = None, stop_timeout: StopTimeout = None,
         volume: Volumes = None, mount: Mounts = None, tmpfs: Tmpfs = None, ip: cn.Ip = None, ip6: cn.Ip6 = None,
         network_alias: cn.Aliases = None, publish: cn.Publish = None, dns: cn.Dns = None,
-        dns_search: cn.DnsSearch = None, dns_option: cn.DnsOption = None, add_host: cn.AddHost = None,
-        interactive: Interactive = False, tty: Tty = False, sig_proxy: SigProxy = True,
-        detach_keys: DetachKeys = None) -> None:
+        dns_search: cn.DnsSearch = None, dns_option: cn.DnsOption = None, interactive: Interactive = False,
+        tty: Tty = False, sig_proxy: SigProxy = True, detach_keys: DetachKeys = None,
+        extra: dict | None = None) -> None:
     from compose.cli import interactive as sessions
     from compose.cli import terminal
     from engine.containers.errors import ContainerInvalid
@@ -122,10 +131,11 @@ def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
         terminal.check_tty(interactive, tty)
     svc = _service()
     options = _options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit, network,
-                       runtime, hostname, label, restart, stop_signal, stop_timeout, rm, _mounts(volume, mount, tmpfs))
+                       runtime, hostname, label, restart, stop_signal, stop_timeout, rm, _mounts(volume, mount, tmpfs),
+                       extra)
     record = cn.create(_with_terminal(options, interactive, tty, stdin_once=interactive and not detach), ip=ip,
                        ip6=ip6, aliases=network_alias, publish=publish, dns=dns, dns_search=dns_search,
-                       dns_option=dns_option, add_host=add_host)
+                       dns_option=dns_option)
     code: int | None = 0
     try:
         if detach:
@@ -153,6 +163,7 @@ def _with_terminal(options, interactive: bool, tty: bool, stdin_once: bool):  # 
 
 
 @app.command("create", help="Create a new container", context_settings=PASS_THROUGH)
+@run_flags.accepts
 def create(image: Image, command: Command = None, name: Name = None, env: Env = None, user: User = None,
            workdir: Workdir = None, entrypoint: Entrypoint = None, memory: Memory = None, cpus: Cpus = None,
            pids_limit: Pids = None, network: cn.Network = "none", runtime: Runtime = "native",
@@ -160,14 +171,14 @@ def create(image: Image, command: Command = None, name: Name = None, env: Env = 
            stop_timeout: StopTimeout = None, volume: Volumes = None, mount: Mounts = None,
            tmpfs: Tmpfs = None, ip: cn.Ip = None, ip6: cn.Ip6 = None, network_alias: cn.Aliases = None,
            publish: cn.Publish = None, dns: cn.Dns = None, dns_search: cn.DnsSearch = None,
-           dns_option: cn.DnsOption = None, add_host: cn.AddHost = None, interactive: Interactive = False,
-           tty: Tty = False) -> None:
+           dns_option: cn.DnsOption = None, interactive: Interactive = False, tty: Tty = False,
+           extra: dict | None = None) -> None:
     options = _options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit, network,
                        runtime, hostname, label, restart, stop_signal, stop_timeout,
-                       mounts=_mounts(volume, mount, tmpfs))
+                       mounts=_mounts(volume, mount, tmpfs), extra=extra)
     record = cn.create(_with_terminal(options, interactive, tty, stdin_once=interactive), ip=ip, ip6=ip6,
                        aliases=network_alias, publish=publish, dns=dns, dns_search=dns_search,
-                       dns_option=dns_option, add_host=add_host)
+                       dns_option=dns_option)
     sys.stdout.write(record.id + "\n")
 
 
@@ -305,7 +316,7 @@ def logs_(container: Annotated[str, typer.Argument(help="Container (name or ID)"
     until_ns = logs.parse_since(until) if until else None
     svc = _service()
     record = svc.get(container)
-    path = svc.log_path(record)
+    path = svc.log_path(record, reading=True)
     if not os.path.exists(path):
         return
     if follow and record.state in ACTIVE:

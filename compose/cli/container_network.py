@@ -1,7 +1,8 @@
 """The network options of `container run` and `container create`, and the two calls they lead to.
 
 `--network NAME` of a pycompose network puts the container on it (compose.reconcile.plain), with `--ip`,
-`--ip6`, `--network-alias`, `-p/--publish`, `--dns`, `--dns-search`, `--dns-option` and `--add-host`;
+`--ip6`, `--network-alias`, `-p/--publish`, `--dns`, `--dns-search` and `--dns-option` (and the options'
+`--add-host`, RunOptions.extra_hosts, where `host-gateway` is the network's gateway);
 none, host and a namespace path stay the engine's own. `container rm` (and `run --rm`) removes through
 `remove`, which also takes the container off its networks and removes its namespace.
 """
@@ -27,20 +28,18 @@ Publish = Annotated[list[str] | None, typer.Option("--publish", "-p", help="Publ
 Dns = Annotated[list[str] | None, typer.Option("--dns", help="Set custom DNS servers")]
 DnsSearch = Annotated[list[str] | None, typer.Option("--dns-search", help="Set custom DNS search domains")]
 DnsOption = Annotated[list[str] | None, typer.Option("--dns-option", help="Set DNS options")]
-AddHost = Annotated[list[str] | None, typer.Option("--add-host", help="Add a custom host-to-IP mapping "
-                                                                      "(host:ip)")]
 
 
 def create(options: RunOptions, *, ip: str | None = None, ip6: str | None = None, aliases: list[str] | None = None,
            publish: list[str] | None = None, dns: list[str] | None = None, dns_search: list[str] | None = None,
-           dns_option: list[str] | None = None, add_host: list[str] | None = None) -> ContainerRecord:
+           dns_option: list[str] | None = None) -> ContainerRecord:
     from compose.reconcile import plain
     from compose.reconcile.world import World
     from engine.roots import roots
 
     net = plain.PlainNetwork(options.network, ip or None, ip6 or None, tuple(aliases or ()), tuple(publish or ()),
                              tuple(dns or ()), tuple(dns_search or ()), tuple(dns_option or ()),
-                             tuple(_host_entry(h) for h in add_host or ()))
+                             options.extra_hosts)
     plain.check(net)
     world = World.from_roots(roots())
     if plain.is_user_network(options.network):
@@ -56,15 +55,3 @@ def remove(ref: str, *, force: bool = False, volumes: bool = False) -> None:
     from engine.roots import roots
 
     plain.remove(World.from_roots(roots()), ref, force=force, volumes=volumes)
-
-
-def _host_entry(text: str) -> tuple[str, str]:
-    """`--add-host name:address` (Docker also takes `name=address`; an IPv6 address may be bracketed)."""
-    from compose.reconcile.plain import NetworkOptionInvalid
-
-    sep = "=" if "=" in text else ":"
-    host, _, address = text.partition(sep)
-    if not host or not address:
-        raise NetworkOptionInvalid(f"invalid argument {text!r} for \"--add-host\" flag: bad format for add-host: "
-                                   f"{text!r}")
-    return host, address

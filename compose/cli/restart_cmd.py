@@ -42,7 +42,7 @@ def restart(ctx: typer.Context, services: Services = None, timeout: Timeout = No
     from compose import graph as G
     from compose.cli import lifecycle
     from compose.cli.targets import select
-    from compose.reconcile import dns
+    from compose.reconcile import dns, hooks
 
     targets = select(ctx, None)
     if services:
@@ -54,9 +54,11 @@ def restart(ctx: typer.Context, services: Services = None, timeout: Timeout = No
     if targets.records and not dry_run:
         dns.ensure(targets.world)
 
-    def again(record: ContainerRecord) -> None:
+    def again(record: ContainerRecord) -> None:  # with the hooks around it, as Compose's restartContainer
+        hooks.stopping(targets.world, targets.project, record)
         containers.stop(record.id, timeout)
         containers.start(record.id)
+        hooks.started(targets.world, targets.project, record)
 
     lifecycle.act(targets.generations(), "Restarting", "Started", again, dry_run=dry_run,
                   before=lambda group: lifecycle.wait_dependencies(targets, group, restart_only=True))

@@ -67,14 +67,18 @@ def _subjects(action: A.Action) -> list[str]:
     return [] if isinstance(action, A.WarnOrphans) else [subject_of(action)]
 
 
-def unsupported(plan: Plan) -> None:
-    """Refuse, before anything runs, a plan that needs what is not there yet; every kind of action is there now
-    (builds run in the images stage: compose.reconcile.builds)."""
+def unsupported(plan: Plan, project: Project) -> None:
+    """Refuse, before anything runs, a plan that needs what is not there: a service about to get a container with
+    an attribute that cannot work here (compose.reconcile.host_config)."""
+    from compose.reconcile import host_config
+
+    host_config.refuse(project, {a.service for a in plan.actions
+                                 if isinstance(a, A.CreateContainer | A.RecreateContainer)})
 
 
 def execute(plan: Plan, project: Project, world: World, *, progress: Callable[[str], None] = _quiet,
             warn: Callable[[str], None] = _quiet, wait_timeout: float = waits.DEFAULT_TIMEOUT) -> None:
-    unsupported(plan)
+    unsupported(plan, project)
     runs.check_ports(world, project, plan.actions)   # a host port in use fails the plan before anything is made
     run = _Run(plan, project, world, progress, warn, wait_timeout)
     run.width = max((len(s) for a in plan.actions for s in _subjects(a)), default=0)
@@ -154,6 +158,7 @@ def execute_images(plan: Plan, project: Project, world: World, *, progress: Call
     images = Plan(tuple(stage for stage in plan.stages if stage.name == "images"))
     if not images.stages:
         return False
+    unsupported(plan, project)  # before a pull: nothing is made for a plan that cannot run
     execute(images, project, world, progress=progress, warn=warn)
     return True
 
@@ -229,10 +234,21 @@ def _network_options(run: _Run, action: A.CreateNetwork) -> Any:
 
 def _make(run: _Run, action: A.CreateContainer | A.RecreateContainer, made: list[Callable[[], Any]],
           anonymous: dict[str, str] | None = None) -> None:
+    from compose.reconcile import host_config
+
     service = run.project.services[action.service]
     record = runs.make(run.world, run.project, service, action.name, action.image, action.labels,
                        anonymous=anonymous or {})
     made.append(lambda: runs.unmake(run.world, record.id, 0))
+    for note in host_config.warnings(service):
+        run.warn(note)
+
+
+def _pre_stop(run: _Run, service: str, container: str) -> None:
+    from compose.reconcile import hooks
+
+    if service in run.project.services:
+        hooks.pre_stop(run.world, run.project.services[service], container)
 
 
 def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  # noqa: C901 - one branch per kind
@@ -258,21 +274,27 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
         run.say(subject, "Created")
     elif isinstance(action, A.RecreateContainer):
         kept = _anonymous_volumes(world, action.old_id)
+        _pre_stop(run, action.service, action.old_id)
         runs.unmake(world, action.old_id, action.timeout)
         _make(run, action, made, kept)
         run.say(subject, "Recreated")
     elif isinstance(action, A.StartContainer):
-        world.containers.start(action.id or action.name)
+        record = world.containers.start(action.id or action.name)
+        _post_start(run, action.service, record.id)
         run.say(subject, "Started")
     elif isinstance(action, A.StopContainer):
+        _pre_stop(run, action.service, action.id)
         world.containers.stop(action.id, action.timeout)
         run.say(subject, "Stopped")
     elif isinstance(action, A.RestartContainer):
+        _pre_stop(run, action.service, action.id)
         world.containers.stop(action.id, action.timeout)
         world.containers.start(action.id)
+        _post_start(run, action.service, action.id)
         run.say(subject, "Restarted")
     elif isinstance(action, A.RemoveContainer):
         anonymous = _anonymous_volumes(world, action.id) if action.volumes else {}
+        _pre_stop(run, action.service, action.id)
         runs.unmake(world, action.id, 0)
         for name in anonymous.values():
             world.volumes.remove(name, force=True)
@@ -294,6 +316,13 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
         run.say(subject, "Removed")
     else:
         raise NotSupportedYet(f"{action.describe()}: not there yet")
+
+
+def _post_start(run: _Run, service: str, container: str) -> None:
+    from compose.reconcile import hooks
+
+    if service in run.project.services:
+        hooks.post_start(run.world, run.project.services[service], container)
 
 
 def _anonymous_volumes(world: World, container: str) -> dict[str, str]:

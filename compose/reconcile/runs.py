@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compose.model import PortConfig, Project, Service
-from compose.reconcile import dns, mounts
+from compose.reconcile import dns, host_config, mounts
 from compose.reconcile.errors import DependencyFailed, NotSupportedYet
 
 if TYPE_CHECKING:
@@ -39,11 +39,10 @@ def run_options(service: Service, name: str, image: str, labels: Mapping[str, st
     env = tuple(f"{k}={v}" for k, v in service.environment.items() if v is not None)
     return RunOptions(image=image, command=tuple(service.command or ()), entrypoint=service.entrypoint, name=name,
                       env=env, user=service.user, workdir=service.working_dir, hostname=service.hostname,
-                      memory=None if service.mem_limit is None else str(service.mem_limit), cpus=service.cpus,
-                      pids_limit=service.pids_limit, network=network, runtime=service.runtime or "native",
-                      labels=dict(labels), restart=service.restart or "no", stop_signal=service.stop_signal,
+                      network=network, runtime=service.runtime or "native", labels=dict(labels),
+                      restart=service.restart or "no", stop_signal=service.stop_signal,
                       stop_timeout=service.stop_grace_period, healthcheck=healthcheck(service), tty=service.tty,
-                      open_stdin=service.stdin_open)
+                      open_stdin=service.stdin_open, **host_config.fields(service))
 
 
 def healthcheck(service: Service) -> EngineHealthcheck | None:
@@ -159,6 +158,7 @@ def make(world: World, project: Project, service: Service, name: str, image: str
         options = mounts.attach(run_options(service, name, image, labels, "" if joins else mode or ""), project,
                                 service, files)
         options = replace(options, **(engine_options or {}))
+        options = host_config.joins(world, project, service, options)
         if anonymous:
             image_volumes = world.images.get(image).config.container_config.get("Volumes") or {}
             options = mounts.reuse_anonymous(options, anonymous, image_volumes)

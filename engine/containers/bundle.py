@@ -19,15 +19,18 @@ What comes from where:
                      seccomp for the final bounding set (engine.containers.seccomp: Docker's default profile,
                      none when unconfined or privileged, or the profile file `options.seccomp` names: the one
                      file this module may read)
+    the rest         engine.containers.security (capabilities, privileged, read-only, rlimits, sysctls,
+                     init, ...), .isolation (namespaces shared or not, /dev/shm) and .devices (host devices,
+                     given resolved as `Host.devices`)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from engine.containers import seccomp
+from engine.containers import isolation, seccomp, security
 from engine.containers.errors import ContainerInvalid
 from engine.containers.options import Mount, RunOptions
 from engine.runtime import defaults
@@ -44,6 +47,20 @@ class Identity:
     gid: int = 0
     home: str = "/root"
     cgroup: str = ""  # pycompose/<id>
+    additional_gids: tuple[int, ...] = ()  # the user's groups and `--group-add`'s, from the container's files
+
+
+@dataclass(frozen=True)
+class Host:
+    """What the options need from the host and from other containers, resolved by the caller
+    (engine.containers.resolve) so that `config` stays pure."""
+
+    joins: dict[str, str] = field(default_factory=dict)  # "pid"/"ipc" -> /proc/<pid>/ns/<kind> of container:x
+    shm: str | None = None                 # the host directory bound at /dev/shm (shareable, host, container:x)
+    devices: tuple[dict[str, Any], ...] = ()  # OCI linux.devices of --device (and privileged's host devices)
+    init_path: str | None = None           # docker-init, for `--init`
+    bounding: int | None = None            # the capabilities the engine holds (None: read from /proc/self)
+    sysctls: dict[str, str] = field(default_factory=dict)  # Docker's defaults for a network of its own
 
 
 def process_args(image: dict[str, Any], options: RunOptions) -> list[str]:
@@ -75,14 +92,8 @@ def environment(image: dict[str, Any], options: RunOptions, who: Identity) -> li
 
 
 def namespaces(network: str) -> list[dict[str, str]]:
-    spaces = [{"type": t} for t in ("pid", "ipc", "uts", "mount", "cgroup")]
-    if network == "none":
-        spaces.append({"type": "network"})
-    elif network != "host":
-        if not network.startswith("/"):
-            raise ContainerInvalid(f"network `{network}`: give none, host, or the path of a network namespace")
-        spaces.append({"type": "network", "path": network})
-    return spaces
+    """The namespaces of a container with Docker's defaults and this network (see engine.containers.isolation)."""
+    return isolation.namespaces(RunOptions("", network=network))
 
 
 def mount_entry(mount: Mount, volumes: Mapping[str, str]) -> dict[str, Any]:
@@ -109,15 +120,18 @@ def _depth(mount: dict[str, Any]) -> int:
 
 
 def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dict[str, str],
-           resources: dict[str, Any] | None = None, volumes: Mapping[str, str] | None = None) -> dict[str, Any]:
+           resources: dict[str, Any] | None = None, volumes: Mapping[str, str] | None = None,
+           host: Host | None = None) -> dict[str, Any]:
     """The config.json document; `files` maps /etc/hostname and friends to the host files to bind there,
-    `volumes` the volumes the options mount to their mountpoints."""
+    `volumes` the volumes the options mount to their mountpoints, `host` what was resolved on the host."""
+    host = host or Host()
     doc = defaults.config(process_args(image, options), hostname=who.hostname,
                           cwd=options.workdir or image.get("WorkingDir") or "/",
                           env=environment(image, options, who))
     process = doc["process"]
     process["user"] = {"uid": who.uid, "gid": who.gid}
-    process["noNewPrivileges"] = False  # Docker's default: setuid programs work unless asked otherwise
+    if who.additional_gids:
+        process["user"]["additionalGids"] = list(who.additional_gids)
     if options.tty:
         process["terminal"] = True
         if options.console_size:
@@ -127,16 +141,28 @@ def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dic
     own = [{"destination": dest, "type": "bind", "source": src, "options": ["rbind", "rprivate"]}
            for dest, src in files.items()]
     own += [mount_entry(m, volumes or {}) for m in options.mounts]
+    targets = {m["destination"] for m in own}
+    doc["mounts"] = isolation.shm([m for m in doc["mounts"] if m["destination"] not in targets], options, host.shm)
     doc["mounts"] += sorted(own, key=_depth)  # a parent before what is mounted inside it (-v x:/etc, /etc/hosts)
     linux = doc["linux"]
-    linux["namespaces"] = namespaces(options.network)
+    linux["namespaces"] = isolation.namespaces(options, host.joins)
+    if options.uts == "host":
+        if options.hostname or options.domainname:
+            raise ContainerInvalid(f"conflicting options: {'hostname' if options.hostname else 'domainname'} "
+                                   "and the UTS mode")
+        del doc["hostname"]  # the host's, which a container without its own UTS namespace cannot set
+    if host.devices:
+        linux["devices"] = list(host.devices)
+    security.check_sysctls(options, isolation.own(linux["namespaces"]))
+    security.apply(doc, options, init_path=host.init_path, user_targets={m.target for m in options.mounts},
+                   bounding=host.bounding, default_sysctls=host.sysctls)
     if who.cgroup:
         linux["cgroupsPath"] = "/" + who.cgroup
     if resources:
         linux["resources"] = resources
-    # Last: the profile's conditions read the final capability set. (`privileged` is another change's field.)
+    # Last: the profile's conditions read the final capability set.
     confine = seccomp.linux_seccomp(options.seccomp, process["capabilities"]["bounding"],
-                                    privileged=getattr(options, "privileged", False))
+                                    privileged=options.privileged)
     if confine is not None:
         linux["seccomp"] = confine
     return doc

@@ -57,6 +57,8 @@ class ExecOptions:
     detach: bool = False
     tty: bool = False               # a pty for the process (start_tty)
     interactive: bool = False       # our stdin is the process's (without a tty)
+    privileged: bool = False        # every capability the engine holds (`docker exec --privileged`)
+    quiet: bool = False             # wait for it, its output dropped (a compose hook run detached)
 
 
 def check_running(record: ContainerRecord) -> None:
@@ -89,6 +91,11 @@ def process(config: dict, rootfs: Path, options: ExecOptions) -> dict:
     proc.update(args=list(options.argv), env=[f"{k}={v}" for k, v in env.items()], terminal=options.tty)
     if options.workdir:
         proc["cwd"] = options.workdir
+    if options.privileged:
+        from engine.containers.security import every_capability
+
+        every = list(every_capability())
+        proc["capabilities"] = {"bounding": every, "effective": every, "permitted": every}
     proc.pop("consoleSize", None)
     return proc
 
@@ -142,7 +149,7 @@ def run(record: ContainerRecord, rootfs: Path, options: ExecOptions) -> int:
     """Run `options.argv` in the (observed) running container `record`; its exit code (0 when detached)."""
     check_running(record)
     launch = record.config.launch
-    quiet = subprocess.DEVNULL if options.detach else None
+    quiet = subprocess.DEVNULL if options.detach or options.quiet else None
     # detached: the program outlives us, so it must not hold our stdio (as `docker exec -d`)
     stdin = None if options.interactive and not options.detach else subprocess.DEVNULL
     with _scratch(record, rootfs, dataclasses.replace(options, tty=False)) as scratch:

@@ -43,11 +43,16 @@ def resolv_conf(host_text: str, host_network: bool) -> str:
     return "\n".join(kept) + "\n"
 
 
-def write_files(directory: Path, hostname: str, host_network: bool) -> dict[str, str]:
-    """Write the three files into `directory`; returns {container path: host path}."""
+def write_files(directory: Path, hostname: str, host_network: bool,
+                extra_hosts: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """Write the three files into `directory`; returns {container path: host path}. `extra_hosts`
+    (`--add-host`) are added to hosts, as Docker adds them (with the host's network too)."""
+    hosts = _read("/etc/hosts") if host_network else HOSTS + f"{_loopback_for(hostname)}\t{hostname}\n"
+    if hosts and not hosts.endswith("\n"):
+        hosts += "\n"
     contents = {
         "hostname": hostname + "\n",
-        "hosts": _read("/etc/hosts") if host_network else HOSTS + f"{_loopback_for(hostname)}\t{hostname}\n",
+        "hosts": hosts + "".join(f"{address}\t{host}\n" for host, address in extra_hosts),
         "resolv.conf": resolv_conf(_read("/etc/resolv.conf"), host_network),
     }
     out = {}
@@ -63,14 +68,15 @@ def _loopback_for(hostname: str) -> str:
     return "127.0.1.1"  # no network of its own yet: the name resolves to the container itself
 
 
-def _table(path: Path) -> list[list[str]]:
+def colon_table(path: Path) -> list[list[str]]:
+    """The entries of /etc/passwd or /etc/group, each split at its colons (comments and blank lines left out)."""
     return [line.split(":") for line in _read(str(path)).splitlines() if line and not line.startswith("#")]
 
 
 def resolve_user(rootfs: Path, spec: str) -> tuple[int, int, str]:
     """`uid[:gid]` or `name[:group]` against the container's /etc/passwd and /etc/group: (uid, gid, home)."""
     user, _, group = spec.partition(":")
-    passwd = _table(rootfs / "etc" / "passwd")
+    passwd = colon_table(rootfs / "etc" / "passwd")
     entry = next((e for e in passwd if len(e) >= 6 and (e[0] == user or (user.isdigit() and e[2] == user))), None)
     if user.isdigit():
         uid = int(user)
@@ -84,7 +90,7 @@ def resolve_user(rootfs: Path, spec: str) -> tuple[int, int, str]:
         if group.isdigit():
             gid = int(group)
         else:
-            match = next((e for e in _table(rootfs / "etc" / "group") if len(e) >= 3 and e[0] == group), None)
+            match = next((e for e in colon_table(rootfs / "etc" / "group") if len(e) >= 3 and e[0] == group), None)
             if match is None:
                 raise ContainerInvalid(f"unable to find group {group}: no matching entries in group file")
             gid = int(match[2])

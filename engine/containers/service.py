@@ -8,14 +8,18 @@
 
 Layout under the state root: `containers/<id>/` the record and log (engine.state),
 `bundles/<id>/` config.json, rootfs (the snapshot's mount point), the /etc files,
-init.pid, start.error and runtime.log (runc's and crun's); `snapshots/<id>/` the writable layer. Under the run root:
+init.pid, start.error and runtime.log (runc's and crun's), and `shm/` (the /dev/shm tmpfs of an
+`--ipc shareable` container, which joiners bind too); `snapshots/<id>/` the writable layer. Under the run root:
 the supervisor, `runtime/` (the native runtime's state), `runc/`, `crun/`.
-Each container's cgroup is `pycompose/<id>`, made on start and removed with it.
+Each container's cgroup is `pycompose/<id>` (`pycompose/<parent>/<id>` with `--cgroup-parent`), made on start
+and removed with it. A container that joins another's IPC or PID namespace (`container:x`) finds its
+namespaces again each time it starts: they are those of that one's process, whose pid may have changed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -74,17 +78,23 @@ class ContainerService:
         if options.name is not None and not _NAME.fullmatch(options.name):
             raise ContainerInvalid(f"invalid container name `{options.name}`: only [a-zA-Z0-9][a-zA-Z0-9_.-] "
                                    "are allowed")
+        from engine.containers import flags, limits, resolve
+
+        log = flags.log_config(options.log_driver, options.log_opts)
+        options = dataclasses.replace(options, **flags.modes(options.ipc, options.pid, options.uts, options.cgroupns,
+                                                             options.userns))
         image = self.images.get(options.image)
         image_config = image.config.container_config
+        options = resolve.volumes_from(self, _with_exposed(options, image_config))
         options, made = self._resolve_mounts(_with_image_volumes(options, image_config))
         cid = new_id()
-        cgroup = f"pycompose/{cid}"
+        cgroup = limits.cgroup_path(options, cid)
         launch = {"runtime": options.runtime, "bundle": str(self.bundle(cid)), "id": cid,
                   "root": str(self.roots.run / ("runtime" if options.runtime == "native" else options.runtime)),
                   "cgroup": cgroup, "cgroup_procs": _cgroup_procs(cgroup),
                   "pythonpath": str(Path(engine.__file__).resolve().parent.parent),
                   "image": options.image, "image_id": image.id, "auto_remove": options.auto_remove,
-                  "options": _options_json(options)}
+                  "shm": resolve.shm_source(self, options, self.bundle(cid)), "options": _options_json(options)}
         record = ContainerRecord(id=cid, name=options.name or names.generate(self._taken()), labels=options.labels,
                                  config=ContainerConfig(launch=launch, launcher=LAUNCHER, restart=options.restart,
                                                         stop_signal=options.stop_signal or image_config.get(
@@ -94,7 +104,7 @@ class ContainerService:
                                                         healthcheck=options.healthcheck or _image_healthcheck(
                                                             image_config),
                                                         tty=options.tty, open_stdin=options.open_stdin,
-                                                        stdin_once=options.stdin_once))
+                                                        stdin_once=options.stdin_once, log=log))
         try:
             record = self.store.create(record)
         except BaseException:
@@ -116,8 +126,6 @@ class ContainerService:
 
     def _resolve_mounts(self, options: RunOptions) -> tuple[RunOptions, list[str]]:
         """Bind sources checked (or made), volumes made when missing and anonymous ones named; what was made."""
-        import dataclasses
-
         resolved, made = [], []
         for mount in options.mounts:
             if not mount.target.startswith("/"):
@@ -151,8 +159,7 @@ class ContainerService:
         return {r.name for r in self.store.list()}
 
     def _make_bundle(self, record: ContainerRecord, image, image_config: dict, options: RunOptions) -> None:  # type: ignore[no-untyped-def]
-        from engine.cgroups.resources import from_docker
-        from engine.containers import bundle
+        from engine.containers import bundle, limits, resolve
 
         directory = self.bundle(record.id)
         directory.mkdir(parents=True, mode=0o700)
@@ -161,15 +168,34 @@ class ContainerService:
         self.store.log_path(record.id).touch(mode=0o600)  # so that a follower can open it at once
         mount_all(self.snapshots().prepare(record.id, image.diff_ids, rootfs))
         host_network = options.network == "host"
-        hostname = os.uname().nodename if host_network else (options.hostname or record.id[:12])
+        hostname = os.uname().nodename if host_network or options.uts == "host" else (
+            options.hostname or record.id[:12])
         user = options.user or image_config.get("User") or ""
         uid, gid, home = files.resolve_user(rootfs, user) if user else (0, 0, "/root")
-        who = Identity(hostname=hostname, uid=uid, gid=gid, home=home, cgroup=record.config.launch["cgroup"])
-        resources = from_docker(mem_limit=options.memory, cpus=options.cpus, pids_limit=options.pids_limit)
+        who = Identity(hostname=hostname, uid=uid, gid=gid, home=home, cgroup=record.config.launch["cgroup"],
+                       additional_gids=resolve.groups(rootfs, user or "0", gid, options.group_add))
+        host, device_rules = resolve.host(self, options, directory, strict=False)
+        resources = limits.resources(options, device_rules)
         volumes = self._volume_paths(rootfs, options)
-        doc = bundle.config(image_config, options, who, files.write_files(directory, hostname, host_network),
-                            resources.to_oci(), volumes)
+        doc = bundle.config(image_config, options, who, files.write_files(directory, hostname, host_network,
+                                                                           options.extra_hosts),
+                            resources.to_oci(), volumes, host)
+        self._mount_shm(record, options.shm_size)
         (directory / "config.json").write_text(json.dumps(doc, indent=1))
+
+    def _mount_shm(self, record: ContainerRecord, size: int | None) -> None:
+        """A shareable container's /dev/shm: a tmpfs of its own on the host (under its bundle), which the
+        containers that join its IPC namespace bind too; mounted until the container is removed."""
+        from engine.containers import isolation, resolve
+        from engine.images.snapshots.mounts import Mount as HostMount
+        from engine.images.snapshots.mounts import mount_one
+
+        shm = self.bundle(record.id) / resolve.SHM_DIR
+        if record.config.launch.get("shm") != str(shm) or os.path.ismount(shm):
+            return
+        shm.mkdir(mode=0o1777, exist_ok=True)
+        size = isolation.DEFAULT_SHM_SIZE if size is None else size
+        mount_one(HostMount("tmpfs", "shm", str(shm), (f"size={size}", "mode=1777")))
 
     def _volume_paths(self, rootfs: Path, options: RunOptions) -> dict[str, str]:
         """Each mounted volume's mountpoint, an empty one first filled from the image (unless `nocopy`)."""
@@ -187,11 +213,19 @@ class ContainerService:
     def _unwind(self, container_id: str) -> None:
         """Undo whatever part of a container exists: mount, cgroup, snapshot, bundle, runtime state, record."""
         from engine.cgroups.manager import Cgroup
+        from engine.containers.resolve import SHM_DIR
+        from engine.images.snapshots.mounts import unmount
 
         directory = self.bundle(container_id)
         unmount_all(self.snapshots().mounts(container_id, directory / "rootfs")
                     if (self.roots.state / "snapshots" / container_id).exists() else [])
-        Cgroup(f"pycompose/{container_id}").remove(parents=True)
+        if os.path.ismount(directory / SHM_DIR):
+            unmount(directory / SHM_DIR)
+        try:
+            cgroup = self.store.get(container_id).config.launch.get("cgroup") or f"pycompose/{container_id}"
+        except NoSuchContainer:
+            cgroup = f"pycompose/{container_id}"
+        Cgroup(cgroup).remove(parents=True)
         self.snapshots().remove(container_id)
         shutil.rmtree(directory, ignore_errors=True)
         for sub in ("runtime", "runc", "crun", "containers"):  # runtime state left by a killed runtime; FIFOs
@@ -217,6 +251,9 @@ class ContainerService:
         if not os.path.ismount(rootfs):
             mount_all(self.snapshots().mounts(record.id, rootfs))
         doc = json.loads((directory / "config.json").read_text())
+        self._mount_shm(record, record.config.launch.get("options", {}).get("shm_size"))
+        if _joins_others(record):
+            doc = self._rejoin(record, doc)
         Cgroup.create(record.config.launch["cgroup"], Resources.from_oci(doc["linux"].get("resources") or {}))
         try:
             self.supervisor.start(record.id)  # answers once the program runs
@@ -228,6 +265,20 @@ class ContainerService:
             raise ContainerStartFailed("failed to create task for container: unable to start container process: "
                                        f"{error.read_text().strip()}", exit_code=current.exit_code or 1) from None
         return self.get(record.id)
+
+    def _rejoin(self, record: ContainerRecord, doc: dict) -> dict:
+        """config.json with the namespaces (and /dev/shm) of the containers this one joins, as they are now."""
+        from engine.containers import resolve
+
+        paths, shm = resolve.joins(self, _stored_options(record), strict=True)
+        for space in doc["linux"]["namespaces"]:
+            if space["type"] in paths:
+                space["path"] = paths[space["type"]]
+        for mount in doc["mounts"]:
+            if mount["destination"] == "/dev/shm" and shm:
+                mount["source"] = shm
+        (self.bundle(record.id) / "config.json").write_text(json.dumps(doc, indent=1))
+        return doc
 
     def stop(self, ref: str, timeout: float | None = None) -> ContainerRecord:
         record = self._thawed(self.get(ref))
@@ -340,7 +391,12 @@ class ContainerService:
         records = [observe(r) for r in self.store.list()]
         return records if all else [r for r in records if r.state in ACTIVE]
 
-    def log_path(self, record: ContainerRecord) -> str:
+    def log_path(self, record: ContainerRecord, reading: bool = False) -> str:
+        """The container's json-file log; `reading` (for `logs`) refuses, as Docker does, a container whose
+        log driver keeps nothing."""
+        if reading and record.config.log.driver == "none":
+            raise ContainerInvalid("configured logging driver does not support reading",
+                                   hint=f"container `{record.name}` runs with --log-driver none")
         return str(self.store.log_path(record.id))
 
     def container_pid(self, record: ContainerRecord) -> int:
@@ -351,12 +407,32 @@ class ContainerService:
 
 def _with_image_volumes(options: RunOptions, image_config: dict) -> RunOptions:
     """The image's VOLUMEs that no mount covers become anonymous volumes (filled from the image), as Docker's."""
-    import dataclasses
-
     covered = {os.path.normpath(m.target) for m in options.mounts}
     extra = tuple(Mount("volume", target) for target in sorted(image_config.get("Volumes") or {})
                   if os.path.normpath(target) not in covered)
     return dataclasses.replace(options, mounts=options.mounts + extra) if extra else options
+
+
+def _with_exposed(options: RunOptions, image_config: dict) -> RunOptions:
+    """`expose` as Docker's Config.ExposedPorts: the image's EXPOSEd ports and the options', once each."""
+    merged = tuple(dict.fromkeys([*sorted(image_config.get("ExposedPorts") or {}), *options.expose]))
+    return dataclasses.replace(options, expose=merged) if merged != options.expose else options
+
+
+def _stored_options(record: ContainerRecord) -> RunOptions:
+    """The RunOptions a container was created with, read back from its record (mounts and devices as dicts
+    there: only the scalar fields are needed again)."""
+    fields = {f.name for f in dataclasses.fields(RunOptions)}
+    stored = {k: v for k, v in record.config.launch.get("options", {}).items() if k in fields}
+    return RunOptions(**{k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()
+                         if k not in ("mounts", "devices", "ulimits", "healthcheck")})
+
+
+def _joins_others(record: ContainerRecord) -> bool:
+    from engine.containers.isolation import joined
+
+    options = record.config.launch.get("options", {})
+    return any(joined(options.get(kind) or "") for kind in ("ipc", "pid"))
 
 
 def _cgroup_procs(path: str) -> list[str]:
@@ -380,6 +456,4 @@ def _image_healthcheck(image_config: dict) -> Healthcheck | None:
 
 
 def _options_json(options: RunOptions) -> dict:
-    import dataclasses
-
     return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(options).items()}

@@ -10,6 +10,7 @@ import shlex
 import time
 from typing import Any
 
+from engine.containers.hostconfig import config_extras, host_config
 from engine.logs import parse_time
 from engine.state import ContainerRecord
 from pycompose.units import bytes_size, human_size
@@ -132,16 +133,7 @@ def inspect(record: ContainerRecord, pid: int, config_json: dict[str, Any] | Non
         "Name": "/" + record.name,
         "RestartCount": record.restart_count,
         "Driver": "overlay2",
-        "HostConfig": {
-            "AutoRemove": bool(launch.get("auto_remove")),
-            "Memory": _memory_bytes(options.get("memory")),
-            "NanoCpus": int((options.get("cpus") or 0) * 1e9),
-            "PidsLimit": options.get("pids_limit"),
-            "NetworkMode": options.get("network", "none"),
-            "RestartPolicy": {"Name": record.config.restart.partition(":")[0],
-                              "MaximumRetryCount": int(record.config.restart.partition(":")[2] or 0)},
-            "Runtime": launch.get("runtime", "native"),
-        },
+        "HostConfig": host_config(record),
         "Config": {
             "Hostname": (config_json or {}).get("hostname", ""),
             "User": user,
@@ -156,16 +148,9 @@ def inspect(record: ContainerRecord, pid: int, config_json: dict[str, Any] | Non
             "Tty": record.config.tty,
             "OpenStdin": record.config.open_stdin,
             "StdinOnce": record.config.stdin_once,
+            **config_extras(record),
         },
     }
-
-
-def _memory_bytes(value: str | None) -> int:
-    if not value:
-        return 0
-    from engine.cgroups.resources import parse_bytes
-
-    return parse_bytes(value)
 
 
 # --- stats -------------------------------------------------------------------------------------

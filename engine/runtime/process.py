@@ -192,13 +192,14 @@ def _setup(spec: Spec, plan: namespaces.Plan, console: Console | None,
         namespaces.enter(plan)
     if not plan.has("mount"):
         raise SetupFailed("the native runtime needs a mount namespace (linux.namespaces: mount)")
-    rootfs.setup(spec)
+    rootfs.enter(spec)
     if spec.hostname is not None and plan.has("uts"):
         sc.sethostname(spec.hostname)
     if spec.domainname is not None and plan.has("uts"):
         sc.setdomainname(spec.domainname)
-    sysctls(spec.sysctl)
-    os.makedirs(spec.process.cwd, exist_ok=True)
+    sysctls(spec.sysctl)  # before /proc/sys is made read-only
+    os.makedirs(spec.process.cwd, exist_ok=True)  # before a read-only root stops it
+    rootfs.seal(spec)
     if console is not None:
         console.attach(spec.process.console_size, owner=(spec.process.user.uid, spec.process.user.gid))
     return apply(spec.process, confine)

@@ -10,6 +10,9 @@ The steps, in order (each needs the one before):
 5. pivot_root into it, and detach the old root;
 6. masked paths, read-only paths (they name paths in the container);
 7. a read-only root last, as it stops every write before it.
+
+`enter` does 1-5 and `seal` 6-7: the caller writes the sysctls between the two, as runc does,
+since /proc/sys is one of the read-only paths.
 """
 
 from __future__ import annotations
@@ -77,10 +80,18 @@ def readonly_root() -> None:
         raise SetupFailed(f"make the root read-only: {e.strerror}") from None
 
 
-def setup(spec: Spec) -> None:
+def enter(spec: Spec) -> None:
     prepare(spec.root_path, spec.rootfs_propagation)
     mount_all(spec)
     pivot(spec.root_path)
+
+
+def seal(spec: Spec) -> None:
     protect(spec)
     if spec.root_readonly:
         readonly_root()
+
+
+def setup(spec: Spec) -> None:
+    enter(spec)
+    seal(spec)

@@ -42,10 +42,12 @@ class Healthcheck:
 
 @dataclass(frozen=True)
 class LogConfig:
-    """The json-file driver's options: rotate at `max_size` bytes (0: never), keep `max_file` files."""
+    """The log driver (json-file, or none: nothing kept) and json-file's options: rotate at `max_size` bytes
+    (0: never), keep `max_file` files. Docker's `local` driver is kept as json-file with local's defaults."""
 
     max_size: int = 0
     max_file: int = 1
+    driver: str = "json-file"
 
 
 @dataclass(frozen=True)

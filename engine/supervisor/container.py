@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from engine.state import liveness
 from engine.state.lifecycle import next_state
 from engine.state.record import ContainerRecord, now
-from engine.supervisor.jsonlog import JsonLog
+from engine.supervisor.jsonlog import JsonLog, NullLog
 from engine.supervisor.launcher import LaunchFailed, launcher_for
 from engine.supervisor.prober import Prober
 from engine.supervisor.restart import Policy, next_delay
@@ -52,7 +52,7 @@ class Supervised:
         self.waiters: list[Waiter] = []
         self.io = ContainerIO(self)
         self.prober: Prober | None = None
-        self._log: JsonLog | None = None
+        self._log: JsonLog | NullLog | None = None
 
     # -- the record -----------------------------------------------------------------
     def record(self) -> ContainerRecord:
@@ -65,10 +65,11 @@ class Supervised:
 
         return self.daemon.store.update(self.id, change, durable=durable)
 
-    def log(self) -> JsonLog:
+    def log(self) -> JsonLog | NullLog:
         if self._log is None:
             config = self.record().config.log
-            self._log = JsonLog(str(self.daemon.store.log_path(self.id)), config.max_size, config.max_file)
+            self._log = NullLog() if config.driver == "none" else JsonLog(
+                str(self.daemon.store.log_path(self.id)), config.max_size, config.max_file)
         return self._log
 
     # -- start, adopt, exit ---------------------------------------------------------

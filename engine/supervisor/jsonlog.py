@@ -18,7 +18,7 @@ import time
 
 from engine.state.record import rfc3339nano
 
-__all__ = ["JsonLog", "LineSplitter", "rfc3339nano", "rotated_paths"]
+__all__ = ["JsonLog", "LineSplitter", "NullLog", "rfc3339nano", "rotated_paths"]
 
 PIECE = 16 * 1024  # Docker's copier cuts lines longer than this
 _encode = json.JSONEncoder(ensure_ascii=False).encode
@@ -98,3 +98,13 @@ class JsonLog:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
+
+
+class NullLog:
+    """The `none` log driver: output is read (the container never blocks on a full pipe) and dropped."""
+
+    def write(self, stream: str, lines: list[bytes], now_ns: int | None = None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

@@ -462,3 +462,16 @@ def test_exec_with_a_terminal(rt, rootfs):
         assert done.returncode == 0, done.stderr
         lines = _read_pty(_master(listener)).split("\r\n")
     assert lines[0].startswith("/dev/pts/") and lines[1] == "42", lines
+
+
+def test_sysctls_land_before_proc_sys_turns_read_only(rt, rootfs):
+    done = rt.run(sh("cat /proc/sys/kernel/shmmax /proc/sys/kernel/domainname; "
+                     "echo 1 > /proc/sys/kernel/shmmax || echo procsys-ro"), rootfs,
+                  linux__sysctl={"kernel.shmmax": "7654321", "kernel.domainname": "pct.example"})
+    assert done.stdout.split() == ["7654321", "pct.example", "procsys-ro"], done.stdout + done.stderr
+
+
+def test_read_only_root_keeps_dev_shm_writable(rt, rootfs):
+    done = rt.run(sh("touch /x || echo root-ro; echo ok > /dev/shm/x && cat /dev/shm/x"), rootfs,
+                  root__readonly=True)
+    assert done.stdout.split() == ["root-ro", "ok"], done.stdout + done.stderr
