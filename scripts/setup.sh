@@ -24,6 +24,7 @@ if [ "$want_tests" = 1 ]; then
   need runc runc                         # reference OCI runtimes: the runtime suite holds ours to them
   need crun crun
   need dockerd docker.io                 # the image side's reference: differential tests and benches run a private dockerd
+  need debootstrap debootstrap           # the Debian base the builder's tests build on (tests/reference/debian.py)
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
