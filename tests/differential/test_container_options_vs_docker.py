@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from engine.images.testing import busybox_rootfs, tar_dir
-from tests.e2e.test_container_cmd import Env
+from tests.e2e.engine_env import Env
 from tests.integration.engine.conftest_registry import require
 from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from engine.images.testing import busybox_rootfs, tar_dir
-from tests.e2e.test_container_cmd import REPO, Env
+from tests.e2e.engine_env import REPO, Env
 from tests.integration.engine.conftest_registry import registry, require  # noqa: F401
 from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd
 

@@ -7,36 +7,15 @@ containers, the module its images with its roots.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 
 import pytest
 
-from tests.e2e.test_container_cmd import Env
+from tests.e2e.engine_env import Env
 from tests.integration.engine.conftest_registry import sh
 from tests.waiting import eventually
 
 CHANGES = "echo new > /added; echo more >> /etc/passwd; rm /etc/group"
-
-
-@pytest.fixture(scope="module")
-def env():  # type: ignore[no-untyped-def]
-    if os.geteuid() != 0 or shutil.which("busybox") is None:
-        pytest.fail("tests/e2e/test_container_commit.py needs root and busybox-static (scripts/setup.sh --test)")
-    made = Env()
-    try:
-        made.import_busybox()
-        yield made
-    finally:
-        made.close()
-
-
-@pytest.fixture
-def cli(env):  # type: ignore[no-untyped-def]
-    yield env
-    env.remove_all()
-    assert env.mounts() == []
 
 
 def test_diff_and_commit_round_trip(cli):

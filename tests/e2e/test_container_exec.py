@@ -7,25 +7,11 @@ module stops its supervisor and removes its roots.
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
 
-from tests.e2e.test_container_cmd import Env
 from tests.waiting import eventually
-
-
-@pytest.fixture(scope="module")
-def env():  # type: ignore[no-untyped-def]
-    if os.geteuid() != 0 or shutil.which("busybox") is None:
-        pytest.fail("tests/e2e/test_container_exec.py needs root and busybox-static (scripts/setup.sh --test)")
-    made = Env()
-    try:
-        made.import_busybox()
-        yield made
-    finally:
-        made.close()
 
 
 @pytest.fixture

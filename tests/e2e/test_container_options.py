@@ -13,31 +13,9 @@ import shutil
 
 import pytest
 
-from tests.e2e.test_container_cmd import Env
 from tests.waiting import eventually
 
 RUNTIMES = ["native", "runc", "crun"]
-
-
-@pytest.fixture(scope="module")
-def env():  # type: ignore[no-untyped-def]
-    if os.geteuid() != 0:
-        pytest.fail("tests/e2e/test_container_options.py needs root; run it as root")
-    if shutil.which("busybox") is None:
-        pytest.fail("busybox-static is missing: apt-get install -y busybox-static (scripts/setup.sh --test)")
-    made = Env()
-    try:
-        made.import_busybox()
-        yield made
-    finally:
-        made.close()
-
-
-@pytest.fixture
-def cli(env):  # type: ignore[no-untyped-def]
-    yield env
-    env.remove_all()
-    assert env.mounts() == []
 
 
 @pytest.fixture(params=RUNTIMES)

@@ -8,36 +8,13 @@ Root and busybox-static, with test_container_cmd.py's Env.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
-import pytest
-
-from tests.e2e.test_container_cmd import Env
+from tests.e2e.engine_env import Env
 from tests.waiting import eventually
 
 COUNTER = ("trap 'exit 0' TERM; i=0; "
            "while :; do i=$((i+1)); echo $i > /count.new; mv /count.new /count; usleep 5000; done")
-
-
-@pytest.fixture(scope="module")
-def env():  # type: ignore[no-untyped-def]
-    if os.geteuid() != 0 or shutil.which("busybox") is None:
-        pytest.fail("tests/e2e/test_container_pause.py needs root and busybox-static (scripts/setup.sh --test)")
-    made = Env()
-    try:
-        made.import_busybox()
-        yield made
-    finally:
-        made.close()
-
-
-@pytest.fixture
-def cli(env):  # type: ignore[no-untyped-def]
-    yield env
-    env.remove_all()
-    assert env.mounts() == []
 
 
 def counter(env: Env, name: str):  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_container_cmd import REPO, cli, env  # noqa: F401 - the fixtures
+from tests.e2e.engine_env import REPO
 from tests.waiting import eventually
 
 SHELL_LOOP = "sleep 300 & sleep 301 & while true; do sleep 1; done"

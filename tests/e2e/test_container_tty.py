@@ -8,37 +8,17 @@ test_container_cmd.py (whose Env it uses); each test removes what it made.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 
 import pytest
 
+from tests.e2e.engine_env import REPO, Env
 from tests.e2e.ptys import Terminal
-from tests.e2e.test_container_cmd import REPO, Env
 from tests.waiting import eventually
 
 PROMPT = rb"/ # "  # busybox ash's, for root
-
-
-@pytest.fixture(scope="module")
-def env():  # type: ignore[no-untyped-def]
-    if os.geteuid() != 0 or shutil.which("busybox") is None:
-        pytest.fail("tests/e2e/test_container_tty.py needs root and busybox-static (scripts/setup.sh --test)")
-    made = Env()
-    try:
-        made.import_busybox()
-        yield made
-    finally:
-        made.close()
-
-
-@pytest.fixture
-def cli(env):  # type: ignore[no-untyped-def]
-    yield env
-    env.remove_all()
-    assert env.mounts() == []
 
 
 @pytest.fixture(params=["native", "runc", "crun"])

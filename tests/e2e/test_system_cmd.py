@@ -1,4 +1,4 @@
-"""`pycompose system info|df|prune` end to end, on the busybox image of test_container_cmd's `Env`.
+"""`pycompose system info|df|prune` end to end, on the busybox image of tests/e2e/engine_env's `Env`.
 
 Needs root. What a user checks: info counts the containers and images made here and names
 the storage and cgroup drivers; df counts them with their sizes; prune asks first (nothing
@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 
-from tests.e2e.test_container_cmd import REPO, cli, env  # noqa: F401 - the fixtures
+from tests.e2e.engine_env import REPO
 
 
 def ok(done: subprocess.CompletedProcess[str]) -> str:

@@ -8,7 +8,6 @@ stack runs in a throwaway network namespace (the harness of tests/e2e/test_up.py
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,21 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.engine_env import REPO, Env
 from tests.e2e.stack import Stack, open_stack
-from tests.e2e.test_container_cmd import REPO, Env
 from tests.waiting import eventually
-
-
-@pytest.fixture(scope="module")
-def env():  # type: ignore[no-untyped-def]
-    if os.geteuid() != 0:
-        pytest.fail("tests/e2e/test_volumes.py needs root (mounts, namespaces, cgroups)", pytrace=False)
-    made = Env()
-    try:
-        made.import_busybox()
-        yield made
-    finally:
-        made.close()
 
 
 def volume(env: Env, *args: str) -> subprocess.CompletedProcess[str]:
