@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
 from tests.differential.harness import HOW_TO_GET, REFERENCE
+from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -24,3 +26,20 @@ def reference() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def dockerd() -> Iterator[PrivateDockerd]:
+    """A private dockerd for a module (tests/reference/dockerd.py): stopped after it, leaving nothing."""
+    from tests.integration.engine.conftest_registry import require
+
+    require("busybox")
+    try:
+        daemon = PrivateDockerd.start()
+    except DockerdUnavailable as err:
+        pytest.fail(f"the Docker reference is unavailable: {err}")
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+    assert daemon.leftovers() == []

@@ -24,8 +24,7 @@ import pytest
 
 from engine.images.testing import busybox_rootfs, tar_dir
 from tests.e2e.engine_env import Env
-from tests.integration.engine.conftest_registry import require
-from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd
+from tests.reference.dockerd import PrivateDockerd
 
 BASE = "diff/busybox:1"
 
@@ -58,20 +57,6 @@ CMD ["cat /var/lib/app/greeting"]
 """
 
 CONFIG_KEYS = ("Env", "Cmd", "Entrypoint", "WorkingDir", "User", "ExposedPorts", "Volumes", "Labels")
-
-
-@pytest.fixture(scope="module")
-def dockerd() -> Iterator[PrivateDockerd]:
-    require("busybox")
-    try:
-        daemon = PrivateDockerd.start()
-    except DockerdUnavailable as err:
-        pytest.fail(f"the Docker reference is unavailable: {err}")
-    try:
-        yield daemon
-    finally:
-        daemon.stop()
-    assert daemon.leftovers() == []
 
 
 @pytest.fixture(scope="module")

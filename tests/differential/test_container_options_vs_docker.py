@@ -19,8 +19,7 @@ import pytest
 
 from engine.images.testing import busybox_rootfs, tar_dir
 from tests.e2e.engine_env import Env
-from tests.integration.engine.conftest_registry import require
-from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd
+from tests.reference.dockerd import PrivateDockerd
 
 FLAGS = ("--network", "none", "--cap-add", "net_admin", "--cap-drop", "chown", "--read-only",
          "--security-opt", "no-new-privileges", "--sysctl", "net.core.somaxconn=1024", "--ulimit", "nofile=1024:2048",
@@ -32,20 +31,6 @@ COMPARED = (("process", "args"), ("process", "capabilities"), ("process", "noNew
             ("process", "oomScoreAdj"), ("process", "user"), ("root", "readonly"), ("linux", "sysctl"),
             ("linux", "devices"), ("linux", "resources", "cpu"), ("linux", "resources", "pids"),
             ("linux", "readonlyPaths"))
-
-
-@pytest.fixture(scope="module")
-def dockerd() -> Iterator[PrivateDockerd]:
-    require("busybox")
-    try:
-        daemon = PrivateDockerd.start()
-    except DockerdUnavailable as err:
-        pytest.fail(f"the Docker reference is unavailable: {err}")
-    try:
-        yield daemon
-    finally:
-        daemon.stop()
-    assert daemon.leftovers() == []
 
 
 @pytest.fixture(scope="module")

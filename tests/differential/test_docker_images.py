@@ -23,27 +23,13 @@ import pytest
 from engine.images.testing import busybox_rootfs, tar_dir
 from tests.e2e.engine_env import REPO, Env
 from tests.integration.engine.conftest_registry import registry, require  # noqa: F401
-from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd
+from tests.reference.dockerd import PrivateDockerd
 
 CHANGES = ("echo added > /added; echo changed >> /etc/passwd; rm /bin/vi /etc/group; rm -r /root; "
            "rm -rf /usr/sbin; mkdir /usr/sbin; echo only > /usr/sbin/only")
 PROBE = ("cat /added; tail -n 1 /etc/passwd; for f in /bin/vi /etc/group /root; do [ -e $f ] || echo gone $f; done; "
          "ls /usr/sbin; cat /bin/sh > /dev/null && echo sh-ok")
 SEEN = ["added", "changed", "gone /bin/vi", "gone /etc/group", "gone /root", "only", "sh-ok"]
-
-
-@pytest.fixture(scope="module")
-def dockerd() -> Iterator[PrivateDockerd]:
-    require("busybox")
-    try:
-        daemon = PrivateDockerd.start()
-    except DockerdUnavailable as err:
-        pytest.fail(f"the Docker reference is unavailable: {err}")
-    try:
-        yield daemon
-    finally:
-        daemon.stop()
-    assert daemon.leftovers() == []
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ Needs root, busybox-static and docker.io; the daemon and everything it made go a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,22 +16,15 @@ import pytest
 from engine.containers import seccomp
 from engine.containers.seccomp_default import PROFILE
 from engine.images.testing import busybox_rootfs, tar_dir
-from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd
+from tests.reference.dockerd import PrivateDockerd
 
 
 @pytest.fixture(scope="module")
-def dockerd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateDockerd]:
-    try:
-        daemon = PrivateDockerd.start()
-    except DockerdUnavailable as err:
-        pytest.fail(f"the Docker reference is unavailable: {err}")
-    try:
-        work = tmp_path_factory.mktemp("seccomp-rootfs")
-        daemon.docker("import", str(tar_dir(busybox_rootfs(work / "rootfs"), work / "rootfs.tar")), "bb:1")
-        yield daemon
-    finally:
-        daemon.stop()
-    assert daemon.leftovers() == []
+def dockerd(dockerd: PrivateDockerd, tmp_path_factory: pytest.TempPathFactory) -> PrivateDockerd:
+    """The private dockerd of tests/differential/conftest.py, with busybox imported as bb:1."""
+    work = tmp_path_factory.mktemp("seccomp-rootfs")
+    dockerd.docker("import", str(tar_dir(busybox_rootfs(work / "rootfs"), work / "rootfs.tar")), "bb:1")
+    return dockerd
 
 
 def docker_config(dockerd: PrivateDockerd, *flags: str) -> dict:
