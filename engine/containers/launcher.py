@@ -150,6 +150,29 @@ def create_native(launch: dict, console_socket: str | None = None) -> int:
     return 0
 
 
+def exec_native(launch: dict, argv: list[str]) -> int:
+    """In a fork of the supervisor: what `pycompose-runtime exec ID ARGV` does (the container's own process spec
+    with these args, in its namespaces, cgroups and seccomp filter), without starting an interpreter for it: a
+    healthcheck probe costs a fork, not a Python start-up and the runtime's imports (~70 ms of CPU each, which
+    thirty containers probed every second turn into two busy cores). The probe's exit code."""
+    from engine.runtime import spec
+    from engine.runtime.execin import exec_in
+    from engine.runtime.process import ExecFailed
+    from engine.runtime.state import Store
+    from pycompose.errors import PycomposeError
+
+    try:
+        for path in launch.get("cgroup_procs", ()):  # the container's cgroups, as the CLI's exec joins them
+            with open(path, "w") as f:
+                f.write(str(os.getpid()))
+        store = Store(launch["root"])
+        base = spec.load(store.load(launch["id"]).bundle).process
+        return exec_in(store, launch["id"], base._replace(args=tuple(argv), terminal=False))
+    except (PycomposeError, OSError) as e:
+        os.write(2, f"{e.message if isinstance(e, PycomposeError) else e}\n".encode())
+        return e.exit_code if isinstance(e, ExecFailed) else 1
+
+
 def _call(argv: list[str], env: dict[str, str], quiet: bool = False) -> int:
     """Run a runtime command to its end; its exit code. `quiet`: its output to /dev/null, not the container's."""
     actions = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)] if quiet else []
@@ -237,6 +260,9 @@ class RuntimeLauncher:
 
     def exec(self, record: ContainerRecord, argv: list[str], output: int) -> int:
         launch = record.config.launch
+        if launch.get("runtime", "native") == "native":
+            import engine.runtime.execin  # noqa: F401 - in the supervisor, once: every probe's fork has it loaded
+            return detach(lambda: exec_native(launch, argv), Stdio(-1, output, output))
         return spawn(exec_argv(launch, argv), _env(launch), "/", Stdio(-1, output, output))
 
     def signal(self, record: ContainerRecord, pid: int, sig: int) -> None:
