@@ -22,7 +22,10 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    from engine.state.record import ContainerRecord
 
 FILE = "events.log"
 ROTATE_AT = 1 << 20
@@ -56,10 +59,11 @@ def emit(state_root: str | os.PathLike[str], type_: str, action: str, actor: str
             os.close(fd)
 
 
-def container_attributes(name: str, image: str, labels: Mapping[str, str],
-                         extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Docker's attributes of a container event: its labels, `image` and `name`, and what the action adds."""
-    return {**labels, "image": image, "name": name, **(extra or {})}
+def container(state_root: str | os.PathLike[str], record: ContainerRecord, action: str, **extra: str) -> None:
+    """A container event, with Docker's attributes: its labels, `image` and `name`, and what the action adds
+    (`exitCode` for die, `signal` for kill)."""
+    attributes = {**record.labels, "image": record.config.launch.get("image", ""), "name": record.name, **extra}
+    emit(state_root, "container", action, record.id, attributes)
 
 
 def _parse(blob: bytes) -> list[Event]:

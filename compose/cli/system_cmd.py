@@ -1,4 +1,4 @@
-"""`pycompose system ...`: Docker's `system info`, `system df [-v]` and `system prune [-a] [--volumes] [-f]`.
+"""`pycompose system ...`: Docker's `system info`, `df [-v]`, `prune [-a] [--volumes] [-f]` and `events`.
 
 The engine gathers (engine.system: containers, images, volumes); netplan's unused networks
 are pruned here beside it, as the engine never imports netplan. Output has Docker's shapes:
@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 if TYPE_CHECKING:
+    from engine.events import Event
     from engine.roots import Roots
     from engine.system import DiskUsage, PruneReport
 
@@ -194,3 +196,78 @@ def _report(report: PruneReport, networks: list[str]) -> str:
     text = "".join(f"{title}:\n" + "".join(f"{line}\n" for line in lines) + "\n" for title, lines in sections
                    if lines)
     return text + f"Total reclaimed space: {size(report.reclaimed)}\n"
+
+
+@app.command("events", help="Get real time events from the engine")
+def events(
+    since: Annotated[str | None, typer.Option("--since", help="Show all events created since timestamp")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Stream events until this timestamp")] = None,
+    filter_: Annotated[list[str] | None, typer.Option("--filter", "-f", help="Filter output based on conditions "
+                                                                             "provided (type, event, container, "
+                                                                             "image, label)")] = None,
+    format_: Annotated[str | None, typer.Option("--format", help="json, or a Go template over each event")]
+    = None,
+) -> None:
+    """Docker's `events`: `2026-12-07T06:10:02.123456789Z container die 3f2a... (exitCode=0, name=web)`."""
+    from compose.cli import formatting
+    from compose.cli.events_cmd import stamp, zone
+    from engine import events as engine_events
+    from engine.logs import parse_since
+
+    wanted = _event_filters(filter_ or ())
+    stream = engine_events.follow(_roots().state, since=parse_since(since) if since else None,
+                                  until=parse_since(until) if until else None)
+    try:
+        for event in stream:
+            if not all(_matches(event, key, values) for key, values in wanted.items()):
+                continue
+            if format_:
+                message = _docker_message(event)
+                out(json.dumps(message) + "\n" if format_ == "json" else formatting.render([message], format_, {}))
+            else:
+                attrs = ", ".join(f"{k}={v}" for k, v in sorted(event["attributes"].items()))
+                when = stamp(event["time"], "%Y-%m-%dT%H:%M:%S.%f") + zone(event["time"])
+                out(f"{when} {event['type']} {event['action']} {event['id']}" + (f" ({attrs})" if attrs else "") + "\n")
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+EVENT_FILTERS = ("type", "event", "container", "image", "label")
+
+
+def _event_filters(given: Sequence[str]) -> dict[str, list[str]]:
+    from compose.errors import ProjectError
+
+    wanted: dict[str, list[str]] = {}
+    for item in given:
+        key, sep, value = item.partition("=")
+        if not sep or key not in EVENT_FILTERS:
+            raise ProjectError(f"invalid filter {item!r}", hint=f"use {', '.join(k + '=...' for k in EVENT_FILTERS)}")
+        wanted.setdefault(key, []).append(value)
+    return wanted
+
+
+def _matches(event: Event, key: str, values: list[str]) -> bool:
+    attributes = event["attributes"]
+    if key == "type":
+        return event["type"] in values
+    if key == "event":
+        return event["action"] in values or event["action"].partition(":")[0] in values
+    if key == "container":
+        return event["type"] == "container" and any(event["id"].startswith(v) or attributes.get("name") == v
+                                                    for v in values)
+    if key == "image":
+        return attributes.get("image") in values
+    return any(attributes.get(v.partition("=")[0]) == v.partition("=")[2] if "=" in v else v in attributes
+               for v in values)
+
+
+def _docker_message(event: Event) -> dict[str, object]:
+    """An event as the Docker API's JSON message (what `docker events --format '{{json .}}'` prints)."""
+    seconds = event["time"] // 10**9
+    return {"status": event["action"], "id": event["id"], "from": event["attributes"].get("image", ""),
+            "Type": event["type"], "Action": event["action"],
+            "Actor": {"ID": event["id"], "Attributes": event["attributes"]}, "scope": "local",
+            "time": seconds, "timeNano": event["time"]}
+

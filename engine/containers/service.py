@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import engine
+from engine import events
 from engine.containers import files, launcher, names
 from engine.containers.bundle import Identity
 from engine.containers.errors import ContainerBusy, ContainerInvalid, ContainerStartFailed
@@ -116,6 +117,7 @@ class ContainerService:
             self._unwind(record.id)
             self._forget_volumes(made)
             raise
+        events.container(self.roots.state, record, "create")
         return record
 
     @property
@@ -284,6 +286,7 @@ class ContainerService:
         record = self._thawed(self.get(ref))
         if record.state in ACTIVE:
             self.supervisor.stop(record.id, timeout)
+            events.container(self.roots.state, record, "stop")
         return self.get(record.id)
 
     def kill(self, ref: str, signal: str = "SIGKILL") -> None:
@@ -307,12 +310,16 @@ class ContainerService:
     def pause(self, ref: str) -> ContainerRecord:
         from engine.containers import pause
 
-        return pause.pause(self.store, self.get(ref))
+        record = pause.pause(self.store, self.get(ref))
+        events.container(self.roots.state, record, "pause")
+        return record
 
     def unpause(self, ref: str) -> ContainerRecord:
         from engine.containers import pause
 
-        return pause.unpause(self.store, self.get(ref))
+        record = pause.unpause(self.store, self.get(ref))
+        events.container(self.roots.state, record, "unpause")
+        return record
 
     def _thawed(self, record: ContainerRecord) -> ContainerRecord:
         """A paused container unpaused, so that a signal reaches it (Docker unpauses on stop and kill)."""
@@ -375,6 +382,7 @@ class ContainerService:
         self.supervisor.forget(record.id)
         self.store.update(record.id, lambda r: r.replace(state=next_state("remove", r.name, observe(r).state)))
         self._unwind(record.id)
+        events.container(self.roots.state, record, "destroy")
         if volumes:
             self._remove_anonymous(record)
         return record.id

@@ -65,6 +65,12 @@ class Supervised:
 
         return self.daemon.store.update(self.id, change, durable=durable)
 
+    def event(self, action: str, record: ContainerRecord, **extra: str) -> None:
+        """Tell `events` (engine.events): start, die, kill, health_status."""
+        from engine import events
+
+        events.container(self.daemon.state_root, record, action, **extra)
+
     def log(self) -> JsonLog | NullLog:
         if self._log is None:
             config = self.record().config.log
@@ -148,6 +154,7 @@ class Supervised:
         record = self.update(action, pid=self.pid, pid_start=liveness.start_time(self.pid) or 0,
                              boot_id=liveness.boot_id(), supervisor=self.daemon.identity, started_at=now(),
                              finished_at="", exit_code=None, error="", **changes)
+        self.event("start", record)
         self.start_probes(record)
         starters, self.starters = self.starters, []
         for done in starters:
@@ -195,6 +202,7 @@ class Supervised:
         code = liveness.LOST_EXIT_CODE if status is None else exit_code(status)
         error = liveness.LOST if status is None else ""
         record = self.record()
+        self.event("die", record, exitCode=str(code))
         policy = Policy.parse(record.config.restart)
         manual = self.stopping or record.manually_stopped
         self.pid = 0
@@ -255,6 +263,7 @@ class Supervised:
 
     def signal(self, record: ContainerRecord, sig: int) -> None:
         if self.pid:
+            self.event("kill", record, signal=str(sig))
             with contextlib.suppress(ProcessLookupError):
                 launcher_for(record.config.launcher).signal(record, self.pid, sig)
 

@@ -111,6 +111,7 @@ class Connection:
 
 class Daemon:
     def __init__(self, state_root: str, run_root: str):
+        self.state_root = state_root
         self.store = Store(state_root)
         self.run_root = Path(run_root)
         self.run_root.mkdir(parents=True, exist_ok=True)

@@ -91,7 +91,10 @@ class Prober:
         if self.cancelled:
             return
         result = ProbeResult(begun_at, rfc3339nano(time.time_ns()), code, output)
-        self.health = health.record_result(self.check, self.health, result, begun - self.started)
-        self.sup.update(None, health=self.health, durable=False)  # a probe's result: no fsync every interval
+        before, self.health = self.health.status, health.record_result(self.check, self.health, result,
+                                                                        begun - self.started)
+        record = self.sup.update(None, health=self.health, durable=False)  # a probe's result: no fsync each time
+        if self.health.status != before:
+            self.sup.event(f"health_status: {self.health.status}", record)
         delay = health.next_interval(self.check, self.health, time.monotonic() - self.started)
         self.timer = self.sup.daemon.loop.call_later(delay, self.probe)
