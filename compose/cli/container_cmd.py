@@ -266,7 +266,16 @@ LS_COLUMNS = [("CONTAINER ID", "ID"), ("IMAGE", "Image"), ("COMMAND", "Command")
               ("STATUS", "Status"), ("PORTS", "Ports"), ("NAMES", "Names")]
 
 
+LS_HEADERS = {"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+              "RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS", "Size": "SIZE",
+              "Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS", "Networks": "NETWORKS",
+              "LocalVolumes": "LOCAL VOLUMES"}
+
+
 def _ls(all: bool, quiet: bool, format: str | None, no_trunc: bool) -> None:  # noqa: A002
+    from compose.cli import formatting
+    from compose.cli.container_network import networks
+    from compose.cli.network_settings import gathered, ports_text
     from engine.containers import views
 
     svc = _service()
@@ -275,15 +284,23 @@ def _ls(all: bool, quiet: bool, format: str | None, no_trunc: bool) -> None:  # 
         sys.stdout.write("".join((r.id if no_trunc else r.id[:12]) + "\n" for r in records))
         return
     rows = [views.ls_row(r, views.args_of(r, _config_json(svc, r)), truncate=not no_trunc) for r in records]
+    endpoints, _ = gathered(networks())
+    for record, row in zip(records, rows, strict=True):
+        joined = endpoints.get(record.id, [])
+        if joined:
+            row["Networks"] = ",".join(e.network for e in joined)
+            row["Ports"] = ports_text(p for e in joined for p in e.ports)
     if format == "json":
         sys.stdout.write("".join(json.dumps(row) + "\n" for row in rows))
+    elif formatting.is_template(format):
+        sys.stdout.write(formatting.render(rows, format, LS_HEADERS))
     else:
         sys.stdout.write(_table(rows, LS_COLUMNS))
 
 
 All = Annotated[bool, typer.Option("--all", "-a", help="Show all containers (default shows just running)")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only display container IDs")]
-Format = Annotated[str | None, typer.Option("--format", help="table (default) or json")]
+Format = Annotated[str | None, typer.Option("--format", help="table (default), json, or a Go template")]
 NoTrunc = Annotated[bool, typer.Option("--no-trunc", help="Don't truncate output")]
 
 
@@ -336,15 +353,26 @@ def logs_(container: Annotated[str, typer.Argument(help="Container (name or ID)"
 
 
 @app.command("inspect", help="Display detailed information on one or more containers")
-def inspect(containers: Refs) -> None:
+def inspect(containers: Refs, format: Annotated[str | None, typer.Option(  # noqa: A002
+        "--format", "-f", help="json, or a Go template over each container")] = None) -> None:
+    from compose.cli import formatting
+    from compose.cli.container_network import networks
+    from compose.cli.network_settings import gathered, network_settings
     from engine.containers import views
 
     svc = _service()
+    endpoints, nets = gathered(networks())
     out = []
     for ref in containers:
         record = svc.get(ref)
-        out.append(views.inspect(record, svc.container_pid(record), _config_json(svc, record)))
-    sys.stdout.write(json.dumps(out, indent=4) + "\n")
+        doc = views.inspect(record, svc.container_pid(record), _config_json(svc, record))
+        doc["NetworkSettings"] = network_settings(record, endpoints.get(record.id, []), nets,
+                                                  doc["Config"].get("ExposedPorts") or ())
+        out.append(doc)
+    text, error = formatting.inspect(out, format)
+    sys.stdout.write(text)
+    if error is not None:
+        raise error
 
 
 @app.command("wait", help="Block until one or more containers stop, then print their exit codes")

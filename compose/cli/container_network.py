@@ -16,6 +16,7 @@ import typer
 if TYPE_CHECKING:
     from engine.containers.options import RunOptions
     from engine.state import ContainerRecord
+    from netplan.service import NetworkService
 
 Network = Annotated[str, typer.Option("--network", help="A network's name, none, host, or the path of a network "
                                                         "namespace")]
@@ -55,3 +56,11 @@ def remove(ref: str, *, force: bool = False, volumes: bool = False) -> None:
     from engine.roots import roots
 
     plain.remove(World.from_roots(roots()), ref, force=force, volumes=volumes)
+
+
+def networks() -> NetworkService:
+    """The network service of this process's roots, as every command that reads or changes networks builds it."""
+    from compose.reconcile.proxy import network_service
+    from engine.roots import roots
+
+    return network_service(roots())

@@ -39,6 +39,17 @@ def test_a_plain_container_on_a_user_network(stack):  # type: ignore[no-untyped-
     resolv = stack.ok("container", "exec", "web", "cat", "/etc/resolv.conf").stdout
     assert "nameserver 127.0.0.11" in resolv and "search example.test" in resolv
 
+    (inspected,) = json.loads(stack.ok("container", "inspect", "web").stdout)
+    settings = inspected["NetworkSettings"]
+    plain = settings["Networks"]["plain"]
+    assert (plain["IPAddress"], plain["IPPrefixLen"], plain["Gateway"]) == ("10.79.0.10", 24, "10.79.0.1")
+    assert "www" in plain["Aliases"]
+    assert settings["Ports"] == {"8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(PORT)}]}
+    template = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}} {{.State.Status}}"
+    assert stack.ok("container", "inspect", "-f", template, "web").stdout == "10.79.0.10 running\n"
+    listed = stack.ok("container", "ls", "--format", "{{.Names}} {{.Networks}} {{.Ports}}").stdout
+    assert listed == f"web plain 127.0.0.1:{PORT}->8080/tcp\n"
+
     refused = stack.cli("network", "rm", "plain")
     assert refused.returncode != 0 and "`web`" in refused.stderr
 
