@@ -55,15 +55,31 @@ def ls(
     no_trunc: Annotated[bool, typer.Option("--no-trunc", help="Do not truncate the output")] = False,
     filters: Annotated[list[str] | None, typer.Option("--filter", "-f",
                                                       help="Filter output (name=, id=, label=, driver=)")] = None,
+    format_: Annotated[str | None, typer.Option("--format", help="table (default), json, or a Go template")]
+    = None,
 ) -> None:
+    from compose.cli import formatting
+
     networks = [n for n in service().list_networks() if matches(n, parse_filters(filters or []))]
     ids = [n.record.id if no_trunc else n.record.id[:12] for n in networks]
     if quiet:
         out("".join(f"{i}\n" for i in ids))
         return
-    rows = [("NETWORK ID", "NAME", "DRIVER", "SCOPE")]
-    rows += [(i, n.record.name, n.record.driver, "local") for i, n in zip(ids, networks, strict=True)]
-    out(table(rows))
+    if format_ is not None and (format_ == "json" or formatting.is_template(format_)):
+        rows = [{"ID": i, "Name": n.record.name, "Driver": n.record.driver, "Scope": "local",
+                 "IPv6": str(n.record.enable_ipv6).lower(), "Internal": str(n.record.internal).lower(),
+                 "CreatedAt": n.record.created, "Labels": ",".join(f"{k}={v}" for k, v in n.record.labels.items())}
+                for i, n in zip(ids, networks, strict=True)]
+        out("".join(json.dumps(row) + "\n" for row in rows) if format_ == "json" else
+            formatting.render(rows, format_, LS_HEADERS))
+        return
+    table_rows = [("NETWORK ID", "NAME", "DRIVER", "SCOPE")]
+    table_rows += [(i, n.record.name, n.record.driver, "local") for i, n in zip(ids, networks, strict=True)]
+    out(table(table_rows))
+
+
+LS_HEADERS = {"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE", "IPv6": "IPV6",
+              "Internal": "INTERNAL", "CreatedAt": "CREATED AT", "Labels": "LABELS"}
 
 
 def table(rows: Sequence[Sequence[str]]) -> str:
@@ -204,9 +220,16 @@ def rm(
 @app.command("inspect", help="Display detailed information on one or more networks")
 def inspect(
     networks: Annotated[list[str], typer.Argument(help="Networks to inspect")],
+    format_: Annotated[str | None, typer.Option("--format", "-f", help="json, or a Go template over each "
+                                                                       "network")] = None,
 ) -> None:
+    from compose.cli import formatting
+
     the = service()
-    out(json.dumps([docker_shape(the.inspect(ref)) for ref in networks], indent=4) + "\n")
+    text, error = formatting.inspect([docker_shape(the.inspect(ref)) for ref in networks], format_)
+    out(text)
+    if error is not None:
+        raise error
 
 
 def docker_shape(network: Network) -> dict[str, Any]:

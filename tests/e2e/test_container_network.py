@@ -69,3 +69,16 @@ def test_network_options_need_a_user_network_and_a_network_that_exists(stack):  
     alias = stack.cli("container", "create", "--network-alias", "x", "busybox", "true")
     assert alias.stderr.strip() == "network-scoped alias is supported only for containers in user defined networks"
     assert stack.ok("container", "ls", "-a", "-q").stdout == ""        # nothing was created
+
+
+def test_network_ls_and_inspect_take_templates(stack):  # type: ignore[no-untyped-def]
+    stack.ok("network", "create", "--subnet", "10.79.1.0/24", "--internal", "formatted")
+    try:
+        listed = stack.ok("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Internal}}").stdout
+        assert "formatted bridge true\n" in listed
+        table = stack.ok("network", "ls", "--format", "table {{.Name}}\t{{.Scope}}").stdout.splitlines()
+        assert table[0].split() == ["NAME", "SCOPE"] and ["formatted", "local"] in [row.split() for row in table]
+        subnet = stack.ok("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "formatted").stdout
+        assert subnet == "10.79.1.0/24\n"
+    finally:
+        stack.ok("network", "rm", "formatted")
