@@ -22,6 +22,8 @@ DEFAULT_RUN_ROOT = Path("/run/pycompose")
 
 @dataclass(frozen=True)
 class Roots:
+    """The engine's state root and run root."""
+
     state: Path
     run: Path
 

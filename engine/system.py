@@ -107,6 +107,8 @@ def info(roots: Roots) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ImageUsage:
+    """An image's size and how many containers use it."""
+
     id: str
     names: tuple[str, ...]
     created: str
@@ -117,6 +119,8 @@ class ImageUsage:
 
 @dataclass(frozen=True)
 class ContainerUsage:
+    """A container's writable size."""
+
     id: str
     name: str
     image: str
@@ -130,6 +134,8 @@ class ContainerUsage:
 
 @dataclass(frozen=True)
 class VolumeUsage:
+    """A volume's size and how many containers use it."""
+
     name: str
     links: int          # containers using it
     size: int
@@ -137,6 +143,8 @@ class VolumeUsage:
 
 @dataclass(frozen=True)
 class DiskUsage:
+    """What `system df` shows: images, containers, volumes and build cache."""
+
     images: list[ImageUsage] = field(default_factory=list)
     containers: list[ContainerUsage] = field(default_factory=list)
     volumes: list[VolumeUsage] = field(default_factory=list)
@@ -201,6 +209,8 @@ def disk_usage(roots: Roots) -> DiskUsage:
 
 @dataclass
 class PruneReport:
+    """What `system prune` removed and the space it reclaimed."""
+
     containers: list[str] = field(default_factory=list)
     volumes: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)   # Docker's lines: `untagged: x`, `deleted: sha256:...`

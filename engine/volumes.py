@@ -57,6 +57,8 @@ class VolumeInvalid(EngineError, InvalidArgument):
 
 @dataclass(frozen=True)
 class Volume:
+    """A named volume: name, mountpoint, labels, options."""
+
     name: str
     mountpoint: str
     driver: str = "local"

@@ -29,12 +29,16 @@ IGNORED = (ip_network("fe80::/10"), ip_network("ff00::/8"), ip_network("224.0.0.
 
 @dataclass(frozen=True)
 class Route:
+    """A route of the host's routing table."""
+
     subnet: Network
     ifname: str
 
 
 @dataclass(frozen=True)
 class Address:
+    """An address on one of the host's links."""
+
     subnet: Network
     ifname: str
     kind: str | None     # the link's kind: "bridge", "veth", ... (None for a plain device)

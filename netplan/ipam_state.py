@@ -42,12 +42,16 @@ FORMAT = 1
 
 @dataclass(frozen=True)
 class Allocation:
+    """An address handed out, and to whom."""
+
     address: Address
     owner: str
 
 
 @dataclass(frozen=True)
 class NetworkRecord:
+    """A network's subnets and the addresses allocated in them."""
+
     name: str
     subnets: tuple[SubnetPlan, ...]
     allocations: tuple[Allocation, ...] = ()
@@ -61,6 +65,8 @@ class NetworkRecord:
 
 @dataclass(frozen=True)
 class IpamState:
+    """Every network's IPAM record."""
+
     networks: Mapping[str, NetworkRecord] = field(default_factory=dict)
 
     def get(self, name: str, operation: str) -> NetworkRecord:

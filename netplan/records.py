@@ -42,6 +42,8 @@ Interface = IPv4Interface | IPv6Interface
 
 @dataclass(frozen=True)
 class NetworkRecord:
+    """A network as netplan keeps it: name, id, bridge, options, labels."""
+
     id: str                                     # 64 hex digits, Docker's shape
     name: str
     created: str                                # RFC 3339, UTC
@@ -56,6 +58,8 @@ class NetworkRecord:
 
 @dataclass(frozen=True)
 class EndpointRecord:
+    """A container's attachment to a network: its veth, addresses, aliases, ports."""
+
     id: str                                     # 64 hex digits, from the network id and the container
     network: str                                # the network's name
     container: str                              # the caller's name for what joined (a container id)
@@ -72,6 +76,8 @@ class EndpointRecord:
 
 @dataclass(frozen=True)
 class Records:
+    """Every network and endpoint netplan keeps."""
+
     networks: Mapping[str, NetworkRecord] = field(default_factory=dict)    # by name
     endpoints: Mapping[str, EndpointRecord] = field(default_factory=dict)  # by id
 

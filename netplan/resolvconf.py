@@ -31,6 +31,8 @@ Mode = Literal["internal", "host", "legacy"]
 
 @dataclass(frozen=True)
 class ResolvConf:
+    """A resolv.conf: nameservers, search domains, options."""
+
     nameservers: tuple[str, ...] = ()
     search: tuple[str, ...] = ()
     options: tuple[str, ...] = ()

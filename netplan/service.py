@@ -77,6 +77,8 @@ class Proxy(Protocol):
 
 @dataclass(frozen=True)
 class NetworkOptions:
+    """What `network create` is asked: driver, IPAM, internal, IPv6, labels."""
+
     subnets: tuple[SubnetRequest, ...] = ()
     enable_ipv6: bool = False
     internal: bool = False

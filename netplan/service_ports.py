@@ -38,6 +38,8 @@ SCTP_MISSING = (errno.EPROTONOSUPPORT, errno.ESOCKTNOSUPPORT, errno.EAFNOSUPPORT
 
 @dataclass(frozen=True)
 class PortRequest:
+    """A port to publish: container port, protocol, host address and port."""
+
     container_port: int
     protocol: str = "tcp"
     host_ip: str = "0.0.0.0"

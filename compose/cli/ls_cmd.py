@@ -43,6 +43,8 @@ class BadFilter(ComposeError, InvalidArgument):
 
 @dataclass(frozen=True)
 class Stack:
+    """One compose project as `ls` lists it: its name, status and config files."""
+
     Name: str
     Status: str
     ConfigFiles: str

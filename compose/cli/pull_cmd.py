@@ -45,6 +45,8 @@ def present(images: ImageService, ref: str) -> bool:
 
 @dataclass(frozen=True)
 class Choice:
+    """Which image a service's pull takes, and whether it may fail."""
+
     service: str
     image: str | None   # the image to pull; None when skipped
     text: str = ""      # why it is skipped

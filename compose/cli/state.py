@@ -12,6 +12,8 @@ from compose.load.options import ProjectOptions
 
 @dataclass(frozen=True)
 class GlobalOptions:
+    """The global flags (-f, -p, --project-directory, --env-file, --profile, --debug)."""
+
     files: tuple[str, ...] = ()
     project_name: str | None = None
     project_directory: Path | None = None

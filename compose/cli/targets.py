@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Targets:
+    """A command's project, its world, the services asked for and their containers."""
+
     loaded: Loaded
     project: Project
     world: World

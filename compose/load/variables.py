@@ -11,6 +11,8 @@ from compose.load.interpolate import _BRACED, _NAME, _closing_brace, _split_oper
 
 @dataclass(frozen=True)
 class Variable:
+    """A variable a file uses: its name, default and whether it is required."""
+
     name: str
     required: bool = False
     default: str = ""

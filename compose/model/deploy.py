@@ -44,6 +44,8 @@ class ResourceSpec:
 
 @dataclass(frozen=True, slots=True)
 class Resources:
+    """`deploy.resources`: limits and reservations."""
+
     limits: ResourceSpec | None = None
     reservations: ResourceSpec | None = None
 

@@ -48,6 +48,8 @@ class PortConfig:
 
 @dataclass(frozen=True, slots=True)
 class BindOptions:
+    """A bind mount's options: propagation, create_host_path, selinux."""
+
     propagation: str | None = None
     create_host_path: bool | None = None
     selinux: str | None = None
@@ -57,6 +59,8 @@ class BindOptions:
 
 @dataclass(frozen=True, slots=True)
 class VolumeOptions:
+    """A volume mount's options: nocopy, subpath."""
+
     nocopy: bool = False
     subpath: str | None = None
     labels: FrozenMap[str, str] = EMPTY
@@ -174,6 +178,8 @@ class FileReference:
 
 @dataclass(frozen=True, slots=True)
 class Ulimit:
+    """One ulimit: soft and hard."""
+
     soft: int
     hard: int
 
@@ -218,6 +224,8 @@ class Hook:
 
 @dataclass(frozen=True, slots=True)
 class Logging:
+    """A service's log driver and its options."""
+
     driver: str | None = None
     options: FrozenMap[str, str] = EMPTY
 

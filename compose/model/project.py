@@ -14,6 +14,8 @@ from compose.model.values import EMPTY, FrozenMap, build, freeze, str_map
 
 @dataclass(frozen=True, slots=True)
 class IpamPool:
+    """One `ipam.config` entry: subnet, ip_range, gateway, aux_addresses."""
+
     subnet: str | None = None
     ip_range: str | None = None
     gateway: str | None = None
@@ -23,6 +25,8 @@ class IpamPool:
 
 @dataclass(frozen=True, slots=True)
 class Ipam:
+    """A network's `ipam`: driver, pools and options."""
+
     driver: str | None = None
     config: tuple[IpamPool, ...] = ()
     options: FrozenMap[str, str] = EMPTY
@@ -91,11 +95,15 @@ class FileObject:
 
 @dataclass(frozen=True, slots=True)
 class Secret(FileObject):
+    """A top-level secret: its source (file, environment or content) and name."""
+
     pass
 
 
 @dataclass(frozen=True, slots=True)
 class Config(FileObject):
+    """A top-level config: its source (file, environment or content) and name."""
+
     pass
 
 

@@ -25,6 +25,8 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class CreateNetwork(Action):
+    """Make the project's network `key` under its engine name."""
+
     key: str
     name: str
     config_hash: str = ""
@@ -36,6 +38,8 @@ class CreateNetwork(Action):
 
 @dataclass(frozen=True, slots=True)
 class RemoveNetwork(Action):
+    """Remove the network of that engine name."""
+
     name: str
 
     def describe(self) -> str:
@@ -44,6 +48,8 @@ class RemoveNetwork(Action):
 
 @dataclass(frozen=True, slots=True)
 class CreateVolume(Action):
+    """Make the project's volume `key` under its engine name."""
+
     key: str
     name: str
     config_hash: str = ""
@@ -55,6 +61,8 @@ class CreateVolume(Action):
 
 @dataclass(frozen=True, slots=True)
 class RemoveVolume(Action):
+    """Remove the volume of that engine name."""
+
     name: str
 
     def describe(self) -> str:
@@ -76,6 +84,8 @@ class PullImage(Action):
 
 @dataclass(frozen=True, slots=True)
 class BuildImage(Action):
+    """Build a service's image."""
+
     image: str
     service: str
 
@@ -85,6 +95,8 @@ class BuildImage(Action):
 
 @dataclass(frozen=True, slots=True)
 class RemoveImage(Action):
+    """Remove an image (`down --rmi`)."""
+
     image: str
 
     def describe(self) -> str:
@@ -146,6 +158,8 @@ class StartContainer(Action):
 
 @dataclass(frozen=True, slots=True)
 class StopContainer(Action):
+    """Stop a container (its stop signal, then SIGKILL after the timeout)."""
+
     service: str
     name: str
     id: str

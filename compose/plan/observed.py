@@ -76,6 +76,8 @@ class ObservedNetwork:
 
 @dataclass(frozen=True, slots=True)
 class ObservedVolume:
+    """A volume the engine holds under a name the model uses."""
+
     name: str
     labels: FrozenMap[str, str] = field(default_factory=FrozenMap)
 

@@ -25,12 +25,16 @@ DRY_RUN = "DRY-RUN MODE - "
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """What one subject (a service, a network...) needs done, in order."""
+
     subject: str
     actions: tuple[Action, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Stage:
+    """Steps that may run in parallel."""
+
     name: str
     steps: tuple[Step, ...]
 
@@ -41,6 +45,8 @@ class Stage:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """Stages in order, and warnings to print first."""
+
     stages: tuple[Stage, ...] = ()
     warnings: tuple[str, ...] = ()
 

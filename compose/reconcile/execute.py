@@ -41,6 +41,8 @@ def _quiet(line: str) -> None:
 
 @dataclass
 class _Run:
+    """What one `execute` shares between its steps: the world, output and a lock."""
+
     plan: Plan
     project: Project
     world: World

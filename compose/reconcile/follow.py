@@ -159,6 +159,8 @@ def picker(world: World, project: str, services: Iterable[str], *,
 
 @dataclass
 class _Source:
+    """One container's log being followed."""
+
     record: ContainerRecord
     path: str
     run: str = ""                         # started_at of the run followed (or shown)

@@ -45,6 +45,8 @@ class NoSuchNetwork(ComposeError, NotFound):
 
 @dataclass(frozen=True)
 class PlainNetwork:
+    """The network flags of `container run`: network, addresses, aliases, ports, DNS."""
+
     network: str
     ipv4_address: str | None = None
     ipv6_address: str | None = None

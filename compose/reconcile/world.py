@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class World:
+    """The engine's and netplan's services of this process's roots."""
+
     containers: ContainerService
     networks: NetworkService
     run_root: Path

@@ -40,6 +40,8 @@ class Source:
 
 @dataclass
 class Context:
+    """A build context: its directory and the ignore rules that apply to it."""
+
     root: str
     kept: list[str] = field(default_factory=list)  # every path the ignore file keeps, walk order
     _kept_set: set[str] = field(default_factory=set)

@@ -24,6 +24,8 @@ IMAGE = "docker-image://"
 
 @dataclass(frozen=True)
 class NamedContext:
+    """An additional context: a directory or an image."""
+
     name: str
     image: str | None = None       # docker-image://<image>
     directory: str | None = None   # an absolute directory

@@ -23,6 +23,8 @@ from engine.build.errors import IgnoreFileError
 
 @dataclass(frozen=True)
 class Pattern:
+    """One `.dockerignore` line, compiled."""
+
     text: str
     exception: bool
     regex: re.Pattern[str]

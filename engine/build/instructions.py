@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, kw_only=True)
 class Instruction:
+    """One Dockerfile instruction as parsed: keyword, flags, arguments, line."""
+
     line: int
     end_line: int
 
@@ -59,12 +61,16 @@ class Mount:
 
 @dataclass(frozen=True)
 class ArgDecl:
+    """One `ARG name[=default]`."""
+
     name: str
     default: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class From(Instruction):
+    """`FROM image [AS name]`."""
+
     image: str
     name: str | None = None
     platform: str | None = None
@@ -72,6 +78,8 @@ class From(Instruction):
 
 @dataclass(frozen=True, kw_only=True)
 class Run(Instruction):
+    """`RUN`, shell or exec form, with its mounts and network."""
+
     command: Command
     mounts: tuple[Mount, ...] = ()
     network: str | None = None
@@ -81,16 +89,22 @@ class Run(Instruction):
 
 @dataclass(frozen=True, kw_only=True)
 class Cmd(Instruction):
+    """`CMD`."""
+
     command: Command
 
 
 @dataclass(frozen=True, kw_only=True)
 class Entrypoint(Instruction):
+    """`ENTRYPOINT`."""
+
     command: Command
 
 
 @dataclass(frozen=True, kw_only=True)
 class Copy(Instruction):
+    """`COPY` and its flags."""
+
     sources: tuple[str, ...]
     dest: str
     from_: str | None = None
@@ -104,6 +118,8 @@ class Copy(Instruction):
 
 @dataclass(frozen=True, kw_only=True)
 class Add(Instruction):
+    """`ADD` and its flags."""
+
     sources: tuple[str, ...]
     dest: str
     chown: str | None = None
@@ -117,36 +133,50 @@ class Add(Instruction):
 
 @dataclass(frozen=True, kw_only=True)
 class Env(Instruction):
+    """`ENV` pairs."""
+
     pairs: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Label(Instruction):
+    """`LABEL` pairs."""
+
     pairs: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Arg(Instruction):
+    """`ARG` declarations."""
+
     args: tuple[ArgDecl, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Workdir(Instruction):
+    """`WORKDIR`."""
+
     path: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class User(Instruction):
+    """`USER`."""
+
     user: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class Expose(Instruction):
+    """`EXPOSE` ports."""
+
     ports: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Volume(Instruction):
+    """`VOLUME` paths."""
+
     paths: tuple[str, ...]
 
 
@@ -164,11 +194,15 @@ class Healthcheck(Instruction):
 
 @dataclass(frozen=True, kw_only=True)
 class Shell(Instruction):
+    """`SHELL`."""
+
     argv: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Stopsignal(Instruction):
+    """`STOPSIGNAL`."""
+
     signal: str
 
 

@@ -52,6 +52,8 @@ _SIZE = re.compile(r"^(\d+)([kmg]?)b?$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Planned:
+    """A RUN's mounts as planned: where each comes from and goes."""
+
     mount: i.Mount
     target: str                          # absolute, in the container
     key: str                             # what of the mount decides the step's result

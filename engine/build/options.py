@@ -10,6 +10,8 @@ from engine.images.images import Image
 
 @dataclass(frozen=True)
 class BuildOptions:
+    """What `build` is asked: context, Dockerfile, tags, args, target, cache."""
+
     context: str
     dockerfile: str | None = None          # a path (absolute, or relative to the context); None: Dockerfile
     dockerfile_text: str | None = None     # the Dockerfile itself (compose's dockerfile_inline)
@@ -27,6 +29,8 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildResult:
+    """What a build made: the image and its tags."""
+
     image: Image
     tags: tuple[str, ...]
     steps: int

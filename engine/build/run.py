@@ -54,6 +54,8 @@ def argv_of(run: i.Run, shell: tuple[str, ...]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class RunResult:
+    """A RUN step's container: its exit code and output."""
+
     code: int
     output: list[str]
     layer: tuple[Descriptor, str] | None  # (descriptor, diff_id) when the command exited 0

@@ -39,6 +39,8 @@ class Cancelled(Exception):
 
 @dataclass
 class Session:
+    """What the stages of one build share: options, store, cache, output."""
+
     containers: Any
     options: BuildOptions
     file: str

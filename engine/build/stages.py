@@ -40,6 +40,8 @@ class StageNode:
 
 @dataclass(frozen=True)
 class BuildPlan:
+    """The stages a target needs, in the order they can run."""
+
     target: int
     nodes: dict[int, StageNode]
     generations: tuple[tuple[int, ...], ...]

@@ -43,6 +43,8 @@ def now() -> str:
 
 @dataclass(frozen=True)
 class State:
+    """A stage's image so far: its layers and config."""
+
     config: dict[str, Any] = field(compare=False)
     layers: tuple[Descriptor, ...] = ()
     media_type: str = mediatypes.OCI_MANIFEST

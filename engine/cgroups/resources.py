@@ -34,6 +34,8 @@ BLKIO_WEIGHT_MIN, BLKIO_WEIGHT_MAX = 10, 1000
 
 @dataclass(frozen=True)
 class Memory:
+    """Memory limits: limit, reservation, swap, swappiness, OOM killer."""
+
     limit: int | None = None          # bytes; -1 unlimited
     reservation: int | None = None    # soft limit, bytes (v2: memory.low)
     swap: int | None = None           # memory+swap, bytes; -1 unlimited
@@ -43,6 +45,8 @@ class Memory:
 
 @dataclass(frozen=True)
 class Cpu:
+    """CPU limits: shares, quota, period, cpuset."""
+
     shares: int | None = None         # 2..262144
     quota: int | None = None          # microseconds per period; -1 unlimited
     period: int | None = None         # microseconds
@@ -54,11 +58,15 @@ class Cpu:
 
 @dataclass(frozen=True)
 class Pids:
+    """The pids limit."""
+
     limit: int                        # <= 0 unlimited
 
 
 @dataclass(frozen=True)
 class WeightDevice:
+    """A block device's weight."""
+
     major: int
     minor: int
     weight: int
@@ -66,6 +74,8 @@ class WeightDevice:
 
 @dataclass(frozen=True)
 class ThrottleDevice:
+    """A block device's rate limit."""
+
     major: int
     minor: int
     rate: int                         # bytes or operations per second
@@ -73,6 +83,8 @@ class ThrottleDevice:
 
 @dataclass(frozen=True)
 class BlockIO:
+    """Block I/O weight and per-device weights and limits."""
+
     weight: int | None = None         # 10..1000
     weight_device: tuple[WeightDevice, ...] = ()
     throttle_read_bps_device: tuple[ThrottleDevice, ...] = ()
@@ -100,6 +112,8 @@ class DeviceRule:
 
 @dataclass(frozen=True)
 class Resources:
+    """A container's limits, as the cgroup controllers take them."""
+
     memory: Memory | None = None
     cpu: Cpu | None = None
     pids: Pids | None = None

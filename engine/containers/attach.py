@@ -48,6 +48,8 @@ class Demux:
 
 @dataclass
 class Connection:
+    """A client attached to a container's stdio through its supervisor."""
+
     sock: socket.socket
     tty: bool
     stdin: bool  # our input reaches the container

@@ -31,6 +31,8 @@ from engine.state import ContainerRecord
 
 @dataclass(frozen=True)
 class CommitOptions:
+    """What `commit` is asked: repository, message, author, changes, pause."""
+
     repo: str | None = None          # REPO[:TAG]; None: a dangling image
     message: str = ""
     author: str = ""

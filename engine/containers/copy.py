@@ -59,6 +59,8 @@ class CopyNotFound(EngineError, NotFound):
 
 @dataclass(frozen=True)
 class End:
+    """One end of a copy: a container and a path in it, or the host."""
+
     container: str | None  # None: the host (or "-", a tar stream)
     path: str
 

@@ -50,6 +50,8 @@ from engine.state import ContainerRecord
 
 @dataclass(frozen=True)
 class ExecOptions:
+    """What `exec` is asked: command, environment, user, directory, terminal."""
+
     argv: tuple[str, ...]
     env: tuple[str, ...] = ()       # KEY=VALUE, over the container's environment
     user: str | None = None         # uid[:gid] or name[:group], as `run -u`

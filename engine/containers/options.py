@@ -53,6 +53,8 @@ class Device:
 
 @dataclass(frozen=True)
 class RunOptions:
+    """What `run`/`create` is asked of one container, in Docker's terms (the CLI and compose fill it in)."""
+
     image: str
     command: tuple[str, ...] = ()          # replaces the image's Cmd
     entrypoint: tuple[str, ...] | None = None  # replaces the image's Entrypoint (and drops its Cmd)

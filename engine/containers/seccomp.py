@@ -83,6 +83,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Profile:
+    """A seccomp profile in Docker's format, read."""
+
     default_action: str
     rules: tuple[Rule, ...] = ()
     default_errno: int | None = None

@@ -36,6 +36,8 @@ RUNNING = ("running", "paused", "restarting")
 
 @dataclass(frozen=True)
 class Sample:
+    """One reading of a container's cgroup and network counters."""
+
     system_ns: int = 0           # the host's CPU time (all CPUs), ns
     cpu_ns: int = 0              # the container's CPU time, ns
     online_cpus: int = 1

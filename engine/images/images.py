@@ -22,6 +22,8 @@ from engine.images.store import ContentStore
 
 @dataclass(frozen=True)
 class Image:
+    """An image in the store: its id, manifest, config and names."""
+
     id: str  # the config digest
     manifest: Manifest
     config: ImageConfig

@@ -19,6 +19,8 @@ MAX_JSON = 4 << 20  # a manifest, index or config larger than this is refused, a
 
 @dataclass(frozen=True)
 class Descriptor:
+    """An OCI descriptor: media type, digest, size."""
+
     media_type: str
     digest: str
     size: int
@@ -65,6 +67,8 @@ def dump_json(obj: Any) -> bytes:
 
 @dataclass(frozen=True)
 class Manifest:
+    """An OCI image manifest: config and layers."""
+
     media_type: str
     config: Descriptor
     layers: tuple[Descriptor, ...]
@@ -101,6 +105,8 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Index:
+    """An OCI index: manifests by platform."""
+
     media_type: str
     manifests: tuple[Descriptor, ...]
 

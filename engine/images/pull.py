@@ -28,6 +28,8 @@ from engine.registry.progress import Progress, ignore
 
 @dataclass(frozen=True)
 class Pulled:
+    """What a pull got: the image and what was downloaded."""
+
     reference: Reference
     image: Image
     digest: str       # the index's digest when the tag named an index, else the manifest's

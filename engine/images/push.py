@@ -25,6 +25,8 @@ from engine.registry.progress import Progress, ignore
 
 @dataclass(frozen=True)
 class Pushed:
+    """What a push sent: the manifest's digest and size."""
+
     reference: Reference
     image: Image
     digest: str

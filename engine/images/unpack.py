@@ -44,6 +44,8 @@ WRITERS, QUEUED = 4, 64
 
 @dataclass
 class UnpackStats:
+    """What unpacking a layer wrote: files and bytes."""
+
     entries: int = 0
     bytes: int = 0  # regular files' content and symlinks' targets: the layer's size as Docker counts it
 

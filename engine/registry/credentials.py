@@ -27,6 +27,8 @@ DOCKER_HUB_KEY = "https://index.docker.io/v1/"
 
 @dataclass(frozen=True)
 class Credentials:
+    """A registry's username and password (or token)."""
+
     username: str
     password: str
 

@@ -34,6 +34,8 @@ _MACHINES = {"x86_64": ("amd64", ""), "amd64": ("amd64", ""), "aarch64": ("arm64
 
 @dataclass(frozen=True)
 class Platform:
+    """An image's platform: os, architecture, variant."""
+
     os: str
     architecture: str
     variant: str = ""
@@ -61,6 +63,8 @@ def host_platform() -> Platform:
 
 @dataclass(frozen=True)
 class Descriptor:
+    """A descriptor as a registry serves it."""
+
     media_type: str
     digest: str
     size: int
@@ -78,6 +82,8 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Index:
+    """A manifest list or OCI index as a registry serves it."""
+
     media_type: str
     manifests: tuple[Descriptor, ...]
 

@@ -18,6 +18,8 @@ DONE = "done"
 
 @dataclass(frozen=True)
 class Progress:
+    """A download's progress: bytes done and expected."""
+
     digest: str
     done: int
     total: int

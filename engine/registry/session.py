@@ -69,6 +69,8 @@ class Transient(Exception):
 
 @dataclass
 class _Token:
+    """A bearer token and when it expires."""
+
     value: str
     expires: float
 

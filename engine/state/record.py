@@ -68,6 +68,8 @@ class ContainerConfig:
 
 @dataclass(frozen=True)
 class ProbeResult:
+    """One healthcheck probe: start, end, exit code, output."""
+
     start: str
     end: str
     exit_code: int
@@ -76,6 +78,8 @@ class ProbeResult:
 
 @dataclass(frozen=True)
 class Health:
+    """A container's health: status, failing streak and the last probes."""
+
     status: str = "starting"
     failing_streak: int = 0
     log: tuple[ProbeResult, ...] = ()
@@ -83,6 +87,8 @@ class Health:
 
 @dataclass(frozen=True)
 class ContainerRecord:
+    """A container as the engine keeps it: identity, config, state and process."""
+
     id: str
     name: str
     config: ContainerConfig = ContainerConfig()

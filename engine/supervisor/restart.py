@@ -27,6 +27,8 @@ class BadRestartPolicy(EngineError, InvalidArgument):
 
 @dataclass(frozen=True)
 class Policy:
+    """A restart policy: no, always, on-failure[:N], unless-stopped."""
+
     name: str
     max_retries: int = 0
 

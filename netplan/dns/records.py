@@ -56,6 +56,8 @@ MISS = Lookup(False)
 
 @dataclass
 class _Zone:
+    """The names one network answers: name -> addresses."""
+
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     by_name: dict[str, list[Endpoint]] = field(default_factory=dict)
     by_address: dict[Address, str] = field(default_factory=dict)

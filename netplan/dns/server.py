@@ -49,6 +49,8 @@ class View:
 
 @dataclass
 class Listener:
+    """One container's 127.0.0.11 listener and the networks it answers for."""
+
     where: tuple[str | None, str, int]
     view: View
     udp: asyncio.DatagramTransport
@@ -57,6 +59,8 @@ class Listener:
 
 @dataclass
 class Server:
+    """The DNS server's listeners and zones."""
+
     upstreams: tuple[fwd.Upstream, ...]
     timeout: float = 2.0
     ttl: int = 0

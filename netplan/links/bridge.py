@@ -43,6 +43,8 @@ class Bridge:
 
 @dataclass
 class _Work:
+    """What bridge setup made so far, to unwind on failure."""
+
     ipr: IPRoute
     bridge: Bridge
     netns: Path | None

@@ -54,6 +54,8 @@ class Endpoint:
 
 @dataclass
 class _Work:
+    """What endpoint setup made so far, to unwind on failure."""
+
     host: IPRoute
     inner: IPRoute
     ep: Endpoint

@@ -22,6 +22,8 @@ LISTEN, UDP_BOUND = "0A", "07"
 
 @dataclass(frozen=True)
 class Holder:
+    """A process holding a host port: its pid and command."""
+
     pid: int
     name: str
 

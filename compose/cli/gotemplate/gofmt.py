@@ -67,6 +67,8 @@ def verb_v(value: Any) -> str:
 
 @dataclass
 class _Spec:
+    """One printf verb as parsed: flags, width, precision and the verb."""
+
     minus: bool = False
     plus: bool = False
     sharp: bool = False

@@ -15,6 +15,8 @@ class Node:
 
 @dataclass
 class TextNode(Node):
+    """Text between actions, copied as it is."""
+
     pos: int
     text: str
 
@@ -24,6 +26,8 @@ class TextNode(Node):
 
 @dataclass
 class DotNode(Node):
+    """`.`: the value the template runs on."""
+
     pos: int
 
     def __str__(self) -> str:
@@ -32,6 +36,8 @@ class DotNode(Node):
 
 @dataclass
 class NilNode(Node):
+    """The untyped `nil`."""
+
     pos: int
 
     def __str__(self) -> str:
@@ -40,6 +46,8 @@ class NilNode(Node):
 
 @dataclass
 class BoolNode(Node):
+    """`true` or `false`."""
+
     pos: int
     value: bool
 
@@ -64,6 +72,8 @@ class NumberNode(Node):
 
 @dataclass
 class StringNode(Node):
+    """A quoted or raw string constant, unquoted."""
+
     pos: int
     quoted: str
     text: str
@@ -74,6 +84,8 @@ class StringNode(Node):
 
 @dataclass
 class FieldNode(Node):
+    """`.A.B`: a chain of field names from dot."""
+
     pos: int
     ident: list[str]
 
@@ -83,6 +95,8 @@ class FieldNode(Node):
 
 @dataclass
 class VariableNode(Node):
+    """`$x.A`: a variable and the fields chained after it."""
+
     pos: int
     ident: list[str]  # the variable's name ($x) first, then fields
 
@@ -92,6 +106,8 @@ class VariableNode(Node):
 
 @dataclass
 class IdentifierNode(Node):
+    """A function's name."""
+
     pos: int
     ident: str
 
@@ -114,6 +130,8 @@ class ChainNode(Node):
 
 @dataclass
 class CommandNode(Node):
+    """One command of a pipeline: its operands."""
+
     pos: int
     args: list[Node] = field(default_factory=list)
 
@@ -123,6 +141,8 @@ class CommandNode(Node):
 
 @dataclass
 class PipeNode(Node):
+    """A pipeline, with the variables it declares or assigns."""
+
     pos: int
     line: int
     decl: list[VariableNode] = field(default_factory=list)
@@ -138,6 +158,8 @@ class PipeNode(Node):
 
 @dataclass
 class ListNode(Node):
+    """A sequence of nodes."""
+
     pos: int
     nodes: list[Node] = field(default_factory=list)
 
@@ -147,6 +169,8 @@ class ListNode(Node):
 
 @dataclass
 class ActionNode(Node):
+    """`{{pipeline}}`: its value printed."""
+
     pos: int
     line: int
     pipe: PipeNode
@@ -175,6 +199,8 @@ class BranchNode(Node):
 
 @dataclass
 class BreakNode(Node):
+    """`{{break}}` in a range."""
+
     pos: int
 
     def __str__(self) -> str:
@@ -183,6 +209,8 @@ class BreakNode(Node):
 
 @dataclass
 class ContinueNode(Node):
+    """`{{continue}}` in a range."""
+
     pos: int
 
     def __str__(self) -> str:

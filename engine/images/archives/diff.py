@@ -20,6 +20,8 @@ ADDED, CHANGED, DELETED = "A", "C", "D"
 
 @dataclass(frozen=True, order=True)
 class Change:
+    """One path a container changed: added, changed or deleted."""
+
     path: str  # absolute inside the container: /etc/hosts
     kind: str  # A, C or D
 

@@ -27,6 +27,8 @@ _FLAGS = {"ro": MS_RDONLY, "bind": MS_BIND, "rbind": MS_BIND | MS_REC}
 
 @dataclass(frozen=True)
 class Mount:
+    """One mount to make: type, source, target, options."""
+
     type: str  # "overlay", "bind"
     source: str
     target: str
