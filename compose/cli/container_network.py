@@ -42,12 +42,13 @@ def create(options: RunOptions, *, ip: str | None = None, ip6: str | None = None
                              tuple(dns or ()), tuple(dns_search or ()), tuple(dns_option or ()),
                              options.extra_hosts)
     plain.check(net)
-    world = World.from_roots(roots())
     if plain.is_user_network(options.network):
-        return plain.create(world, options, net)
+        return plain.create(World.from_roots(roots()), options, net)
     if net.publish:
         typer.echo("WARNING: Published ports are discarded when using host network mode", err=True)
-    return world.containers.create(options)
+    from engine.containers.service import ContainerService
+
+    return ContainerService(roots()).create(options)  # none, host or a namespace: netplan is not needed
 
 
 def remove(ref: str, *, force: bool = False, volumes: bool = False) -> None:

@@ -11,6 +11,7 @@ the userland proxy too unless the engine setting turns it off (compose.reconcile
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,11 +25,27 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class World:
-    """The engine's and netplan's services of this process's roots."""
+    """The engine's and netplan's services of this process's roots, each made (and its modules imported) when
+    first used: a container without a network never loads netplan."""
 
-    containers: ContainerService
-    networks: NetworkService
-    run_root: Path
+    roots: Roots
+    host_netns: Path | None = None
+
+    @property
+    def run_root(self) -> Path:
+        return self.roots.run
+
+    @cached_property
+    def containers(self) -> ContainerService:
+        from engine.containers.service import ContainerService
+
+        return ContainerService(self.roots)
+
+    @cached_property
+    def networks(self) -> NetworkService:
+        from compose.reconcile import proxy
+
+        return proxy.network_service(self.roots, self.host_netns)
 
     @property
     def images(self) -> ImageService:
@@ -40,7 +57,4 @@ class World:
 
     @classmethod
     def from_roots(cls, roots: Roots, host_netns: Path | None = None) -> World:
-        from compose.reconcile import proxy
-        from engine.containers.service import ContainerService
-
-        return cls(ContainerService(roots), proxy.network_service(roots, host_netns), roots.run)
+        return cls(roots, host_netns)
