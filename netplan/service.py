@@ -232,7 +232,12 @@ class NetworkService:
         return ip_interface(f"{got}/{plan.subnet.prefixlen}")
 
     def detach(self, network: str, container: str) -> None:
-        """Take the container off the network: its ports, veth, addresses and DNS records go."""
+        """Take the container off the network: its veth, then (under the records' lock) its ports, addresses and
+        DNS records go. The veth is the container's alone, and deleting one waits on the kernel (an RCU grace
+        period): outside the lock, thirty containers taken down at once do not queue behind each other's."""
+        seen = self.store.load()
+        links.detach(_endpoint(seen, _find(seen, network, "detach from network"), container, "detach").veth,
+                     self.host_netns)
         with self.store.locked() as records:
             net = _find(records, network, "detach from network")
             endpoint = _endpoint(records, net, container, "detach")
@@ -240,7 +245,6 @@ class NetworkService:
             if endpoint.ports:
                 self._apply(after)
                 self._unproxy(endpoint.ports)
-            links.detach(endpoint.veth, self.host_netns)
             self.ipam.release(net.name, endpoint.name)
             if self.dns is not None:
                 self.dns.drop_endpoint(net.name, endpoint.name)
