@@ -14,8 +14,10 @@ Lifecycle:
 
 Terms: the *host namespace* is where bridges, veth host ends and the firewall live: None for
 the real host, a namespace file in tests. The *state dir* holds the records (`records.py`) and
-the IPAM state; a second service on the same dir sees the same networks. Every operation holds
-the records' lock from start to end, and renders the firewall from all records at once.
+the IPAM state; a second service on the same dir sees the same networks. An operation holds the
+records' lock for its read-change-write and renders the firewall from all records at once; a
+container's own links (its veth) are made or deleted outside it, by attach and detach, so that
+containers joining or leaving at once do not wait on each other's kernel work.
 
 Every operation that fails unwinds what it made (`Unwind`), and raises a `NetplanError`.
 
@@ -200,12 +202,18 @@ class NetworkService:
     def attach(self, network: str, container: str, netns: Path, *, name: str | None = None,
                aliases: Iterable[str] = (), ipv4_address: str | None = None, ipv6_address: str | None = None,
                mac: str | None = None, ifname: str | None = None, priority: int = 0) -> EndpointRecord:
-        """Join `container` (plumbed into `netns`) to the network; returns its record with its addresses."""
-        with self.store.locked() as records, Unwind() as undo:
-            net = _find(records, network, "attach to network")
-            if records.endpoint(net.name, container) is not None:
-                raise EndpointExists(f"attach `{name or container}` to network `{net.name}`: it is attached already")
-            owner = name or container
+        """Join `container` (plumbed into `netns`) to the network; returns its record with its addresses.
+
+        The addresses come from IPAM (under its own lock) and the veth is plumbed before the records' lock is
+        taken, only to write the endpoint: thirty containers joining at once do not queue behind each other's
+        kernel work. The namespace's other endpoints (its default route) are those its caller attached before.
+        """
+        records = self.store.load()
+        net = _find(records, network, "attach to network")
+        if records.endpoint(net.name, container) is not None:
+            raise EndpointExists(f"attach `{name or container}` to network `{net.name}`: it is attached already")
+        owner = name or container
+        with Unwind() as undo:
             siblings = records.endpoints_in(str(netns))
             ifname = ifname or _free_ifname(siblings)
             plans = self.ipam.load().get(net.name, "attach").subnets
@@ -222,7 +230,11 @@ class NetworkService:
             if self.dns is not None:
                 undo.add(self.dns.drop_endpoint, net.name, owner)
                 self.dns.put_endpoint(net.name, _dns_endpoint(endpoint))
-            self.store.write(records.with_endpoint(endpoint))
+            with self.store.locked() as current:
+                _find(current, net.name, "attach to network")  # not removed meanwhile
+                if current.endpoint(net.name, container) is not None:
+                    raise EndpointExists(f"attach `{owner}` to network `{net.name}`: it is attached already")
+                self.store.write(current.with_endpoint(endpoint))
             return endpoint
 
     def _allocate(self, network: str, owner: str, plan: SubnetPlan, v4: str | None, v6: str | None) -> Any:
