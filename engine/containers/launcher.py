@@ -240,6 +240,8 @@ class RuntimeLauncher:
         for name in (PID_FILE, ERROR_FILE):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(launch["bundle"], name))
+        if runtime == "native":
+            import engine.runtime.launch  # noqa: F401 - in the supervisor, once (~0.4 MB): not in every creator
         work = create_native if runtime == "native" else create_cli
         if stdio.console >= 0:
             return detach(lambda: with_console(launch, work), stdio)
