@@ -111,7 +111,9 @@ class ContainerRecord:
         return dataclasses.replace(self, **changes)
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The record as JSON-ready data, as dataclasses.asdict makes it but without deep-copying the dicts
+        (the launch options are large; the supervisor writes a record after every healthcheck probe)."""
+        return _plain(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ContainerRecord:
@@ -127,3 +129,12 @@ class ContainerRecord:
                             log=tuple(ProbeResult(**r) for r in health["log"]))
         supervisor = tuple(data.get("supervisor") or (0, 0))
         return cls(**{**data, "config": ContainerConfig(**config), "health": health, "supervisor": supervisor})
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses as dicts and tuples as lists, recursively; every other value as it is (not copied)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
