@@ -243,13 +243,20 @@ class NetworkService:
         got = self.ipam.allocate(network, owner, address, plan.subnet.version)
         return ip_interface(f"{got}/{plan.subnet.prefixlen}")
 
-    def detach(self, network: str, container: str) -> None:
-        """Take the container off the network: its veth, then (under the records' lock) its ports, addresses and
-        DNS records go. The veth is the container's alone, and deleting one waits on the kernel (an RCU grace
-        period): outside the lock, thirty containers taken down at once do not queue behind each other's."""
+    def detach(self, network: str, container: str, *, link: bool = True) -> None:
+        """Take the container off the network: its veth, its address, then (under the records' lock) its ports
+        and DNS records go.
+
+        The veth is the container's alone and its address is IPAM's (under its own lock), so both go before the
+        records' lock is taken: thirty containers taken down at once do not queue behind each other's kernel
+        work (deleting a link waits on an RCU grace period) and fsyncs. `link=False`: the caller removes the
+        container's namespace right after, which destroys the pair in the kernel's own time.
+        """
         seen = self.store.load()
-        links.detach(_endpoint(seen, _find(seen, network, "detach from network"), container, "detach").veth,
-                     self.host_netns)
+        endpoint = _endpoint(seen, _find(seen, network, "detach from network"), container, "detach")
+        if link:
+            links.detach(endpoint.veth, self.host_netns)
+        self.ipam.release(endpoint.network, endpoint.name)
         with self.store.locked() as records:
             net = _find(records, network, "detach from network")
             endpoint = _endpoint(records, net, container, "detach")
@@ -257,11 +264,15 @@ class NetworkService:
             if endpoint.ports:
                 self._apply(after)
                 self._unproxy(endpoint.ports)
-            self.ipam.release(net.name, endpoint.name)
             if self.dns is not None:
                 self.dns.drop_endpoint(net.name, endpoint.name)
             self._move_default_route(after, endpoint)
             self.store.write(after)
+
+    def await_links_gone(self, endpoints: Iterable[EndpointRecord]) -> None:
+        """Once the namespace of these endpoints is removed: wait for the kernel to destroy their veths (it does
+        many at once), deleting any left after a while; `detach(link=False)` leaves them to this."""
+        links.await_gone([e.veth for e in endpoints], self.host_netns)
 
     def _move_default_route(self, records: Records, gone: EndpointRecord) -> None:
         """If the network that left carried the default route, the next best network carries it now."""

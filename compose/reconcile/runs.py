@@ -223,14 +223,17 @@ def unmake(world: World, container: str, timeout: float | None = None) -> None:
     world.containers.stop(record.id, timeout)
     world.containers.remove(record.id, force=True)
     shutil.rmtree(files_dir(world, record.name), ignore_errors=True)
-    for net in world.networks.list_networks():
-        if any(e.container == record.id for e in net.endpoints):
-            world.networks.detach(net.record.name, record.id)
     path = netns_of(record, world.run_root)
+    # A namespace shared through `network_mode: service:x` goes with the last container that uses it; when it
+    # goes now, so do the veths in it (the kernel destroys them), and detaching leaves them to that.
+    shared = path is not None and any(netns_of(other, world.run_root) == path
+                                      for other in world.containers.list(all=True))
+    endpoints = world.networks.endpoints(container=record.id)
+    for endpoint in endpoints:
+        world.networks.detach(endpoint.network, record.id, link=path is None or shared)
     if path is None:
         return
-    # A namespace shared through `network_mode: service:x` goes with the last container that uses it.
-    shared = any(netns_of(other, world.run_root) == path for other in world.containers.list(all=True))
     dns.unplug(world, record.id, None if shared else path.name)
     if not shared:
         netns.remove(world.run_root, path.name)
+        world.networks.await_links_gone(endpoints)

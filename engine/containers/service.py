@@ -380,7 +380,9 @@ class ContainerService:
             self.supervisor.kill(record.id, "SIGKILL")
             self.wait(record.id)
         self.supervisor.forget(record.id)
-        self.store.update(record.id, lambda r: r.replace(state=next_state("remove", r.name, observe(r).state)))
+        # `removing` lasts as long as the unwinding: no fsync for it (after a crash the record says what it said)
+        self.store.update(record.id, lambda r: r.replace(state=next_state("remove", r.name, observe(r).state)),
+                          durable=False)
         self._unwind(record.id)
         events.container(self.roots.state, record, "destroy")
         if volumes:

@@ -28,7 +28,7 @@ from netplan.links.names import (
 
 # The netlink side (pyroute2, ~0.1 s to import) is loaded on first use: reading records needs none of it.
 _LAZY = {"Bridge": "bridge", "remove_bridge": "bridge", "setup_bridge": "bridge", "Endpoint": "endpoint",
-         "attach": "endpoint", "detach": "endpoint", "set_default_route": "endpoint"}
+         "attach": "endpoint", "detach": "endpoint", "set_default_route": "endpoint", "await_gone": "endpoint"}
 
 
 def __getattr__(name: str) -> Any:
@@ -41,6 +41,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Bridge", "Endpoint", "GatewayCandidate", "LinkConflict", "LinkFailed", "LinkInvalid", "LinkNotFound",
-    "attach", "bridge_name", "container_ifname", "default_route_carriers", "detach", "mac_for",
+    "attach", "await_gone", "bridge_name", "container_ifname", "default_route_carriers", "detach", "mac_for",
     "remove_bridge", "set_default_route", "setup_bridge", "veth_name",
 ]
