@@ -28,7 +28,7 @@ from netplan.links.names import (
 
 # The netlink side (pyroute2, ~0.1 s to import) is loaded on first use: reading records needs none of it.
 _LAZY = {"Bridge": "bridge", "remove_bridge": "bridge", "setup_bridge": "bridge", "Endpoint": "endpoint",
-         "attach": "endpoint", "detach": "endpoint", "set_default_route": "endpoint", "await_gone": "endpoint"}
+         "attach": "endpoint", "detach": "endpoint", "set_default_route": "endpoint", "await_gone": "gone"}
 
 
 def __getattr__(name: str) -> Any:

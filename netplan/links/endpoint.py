@@ -18,8 +18,6 @@ A failure deletes the pair, which takes every later step's work with it.
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from socket import AF_INET, AF_INET6
@@ -178,19 +176,3 @@ def detach(host_name: str, host_netns: Path | None = None) -> None:
             raise LinkConflict(f"detach veth `{host_name}`: that link is not a veth; left alone")
         ipr.link("del", index=index)
 
-
-def await_gone(host_names: Sequence[str], host_netns: Path | None = None, timeout: float = 5.0) -> None:
-    """Wait until the kernel has destroyed these veths (their namespaces were removed: it does so in batches, in
-    its own time); delete those still there at `timeout`. So that nothing is left when the caller returns."""
-    if not host_names:
-        return
-    deadline = time.monotonic() + timeout
-    with failing("wait for veths to go", ", ".join(host_names)), iproute(host_netns) as ipr:
-        left = list(host_names)
-        while left:
-            left = [name for name in left if lookup(ipr, name) is not None]
-            if not left or time.monotonic() > deadline:
-                break
-            time.sleep(0.005)
-    for name in left:
-        detach(name, host_netns)
