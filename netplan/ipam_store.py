@@ -29,7 +29,7 @@ from netplan import ipam_state
 from netplan.errors import NetplanError, StateFailed
 from netplan.ipam import Address, SubnetRequest, Taken
 from netplan.ipam_state import IpamState, NetworkRecord
-from pycompose.files import locked, write_atomic
+from pycompose.files import locked, read_parsed, write_atomic
 
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ class IpamStore:
     def load(self) -> IpamState:
         """The state as last written (a consistent snapshot: writes are atomic renames)."""
         try:
-            return ipam_state.from_json(json.loads(self.path.read_text(encoding="utf-8")))
+            return read_parsed(self.path, _parse)
         except FileNotFoundError:
             return IpamState()
         except OSError as err:
@@ -81,8 +81,12 @@ class IpamStore:
             yield
 
     def _write(self, state: IpamState) -> None:
-        data = json.dumps(ipam_state.to_json(state), indent=1, sort_keys=True).encode() + b"\n"
+        data = json.dumps(ipam_state.to_json(state), sort_keys=True, separators=(",", ":")).encode() + b"\n"
         try:
             write_atomic(self.path, data)
         except OSError as err:
             raise StateFailed(f"write IPAM state `{self.path}`: {err.strerror}") from err
+
+
+def _parse(data: bytes) -> IpamState:
+    return ipam_state.from_json(json.loads(data))

@@ -34,7 +34,7 @@ from typing import Any
 from netplan.errors import StateFailed
 from netplan.firewall.spec import PublishedPort
 from netplan.proxy.wire import decode, encode
-from pycompose.files import locked, write_atomic
+from pycompose.files import locked, read_parsed, write_atomic
 
 FORMAT = 1
 Interface = IPv4Interface | IPv6Interface
@@ -112,7 +112,7 @@ class RecordStore:
     def load(self) -> Records:
         """The records as last written (a consistent snapshot, without the lock)."""
         try:
-            return from_json(json.loads(self.path.read_text(encoding="utf-8")))
+            return read_parsed(self.path, _parse)
         except FileNotFoundError:
             return Records()
         except OSError as err:
@@ -134,7 +134,7 @@ class RecordStore:
 
     def write(self, records: Records) -> None:
         """Replace the file atomically; call it while holding `locked()`."""
-        data = json.dumps(to_json(records), indent=1, sort_keys=True).encode() + b"\n"
+        data = json.dumps(to_json(records), sort_keys=True, separators=(",", ":")).encode() + b"\n"
         try:
             write_atomic(self.path, data)
         except OSError as err:
@@ -161,3 +161,7 @@ def from_json(doc: Mapping[str, Any]) -> Records:
                                         "ports": tuple(decode(p) for p in raw["ports"])})
                  for eid, raw in doc["endpoints"].items()}
     return Records(networks, endpoints)
+
+
+def _parse(data: bytes) -> Records:
+    return from_json(json.loads(data))

@@ -13,8 +13,11 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def fsync_dir(path: Path) -> None:
@@ -84,3 +87,23 @@ def _names(path: Path, fd: int) -> bool:
         return False
     held = os.fstat(fd)
     return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
+
+
+_parsed: dict[str, tuple[tuple[int, int, int], Callable[[bytes], Any], Any]] = {}
+
+
+def read_parsed(path: Path, parse: Callable[[bytes], T]) -> T:
+    """`parse(the file's bytes)`, from this process's cache while the file is the one parsed before.
+
+    Shared state files are replaced by `write_atomic` (a rename: a new inode), never written in place, so the
+    inode, mtime and size say whether the file changed; what `parse` makes must be immutable (a frozen value),
+    since every caller gets the same one. Raises OSError as reading does (FileNotFoundError when absent).
+    """
+    st = os.stat(path)
+    key = (st.st_ino, st.st_mtime_ns, st.st_size)
+    hit = _parsed.get(str(path))
+    if hit is not None and hit[0] == key and hit[1] is parse:
+        return hit[2]
+    value = parse(path.read_bytes())
+    _parsed[str(path)] = (key, parse, value)
+    return value

@@ -33,7 +33,10 @@ from engine.errors import EngineError
 from engine.state.record import ContainerRecord, now
 from pycompose.errors import Conflict, InvalidArgument, NotFound, Unavailable
 from pycompose.files import locked as file_lock
-from pycompose.files import write_atomic  # re-exported: engine.volumes uses it
+from pycompose.files import (
+    read_parsed,
+    write_atomic,  # re-exported: engine.volumes uses it
+)
 
 RECORD = "record.json"
 
@@ -82,14 +85,13 @@ class Store:
 
     def _read(self, container_id: str) -> ContainerRecord | None:
         try:
-            data = (self.root / container_id / RECORD).read_bytes()
+            return read_parsed(self.root / container_id / RECORD, _parse_record)
         except (FileNotFoundError, NotADirectoryError):
             return None
-        return ContainerRecord.from_json(json.loads(data))
 
     def _write(self, record: ContainerRecord, *, durable: bool = True) -> None:
-        write_atomic(self.root / record.id / RECORD, json.dumps(record.to_json(), indent=1).encode(), mode=0o600,
-                     durable=durable)
+        data = json.dumps(record.to_json(), separators=(",", ":")).encode()  # compact: the C encoder writes it
+        write_atomic(self.root / record.id / RECORD, data, mode=0o600, durable=durable)
 
     def list(self) -> list[ContainerRecord]:
         if not self.root.is_dir():
@@ -159,3 +161,7 @@ class Store:
             for entry in os.scandir(directory):
                 os.unlink(entry.path)
             directory.rmdir()
+
+
+def _parse_record(data: bytes) -> ContainerRecord:
+    return ContainerRecord.from_json(json.loads(data))

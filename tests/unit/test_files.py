@@ -64,3 +64,27 @@ def test_a_discarded_lock_leaves_no_file_and_still_excludes(tmp_path):
 def test_a_shared_lock_cannot_discard(tmp_path):
     with pytest.raises(ValueError), locked(tmp_path / "x.lock", shared=True, discard=True):
         pass
+
+
+def test_read_parsed_parses_once_until_the_file_is_replaced(tmp_path):
+    from pycompose.files import read_parsed, write_atomic
+
+    path = tmp_path / "state.json"
+    write_atomic(path, b'{"n": 1}')
+    calls = []
+
+    def parse(data: bytes) -> dict:
+        calls.append(data)
+        return __import__("json").loads(data)
+
+    first = read_parsed(path, parse)
+    assert read_parsed(path, parse) is first and len(calls) == 1
+    write_atomic(path, b'{"n": 2}')  # same size, a new file
+    assert read_parsed(path, parse) == {"n": 2} and len(calls) == 2
+
+
+def test_read_parsed_raises_as_reading_does(tmp_path):
+    from pycompose.files import read_parsed
+
+    with pytest.raises(FileNotFoundError):
+        read_parsed(tmp_path / "missing.json", bytes.decode)
