@@ -29,6 +29,7 @@ Every operation that fails unwinds what it made (`Unwind`), and raises a `Netpla
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -37,19 +38,20 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from ipaddress import ip_address, ip_interface
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from netplan import host, links
+from netplan import links
 from netplan.errors import NetplanError, NetworkExists, NetworkNotFound, SubnetInvalid
 from netplan.firewall.spec import PublishedPort
 from netplan.ipam import Address, SubnetPlan, SubnetRequest, Taken
 from netplan.ipam_state import IpamState
 from netplan.ipam_store import IpamStore
-from netplan.proxy.bind import clashes
 from netplan.records import EndpointRecord, NetworkRecord, Records, RecordStore
-from netplan.service_firewall import Firewall, spec_of
-from netplan.service_ports import PortRequest, check_free, check_unheld, fixed_ports, resolve_ports, served_by_proxy
 from pycompose.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from netplan.service_firewall import Firewall
+    from netplan.service_ports import PortRequest
 
 NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 PROXIED = ("tcp", "udp")   # what the userland proxy serves; sctp is published by the firewall alone
@@ -127,9 +129,15 @@ class NetworkService:
         self.ipam = IpamStore(state_dir)
         self.run_root = Path(run_root)
         self.host_netns = host_netns
-        self.firewall = Firewall(host_netns)
         self.dns = dns
         self.proxy = proxy
+
+    @functools.cached_property
+    def firewall(self) -> Firewall:
+        """The ruleset's writer (its modules loaded when a rule first changes: listing networks needs none)."""
+        from netplan.service_firewall import Firewall
+
+        return Firewall(self.host_netns)
 
     # -- networks ---------------------------------------------------------------------------
 
@@ -163,6 +171,8 @@ class NetworkService:
 
     def _host_taken(self, records: Records) -> list[Taken]:
         """What the host uses, less our own bridges: IPAM names those after their networks."""
+        from netplan import host
+
         ours = {f"bridge {n.bridge}" for n in records.networks.values()}
         return [t for t in host.taken(self.host_netns) if t.owner not in ours]
 
@@ -300,6 +310,8 @@ class NetworkService:
         with self.store.locked() as records, Unwind() as undo:
             net = _find(records, network, "publish ports on network")
             endpoint = _endpoint(records, net, container, "publish ports of")
+            from netplan.service_ports import check_free, check_unheld, resolve_ports, served_by_proxy
+
             proxied = PROXIED if self.proxy is not None else ()
             ports = resolve_ports(endpoint, requests, records, self.host_netns, proxied=proxied)
             check_free(records, ports)
@@ -316,6 +328,9 @@ class NetworkService:
     def preflight(self, requests: Sequence[PortRequest], *, leaving: Collection[str] = ()) -> None:
         """Refuse now, before anything is made for them, host ports that an endpoint publishes (unless its
         container is in `leaving`: about to be removed) or that a process of the host namespace holds."""
+        from netplan.proxy.bind import clashes
+        from netplan.service_ports import check_free, check_unheld, fixed_ports
+
         records = self.store.load()
         ours = [p for e in records.endpoints.values() for p in e.ports]
         staying = Records(records.networks, {k: e for k, e in records.endpoints.items() if e.container not in leaving})
@@ -334,6 +349,10 @@ class NetworkService:
             self.store.write(after)
 
     def _unproxy(self, ports: Sequence[PublishedPort]) -> None:
+        if not ports:
+            return
+        from netplan.service_ports import served_by_proxy
+
         served = served_by_proxy(ports, PROXIED)
         if self.proxy is not None and served:
             self.proxy.remove(served)
@@ -363,6 +382,8 @@ class NetworkService:
         return self.firewall.listing()
 
     def _apply(self, records: Records) -> None:
+        from netplan.service_firewall import spec_of
+
         self.firewall.apply(spec_of(records, self.ipam.load(), proxied_loopback=self.proxy is not None))
 
     def _commit(self, before: Records, after: Records, undo: Unwind) -> None:

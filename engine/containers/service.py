@@ -29,12 +29,9 @@ from typing import TYPE_CHECKING
 
 import engine
 from engine import events
-from engine.containers import files, launcher, names
-from engine.containers.bundle import Identity
 from engine.containers.errors import ContainerBusy, ContainerInvalid, ContainerStartFailed
 from engine.containers.options import RUNTIMES, Mount, RunOptions
 from engine.images.images import Image, ImageService
-from engine.images.snapshots import OverlaySnapshotter, mount_all, unmount_all
 from engine.roots import Roots
 from engine.state import ContainerConfig, ContainerRecord, Healthcheck, NoSuchContainer, Store, new_id, observe
 from engine.state.lifecycle import ACTIVE, next_state
@@ -46,6 +43,7 @@ if TYPE_CHECKING:
     from engine.containers.commit import CommitOptions
     from engine.containers.exec import ExecOptions, Execution
     from engine.images.archives.diff import Change
+    from engine.images.snapshots import OverlaySnapshotter
     from engine.volumes import VolumeService
 
 LAUNCHER = "engine.containers.launcher:RuntimeLauncher"
@@ -67,6 +65,8 @@ class ContainerService:
         return self._images
 
     def snapshots(self) -> OverlaySnapshotter:
+        from engine.images.snapshots import OverlaySnapshotter
+
         return OverlaySnapshotter(self.roots.state / "snapshots", self.images.layers)
 
     def bundle(self, container_id: str) -> Path:
@@ -79,7 +79,7 @@ class ContainerService:
         if options.name is not None and not _NAME.fullmatch(options.name):
             raise ContainerInvalid(f"invalid container name `{options.name}`: only [a-zA-Z0-9][a-zA-Z0-9_.-] "
                                    "are allowed")
-        from engine.containers import flags, limits, resolve
+        from engine.containers import flags, limits, names, resolve
 
         log = flags.log_config(options.log_driver, options.log_opts)
         options = dataclasses.replace(options, **flags.modes(options.ipc, options.pid, options.uts, options.cgroupns,
@@ -161,7 +161,9 @@ class ContainerService:
         return {r.name for r in self.store.list()}
 
     def _make_bundle(self, record: ContainerRecord, image, image_config: dict, options: RunOptions) -> None:  # type: ignore[no-untyped-def]
-        from engine.containers import bundle, limits, resolve
+        from engine.containers import bundle, files, limits, resolve
+        from engine.containers.bundle import Identity
+        from engine.images.snapshots import mount_all
 
         directory = self.bundle(record.id)
         directory.mkdir(parents=True, mode=0o700)
@@ -216,6 +218,7 @@ class ContainerService:
         """Undo whatever part of a container exists: mount, cgroup, snapshot, bundle, runtime state, record."""
         from engine.cgroups.manager import Cgroup
         from engine.containers.resolve import SHM_DIR
+        from engine.images.snapshots import unmount_all
         from engine.images.snapshots.mounts import unmount
 
         directory = self.bundle(container_id)
@@ -243,6 +246,8 @@ class ContainerService:
         """Start the container; returns once its program runs (or raise why it could not)."""
         from engine.cgroups.manager import Cgroup
         from engine.cgroups.resources import Resources
+        from engine.containers import launcher
+        from engine.images.snapshots import mount_all
 
         record = self.get(ref)
         if record.state == "running":
@@ -412,6 +417,8 @@ class ContainerService:
     def container_pid(self, record: ContainerRecord) -> int:
         if record.state not in ACTIVE:
             return 0
+        from engine.containers import launcher
+
         return launcher.container_pid(record.config.launch) or record.pid
 
 

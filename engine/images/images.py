@@ -10,14 +10,18 @@ the last image that needs a layer removes the layer.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.images import digests, mediatypes, names
 from engine.images.errors import BadImage, ImageNotFound
-from engine.images.layers import LayerStore
 from engine.images.manifests import Descriptor, ImageConfig, Index, Manifest
 from engine.images.store import ContentStore
+
+if TYPE_CHECKING:
+    from engine.images.layers import LayerStore
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,13 @@ class ImageService:
     def __init__(self, state_root: Path):
         self.root = Path(state_root)
         self.store = ContentStore(self.root / "images")
-        self.layers = LayerStore(self.root / "layers")
+
+    @functools.cached_property
+    def layers(self) -> LayerStore:
+        """The unpacked layers (loaded when first used: finding an image by name needs none of it)."""
+        from engine.images.layers import LayerStore
+
+        return LayerStore(self.root / "layers")
 
     def register(self, manifest_digest: str, name: str | None = None, *, platform: tuple[str, str] = ("linux",
                  "amd64")) -> Image:

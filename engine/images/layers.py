@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import gzip
 import hashlib
 import os
 import shutil
 import tempfile
-import zlib
 from pathlib import Path
 from typing import BinaryIO
 
 from engine.images import compression, digests
 from engine.images.errors import BadImage, DigestMismatch, ImageNotFound
-from engine.images.unpack import unpack
 from pycompose import files
 
 
@@ -129,6 +126,11 @@ class LayerStore:
             return None
 
     def _unpack_to_temp(self, blob: BinaryIO, expected: str | None) -> tuple[Path, str]:
+        import gzip
+        import zlib
+
+        from engine.images.unpack import unpack  # tarfile and the rest: only when a layer is unpacked
+
         tmp = Path(tempfile.mkdtemp(prefix="unpack-", dir=self.root / "tmp"))
         try:
             (tmp / "diff").mkdir(mode=0o755)
