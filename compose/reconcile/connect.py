@@ -133,7 +133,7 @@ def _mode(record: ContainerRecord) -> str:
 
 def _own_netns(world: World, record: ContainerRecord) -> Path:
     """The container's own namespace under the run root; Docker's refusals for host, none and shared ones."""
-    from compose.reconcile.runs import netns_of
+    from compose.reconcile.namespaces import netns_of
 
     mode = _mode(record)
     if mode == "host":

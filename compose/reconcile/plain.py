@@ -127,20 +127,12 @@ def create(world: World, options: RunOptions, net: PlainNetwork) -> ContainerRec
 
 
 def remove(world: World, ref: str, *, force: bool = False, volumes: bool = False) -> None:
-    from compose.reconcile import dns
-    from compose.reconcile.runs import netns_of
-    from netplan import netns
+    from compose.reconcile import dns, namespaces
 
     record = world.containers.get(ref)
     world.containers.remove(record.id, force, volumes=volumes)
-    path = netns_of(record, world.run_root)
-    if path is None:
+    if namespaces.netns_of(record, world.run_root) is None:
         return
     dns.connect(world)
-    for endpoint in world.networks.endpoints(container=record.id):
-        world.networks.detach(endpoint.network, record.id)
-    shared = any(netns_of(other, world.run_root) == path for other in world.containers.list(all=True))
-    dns.unplug(world, record.id, None if shared else path.name)
-    if not shared:
-        netns.remove(world.run_root, path.name)
+    namespaces.release(world, record)
     dns.stop_if_idle(world)

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compose.model import PortConfig, Project, Service
-from compose.reconcile import dns, host_config, mounts
+from compose.reconcile import dns, host_config, mounts, namespaces
 from compose.reconcile.errors import DependencyFailed, NotSupportedYet
+from compose.reconcile.namespaces import netns_of
 
 if TYPE_CHECKING:
     from compose.reconcile.world import World
@@ -208,32 +209,10 @@ def files_dir(world: World, container_name: str) -> Path:
     return world.containers.roots.state / "files" / container_name
 
 
-def netns_of(record: ContainerRecord, run_root: Path) -> Path | None:
-    """The container's own namespace file under the run root, if it has one."""
-    network = record.config.launch.get("options", {}).get("network", "")
-    path = Path(network)
-    return path if path.parent == Path(run_root) / "netns" else None
-
-
 def unmake(world: World, container: str, timeout: float | None = None) -> None:
     """Stop and remove the container, take it off its networks, remove its namespace."""
-    from netplan import netns
-
     record = world.containers.get(container)
     world.containers.stop(record.id, timeout)
     world.containers.remove(record.id, force=True)
     shutil.rmtree(files_dir(world, record.name), ignore_errors=True)
-    path = netns_of(record, world.run_root)
-    # A namespace shared through `network_mode: service:x` goes with the last container that uses it; when it
-    # goes now, so do the veths in it (the kernel destroys them), and detaching leaves them to that.
-    shared = path is not None and any(netns_of(other, world.run_root) == path
-                                      for other in world.containers.list(all=True))
-    endpoints = world.networks.endpoints(container=record.id)
-    for endpoint in endpoints:
-        world.networks.detach(endpoint.network, record.id, link=path is None or shared)
-    if path is None:
-        return
-    dns.unplug(world, record.id, None if shared else path.name)
-    if not shared:
-        netns.remove(world.run_root, path.name)
-        world.networks.await_links_gone(endpoints)
+    namespaces.release(world, record)
