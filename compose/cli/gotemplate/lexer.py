@@ -279,6 +279,10 @@ class _Lexer:
         return self.lex_inside_action
 
     def lex_quote(self):  # type: ignore[no-untyped-def]
+        return self._lex_escaped('"', "unterminated quoted string", "string")
+
+    def _lex_escaped(self, close: str, unterminated: str, kind: str):  # type: ignore[no-untyped-def]
+        """A quoted string or a character constant: up to `close`, backslash escapes skipped, on one line."""
         while True:
             ch = self.next()
             if ch == "\\":
@@ -286,10 +290,10 @@ class _Lexer:
                 if ch not in ("", "\n"):
                     continue
             if ch in ("", "\n"):
-                return self.error("unterminated quoted string")
-            if ch == '"':
+                return self.error(unterminated)
+            if ch == close:
                 break
-        self.emit("string")
+        self.emit(kind)
         return self.lex_inside_action
 
     def lex_raw_quote(self):  # type: ignore[no-untyped-def]
@@ -301,18 +305,7 @@ class _Lexer:
         return self.lex_inside_action
 
     def lex_char(self):  # type: ignore[no-untyped-def]
-        while True:
-            ch = self.next()
-            if ch == "\\":
-                ch = self.next()
-                if ch not in ("", "\n"):
-                    continue
-            if ch in ("", "\n"):
-                return self.error("unterminated character constant")
-            if ch == "'":
-                break
-        self.emit("char_constant")
-        return self.lex_inside_action
+        return self._lex_escaped("'", "unterminated character constant", "char_constant")
 
     def lex_number(self):  # type: ignore[no-untyped-def]
         if not self.scan_number():
