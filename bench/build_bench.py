@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.test_container_cmd import Env  # noqa: E402
+from tests.e2e.engine_env import Env  # noqa: E402
 from tests.reference.debian import DebianUnavailable, import_debian, save_debian  # noqa: E402
 from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd  # noqa: E402
 

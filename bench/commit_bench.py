@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.images.testing import busybox_rootfs, tar_dir  # noqa: E402
-from tests.e2e.test_container_cmd import Env  # noqa: E402
+from tests.e2e.engine_env import Env  # noqa: E402
 from tests.reference.dockerd import DockerdUnavailable, PrivateDockerd  # noqa: E402
 
 

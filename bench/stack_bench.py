@@ -347,7 +347,11 @@ class PodmanCompose(Tool):
                     "CONTAINERS_REGISTRIES_CONF": str(b / "registries.conf")}
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=8)
         self.cgroups_before = cgroup_dirs(PODMAN_CGROUP)
-        run(["podman", "import", "-c", 'CMD ["sh"]', str(tar), IMAGE], self.env)
+        try:
+            run(["podman", "import", "-c", 'CMD ["sh"]', str(tar), IMAGE], self.env)
+        except BaseException:
+            self.close()  # podman mounted its storage already: nothing of it may stay when the column is left out
+            raise
 
     def compose(self, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
         # podman-compose 1.0.3 exits 0 on most failures; its output is kept for the error report
