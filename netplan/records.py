@@ -72,6 +72,7 @@ class EndpointRecord:
     aliases: tuple[str, ...] = ()
     priority: int = 0                           # compose `gw_priority`
     ports: tuple[PublishedPort, ...] = ()
+    hostname: str = ""                          # the container's host name: a DNS name too, on this network
 
 
 @dataclass(frozen=True)

@@ -211,8 +211,10 @@ class NetworkService:
 
     def attach(self, network: str, container: str, netns: Path, *, name: str | None = None,
                aliases: Iterable[str] = (), ipv4_address: str | None = None, ipv6_address: str | None = None,
-               mac: str | None = None, ifname: str | None = None, priority: int = 0) -> EndpointRecord:
+               mac: str | None = None, ifname: str | None = None, priority: int = 0,
+               hostname: str = "") -> EndpointRecord:
         """Join `container` (plumbed into `netns`) to the network; returns its record with its addresses.
+        Its DNS names there: `name`, `aliases` and `hostname`.
 
         The addresses come from IPAM (under its own lock) and the veth is plumbed before the records' lock is
         taken, only to write the endpoint: thirty containers joining at once do not queue behind each other's
@@ -236,7 +238,8 @@ class NetworkService:
                          self.host_netns)
             endpoint = EndpointRecord(hashlib.sha256(f"{net.id}/{container}/endpoint".encode()).hexdigest(),
                                       net.name, container, owner, str(netns), ifname, veth,
-                                      mac or links.mac_for(addresses), addresses, tuple(aliases), priority)
+                                      mac or links.mac_for(addresses), addresses, tuple(aliases), priority,
+                                      hostname=hostname)
             if self.dns is not None:
                 undo.add(self.dns.drop_endpoint, net.name, owner)
                 self.dns.put_endpoint(net.name, _dns_endpoint(endpoint))
@@ -452,4 +455,5 @@ def _carried(records: Records, ipam: IpamState, siblings: Sequence[EndpointRecor
 def _dns_endpoint(endpoint: EndpointRecord) -> Any:
     from netplan.dns.records import Endpoint
 
-    return Endpoint(endpoint.name, (endpoint.name, *endpoint.aliases), tuple(a.ip for a in endpoint.addresses))
+    names = dict.fromkeys((endpoint.name, *endpoint.aliases, *([endpoint.hostname] if endpoint.hostname else [])))
+    return Endpoint(endpoint.name, tuple(names), tuple(a.ip for a in endpoint.addresses))

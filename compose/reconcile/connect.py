@@ -73,7 +73,8 @@ def connect(world: World, network: str, container: str, *, ipv4_address: str | N
     with Unwind() as undo:
         try:
             endpoint = world.networks.attach(network, record.id, path, name=record.name, aliases=tuple(names),
-                                             ipv4_address=ipv4_address or None, ipv6_address=ipv6_address or None)
+                                             ipv4_address=ipv4_address or None, ipv6_address=ipv6_address or None,
+                                             hostname=record.config.launch.get("options", {}).get("hostname") or "")
         except NetworkNotFound:
             raise NoSuchNetwork(f"network {network} not found") from None
         except EndpointExists:

@@ -116,7 +116,8 @@ def create(world: World, options: RunOptions, net: PlainNetwork) -> ContainerRec
         record = world.containers.create(replace(options, network=str(path), resolv_conf=resolv_conf, hosts=hosts))
         undo.add(world.containers.remove, record.id, True)
         endpoint = world.networks.attach(name, record.id, path, name=record.name, aliases=net.aliases,
-                                         ipv4_address=net.ipv4_address, ipv6_address=net.ipv6_address)
+                                         ipv4_address=net.ipv4_address, ipv6_address=net.ipv6_address,
+                                         hostname=options.hostname or "")
         undo.add(world.networks.detach, name, record.id)
         undo.add(dns.unplug, world, record.id, path.name)
         dns.plug(world, net, path.name, record.id, options.hostname or record.id[:12], path, [name],

@@ -190,7 +190,7 @@ def make(world: World, project: Project, service: Service, name: str, image: str
             endpoint = world.networks.attach(net, record.id, path, name=name, aliases=known_as,
                                              ipv4_address=how.ipv4_address, ipv6_address=how.ipv6_address,
                                              mac=how.mac_address, ifname=how.interface_name,
-                                             priority=how.gw_priority)
+                                             priority=how.gw_priority, hostname=service.hostname or "")
             undo.add(world.networks.detach, net, record.id)
             addresses += [str(a.ip) for a in endpoint.addresses]
         if dns.enabled(world):

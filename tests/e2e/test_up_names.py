@@ -22,6 +22,7 @@ services:
     image: busybox
     command: ["sleep", "300"]
     stop_signal: SIGKILL
+    hostname: db-host
     networks:
       front:
         ipv4_address: {address}
@@ -94,6 +95,7 @@ def test_dns_options_and_extra_hosts_as_the_container_sees_them(stack):  # type:
 def test_a_recreated_container_is_answered_with_its_new_address_when_up_returns(stack):  # type: ignore[no-untyped-def]
     stack.ok("up", "-d")
     assert lookup(stack, "watcher", "server") == ["10.76.0.10"]
+    assert lookup(stack, "watcher", "db-host") == ["10.76.0.10"]       # its hostname names it on its networks
     (stack.project / "compose.yaml").write_text(COMPOSE.format(address="10.76.0.20"))
     stack.ok("up", "-d")
     assert lookup(stack, "watcher", "server") == ["10.76.0.20"]       # the first answer after up, no retry
