@@ -2,19 +2,16 @@
 
 The container gets the step's environment (the image's ENV, then the ARGs in scope),
 user and working directory, no network unless the build asks for the host's (`network:
-host`), and no entrypoint. Its output is streamed line by line while it runs, from its
-json-file log. The container is removed whatever happens; the layer is written only
-when the command exited 0.
+host`), and no entrypoint. It runs in the foreground of the build (engine.containers.foreground:
+no supervisor) and its output is streamed line by line while it runs. The container is removed
+whatever happens; the layer is written only when the command exited 0.
 
     code, output = run_step(containers, state, argv, env, on_line=print, network="none")
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,7 +19,6 @@ from typing import TYPE_CHECKING
 from engine.build import instructions as i
 from engine.build.state import State, add_layer, as_image
 from engine.images.manifests import Descriptor
-from pycompose.errors import PycomposeError
 
 if TYPE_CHECKING:
     from engine.containers.options import Mount
@@ -82,7 +78,9 @@ def run_step(containers, state: State, argv: tuple[str, ...], env: dict[str, str
         if announce:
             announce(record.id)
         output: list[str] = []
-        code = _run_and_follow(containers, record, output, on_line, cancelled)
+        lines = _Lines(output, on_line)
+        code = containers.run_here(record.id, lines.feed, cancelled)
+        lines.flush()
         layer = None
         if code == 0:
             layer = add_layer(images, containers.snapshots().upper(record.id), state.layer_media_type())
@@ -91,71 +89,25 @@ def run_step(containers, state: State, argv: tuple[str, ...], env: dict[str, str
         containers.remove(record.id, force=True)
 
 
-def _run_and_follow(containers, record, output: list[str], on_line: Callable[[str], None],  # type: ignore[no-untyped-def]
-                    cancelled: Callable[[], bool]) -> int:
-    done = threading.Event()
-    result: dict[str, int] = {}
+class _Lines:
+    """The container's output as lines, as they come (a partial line waits for its end); the last ones kept."""
 
-    def waiter() -> None:
-        try:
-            result["code"] = containers.wait(record.id)
-        finally:
-            done.set()
-
-    containers.start(record.id)
-    thread = threading.Thread(target=waiter, daemon=True)
-    thread.start()
-    path = containers.log_path(containers.get(record.id))
-    follower = _Follower(path, output, on_line)
-    killed = False
-    while not done.wait(0.05):
-        follower.poll()
-        if not killed and cancelled():
-            killed = True
-            with contextlib.suppress(PycomposeError):
-                containers.kill(record.id)
-    thread.join()
-    follower.poll()
-    follower.flush()
-    return result.get("code", 1)
-
-
-class _Follower:
-    """New json-file entries of a log, as lines (a partial line waits for its end)."""
-
-    def __init__(self, path: str, output: list[str], on_line: Callable[[str], None]):
-        self.path, self.output, self.on_line = path, output, on_line
-        self.offset = 0
-        self.pending = ""
+    def __init__(self, output: list[str], on_line: Callable[[str], None]):
+        self.output, self.on_line = output, on_line
         self.partial = b""
 
-    def poll(self) -> None:
-        try:
-            with open(self.path, "rb") as f:
-                f.seek(self.offset)
-                data = f.read()
-        except FileNotFoundError:
-            return
-        self.offset += len(data)
-        data = self.partial + data
-        lines = data.split(b"\n")
-        self.partial = lines.pop()
-        for raw in lines:
-            try:
-                text = json.loads(raw).get("log", "")
-            except (ValueError, AttributeError):
-                continue
-            self.pending += text
-            while "\n" in self.pending:
-                line, self.pending = self.pending.split("\n", 1)
-                self._emit(line)
+    def feed(self, data: bytes) -> None:
+        *whole, self.partial = (self.partial + data).split(b"\n")
+        for raw in whole:
+            self._emit(raw)
 
     def flush(self) -> None:
-        if self.pending:
-            self._emit(self.pending)
-            self.pending = ""
+        if self.partial:
+            self._emit(self.partial)
+            self.partial = b""
 
-    def _emit(self, line: str) -> None:
+    def _emit(self, raw: bytes) -> None:
+        line = raw.decode(errors="replace")
         self.output.append(line)
         if len(self.output) > 4 * TAIL:
             del self.output[:-TAIL]

@@ -22,6 +22,10 @@ When the container cannot be created, the reason goes to `<bundle>/start.error`
 (not to the container's log: the container never ran) and the creator exits 127
 (not found), 126 (not runnable) or 1; `created` raises it as LaunchFailed.
 
+`run_native` and `run_cli` are the runner of a container run in the foreground, without the
+supervisor (engine.containers.foreground: build steps): the runtime's `run`, which waits for the
+container's process (its child) and returns its exit code; start failures go to start.error too.
+
 `record.config.launch`:
     {"runtime": "native"|"runc"|"crun", "bundle": B, "root": runtime state root, "id": ID,
      "cgroup_procs": [cgroup.procs files], "pythonpath": the engine's parent directory}
@@ -116,14 +120,8 @@ def with_console(launch: dict, work: Callable[[dict, str | None], int]) -> int:
             os.unlink(path)
 
 
-def create_native(launch: dict, console_socket: str | None = None) -> int:
-    """The native runtime's delete (of a stopped earlier run), create and start; the creator's exit code."""
-    from engine.runtime import launch as runtime
-    from engine.runtime.errors import ContainerNotFound
-    from engine.runtime.process import ExecFailed
-    from engine.runtime.state import Store
-    from pycompose.errors import PycomposeError
-
+def _cgroup_joiner(launch: dict) -> Callable[[int], None] | None:
+    """What places the container's new process in its cgroups (None: the runtime places it)."""
     procs = list(launch.get("cgroup_procs", ()))
 
     def join(pid: int) -> None:
@@ -131,23 +129,69 @@ def create_native(launch: dict, console_socket: str | None = None) -> int:
             with open(path, "w") as f:
                 f.write(str(pid))
 
+    return join if procs else None
+
+
+def _start_failure(launch: dict, e: BaseException) -> int:
+    """The creator's or runner's report of a container that could not start: start.error, and its exit code."""
+    from engine.runtime.process import ExecFailed
+    from pycompose.errors import PycomposeError
+
+    if isinstance(e, PycomposeError | OSError):
+        message = e.message if isinstance(e, PycomposeError) else f"start container: {e}"
+        return _failed(launch, message, e.exit_code if isinstance(e, ExecFailed) else 1)
+    return _failed(launch, f"start container: {e!r}", 1)
+
+
+def create_native(launch: dict, console_socket: str | None = None) -> int:
+    """The native runtime's delete (of a stopped earlier run), create and start; the creator's exit code."""
+    from engine.runtime import launch as runtime
+    from engine.runtime.errors import ContainerNotFound
+    from engine.runtime.state import Store
+
     store, cid = Store(launch["root"]), launch["id"]
     try:
         with contextlib.suppress(ContainerNotFound):
             runtime.delete(store, cid)  # refused (and create then fails) if it still runs
         runtime.create(store, cid, launch["bundle"], pid_file=os.path.join(launch["bundle"], PID_FILE),
-                       console_socket=console_socket, on_fork=join if procs else None)
+                       console_socket=console_socket, on_fork=_cgroup_joiner(launch))
         try:
             runtime.start(store, cid)
         except BaseException:
             runtime.delete(store, cid, force=True)
             raise
-    except (PycomposeError, OSError) as e:
-        message = e.message if isinstance(e, PycomposeError) else f"start container: {e}"
-        return _failed(launch, message, e.exit_code if isinstance(e, ExecFailed) else 1)
     except BaseException as e:  # noqa: BLE001 - the creator reports, it never unwinds into supervisor code
-        return _failed(launch, f"start container: {e!r}", 1)
+        return _start_failure(launch, e)
     return 0
+
+
+def run_native(launch: dict) -> int:
+    """In the runner: the native runtime's `run` (create, start, wait); the container's exit code."""
+    from engine.runtime import launch as runtime
+    from engine.runtime.state import Store
+
+    try:
+        return runtime.run(Store(launch["root"]), launch["id"], launch["bundle"],
+                           pid_file=os.path.join(launch["bundle"], PID_FILE), on_fork=_cgroup_joiner(launch))
+    except BaseException as e:  # noqa: BLE001 - the runner reports, it never unwinds into its caller's code
+        return _start_failure(launch, e)
+
+
+def run_cli(launch: dict) -> int:
+    """In the runner: `<runtime> run` (it places the cgroups itself); the container's exit code."""
+    env, bundle, cid = _env(launch), launch["bundle"], launch["id"]
+    base = [*runtime_head(launch["runtime"]), "--root", launch["root"]]
+    log = os.path.join(bundle, RUNTIME_LOG)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(log)
+    try:
+        _call([*base, "delete", "--force", cid], env, quiet=True)
+        code = _call([*base, "--log", log, "--log-format", "json", "run", "--bundle", bundle,
+                      "--pid-file", os.path.join(bundle, PID_FILE), cid], env)
+    except LaunchFailed as e:
+        return _failed(launch, e.message, 127)
+    message = _runtime_error(log)
+    return _failed(launch, message, exit_code_for(message)) if message else code
 
 
 def exec_native(launch: dict, argv: list[str]) -> int:

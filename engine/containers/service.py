@@ -39,6 +39,8 @@ from engine.supervisor.client import Supervisor, SupervisorUnavailable
 from engine.volumes import ANONYMOUS, NoSuchVolume
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from engine.containers.attach import Connection
     from engine.containers.commit import CommitOptions
     from engine.containers.exec import ExecOptions, Execution
@@ -242,16 +244,13 @@ class ContainerService:
     def get(self, ref: str) -> ContainerRecord:
         return observe(self.store.get(ref))
 
-    def start(self, ref: str) -> ContainerRecord:
-        """Start the container; returns once its program runs (or raise why it could not)."""
+    def _prepare(self, record: ContainerRecord) -> None:
+        """What a start needs before the runtime runs: the root filesystem mounted, /dev/shm, the namespaces of the
+        containers it joins as they are now, the cgroup with its limits."""
         from engine.cgroups.manager import Cgroup
         from engine.cgroups.resources import Resources
-        from engine.containers import launcher
         from engine.images.snapshots import mount_all
 
-        record = self.get(ref)
-        if record.state == "running":
-            return record
         next_state("start", record.name, record.state)
         directory = self.bundle(record.id)
         rootfs = directory / "rootfs"
@@ -262,6 +261,25 @@ class ContainerService:
         if _joins_others(record):
             doc = self._rejoin(record, doc)
         Cgroup.create(record.config.launch["cgroup"], Resources.from_oci(doc["linux"].get("resources") or {}))
+
+    def run_here(self, ref: str, on_output: Callable[[bytes], None],
+                 cancelled: Callable[[], bool] = lambda: False) -> int:
+        """Run the created container to its end in the foreground, without the supervisor (a build's step); its
+        exit code. Its record stays `created`: the caller removes it after."""
+        from engine.containers import foreground
+
+        record = self.get(ref)
+        self._prepare(record)
+        return foreground.run(record, on_output, cancelled)
+
+    def start(self, ref: str) -> ContainerRecord:
+        """Start the container; returns once its program runs (or raise why it could not)."""
+        from engine.containers import launcher
+
+        record = self.get(ref)
+        if record.state == "running":
+            return record
+        self._prepare(record)
         try:
             self.supervisor.start(record.id)  # answers once the program runs
         except SupervisorUnavailable:
