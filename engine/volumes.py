@@ -198,25 +198,37 @@ def _label_matches(labels: Mapping[str, str], want: str) -> bool:
 
 # -- the CLI's words for mounts: `-v`, `--mount`, `--tmpfs` ---------------------------------------------------------
 
+VOLUME_MODES = ("ro", "rw", "z", "Z", "nocopy")
+
+
 def parse_volume(spec: str) -> Mount:
-    """`-v SRC:DST[:ro|rw]`, or `-v DST` (anonymous): SRC an absolute path binds it (made when missing), else a
-    volume's name."""
-    from engine.containers.options import Mount
+    """`-v SRC:DST[:OPTIONS]`, or `-v DST` (anonymous): SRC an absolute path binds it (made when missing), else a
+    volume's name. OPTIONS, comma-separated as Docker takes them: ro or rw, a bind's propagation, a volume's
+    nocopy, and z/Z (SELinux relabelling: nothing to do on a host without SELinux)."""
+    from engine.containers.options import PROPAGATIONS, Mount
 
     parts = spec.split(":")
-    mode = parts.pop() if len(parts) == 3 else ""
-    if mode not in ("", "ro", "rw") or len(parts) > 2 or not all(parts):
-        raise VolumeInvalid(f"invalid volume specification: `{spec}`", hint="give SRC:DST[:ro], or DST")
+    modes = parts.pop().split(",") if len(parts) == 3 else []
+    hint = "give SRC:DST[:ro|rw][,PROPAGATION][,nocopy], or DST"
+    if len(parts) > 2 or not all(parts) or any(m not in VOLUME_MODES + PROPAGATIONS for m in modes):
+        raise VolumeInvalid(f"invalid volume specification: `{spec}`", hint=hint)
     source, target = (None, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
-    if source is not None and source.startswith("/"):
-        return Mount("bind", target, source, read_only=mode == "ro", create_host_path=True)
-    return Mount("volume", target, source, read_only=mode == "ro")
+    propagation = next((m for m in modes if m in PROPAGATIONS), None)
+    bind = source is not None and source.startswith("/")
+    if (propagation and not bind) or ("nocopy" in modes and bind):
+        raise VolumeInvalid(f"invalid volume specification: `{spec}`: "
+                            f"{'propagation' if propagation else 'nocopy'} is for a "
+                            f"{'bind mount' if propagation else 'volume'} only", hint=hint)
+    if bind:
+        return Mount("bind", target, source, read_only="ro" in modes, create_host_path=True, propagation=propagation)
+    return Mount("volume", target, source, read_only="ro" in modes, nocopy="nocopy" in modes)
 
 
 def parse_mount(spec: str) -> Mount:
-    """`--mount type=bind|volume|tmpfs,source=...,target=...[,readonly][,volume-nocopy][,tmpfs-size=..]`."""
+    """`--mount type=bind|volume|tmpfs,source=...,target=...[,readonly][,bind-propagation=..][,volume-nocopy]
+    [,volume-subpath=..][,tmpfs-size=..][,tmpfs-mode=..]`."""
     from engine.cgroups.resources import parse_bytes
-    from engine.containers.options import Mount
+    from engine.containers.options import PROPAGATIONS, Mount
 
     fields: dict[str, str] = {}
     for item in spec.split(","):
@@ -228,11 +240,18 @@ def parse_mount(spec: str) -> Mount:
     read_only = any(fields.pop(k, "false") in ("true", "1") for k in ("readonly", "ro"))
     nocopy = fields.pop("volume-nocopy", "false") in ("true", "1")
     size, mode = fields.pop("tmpfs-size", None), fields.pop("tmpfs-mode", None)
+    propagation, subpath = fields.pop("bind-propagation", None), fields.pop("volume-subpath", None)
     if kind not in ("bind", "volume", "tmpfs") or not target or fields:
         raise VolumeInvalid(f"invalid mount specification: `{spec}`",
                             hint="type=bind|volume|tmpfs,source=...,target=...[,readonly]")
+    if propagation is not None and (kind != "bind" or propagation not in PROPAGATIONS):
+        raise VolumeInvalid(f"invalid mount specification: `{spec}`: bind-propagation {propagation!r}",
+                            hint=f"a bind mount's propagation is one of {', '.join(PROPAGATIONS)}")
+    if subpath is not None and kind != "volume":
+        raise VolumeInvalid(f"invalid mount specification: `{spec}`: volume-subpath is for a volume only")
     return Mount(kind, target, None if kind == "tmpfs" else source, read_only=read_only, nocopy=nocopy,
-                 size=None if size is None else parse_bytes(size), mode=None if mode is None else int(mode, 8))
+                 size=None if size is None else parse_bytes(size), mode=None if mode is None else int(mode, 8),
+                 propagation=propagation, subpath=subpath)
 
 
 def parse_tmpfs(spec: str) -> Mount:

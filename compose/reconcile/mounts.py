@@ -94,15 +94,15 @@ def engine_mount(project: Project, service: Service, mount: ModelMount) -> Mount
                      mode=tmpfs.mode if tmpfs else None)
     if mount.type == "bind":
         create = bool(mount.bind and mount.bind.create_host_path)
-        return Mount("bind", mount.target, mount.source, read_only=mount.read_only, create_host_path=create)
+        return Mount("bind", mount.target, mount.source, read_only=mount.read_only, create_host_path=create,
+                     propagation=mount.bind.propagation if mount.bind else None)
     if mount.type == "volume":
-        if mount.volume and mount.volume.subpath:
-            raise NotSupportedYet(f"service {service.name}: volume subpath is not supported yet")
         source = mount.source
         if source is not None and source in project.volumes:
             source = project.volumes[source].name
         return Mount("volume", mount.target, source, read_only=mount.read_only,
-                     nocopy=bool(mount.volume and mount.volume.nocopy))
+                     nocopy=bool(mount.volume and mount.volume.nocopy),
+                     subpath=mount.volume.subpath if mount.volume else None)
     raise NotSupportedYet(f"service {service.name}: {mount.type} mounts are not supported yet",
                           hint="use bind, volume or tmpfs")
 

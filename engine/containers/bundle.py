@@ -26,6 +26,7 @@ What comes from where:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,11 +109,20 @@ def mount_entry(mount: Mount, volumes: Mapping[str, str]) -> dict[str, Any]:
         source = mount.source or ""
     elif mount.type == "volume":
         source = volumes[mount.source or ""]
+        if mount.subpath:
+            source = os.path.join(source, mount.subpath)
     else:
         raise ContainerInvalid(f"mount `{mount.target}`: type `{mount.type}` is not supported",
                                hint="use bind, volume or tmpfs")
     return {"destination": mount.target, "type": "bind", "source": source,
-            "options": ["rbind", "rprivate"] + (["ro"] if mount.read_only else [])}
+            "options": ["rbind", mount.propagation or "rprivate"] + (["ro"] if mount.read_only else [])}
+
+
+def rootfs_propagation(mounts: tuple[Mount, ...]) -> str | None:
+    """Docker's: the container's mounts shared when one bind is (shared, rshared), else slaves when one is
+    (slave, rslave), so that what the bind passes on can travel; None: the runtime's default (rslave)."""
+    kinds = {m.propagation.removeprefix("r") for m in mounts if m.type == "bind" and m.propagation}
+    return "shared" if "shared" in kinds else "rslave" if "slave" in kinds else None
 
 
 def _depth(mount: dict[str, Any]) -> int:
@@ -146,6 +156,9 @@ def config(image: dict[str, Any], options: RunOptions, who: Identity, files: dic
     doc["mounts"] += sorted(own, key=_depth)  # a parent before what is mounted inside it (-v x:/etc, /etc/hosts)
     linux = doc["linux"]
     linux["namespaces"] = isolation.namespaces(options, host.joins)
+    propagation = rootfs_propagation(options.mounts)
+    if propagation:
+        linux["rootfsPropagation"] = propagation
     if options.uts == "host":
         if options.hostname or options.domainname:
             raise ContainerInvalid(f"conflicting options: {'hostname' if options.hostname else 'domainname'} "

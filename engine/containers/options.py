@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from engine.state.record import Healthcheck
 
 RUNTIMES = ("native", "runc", "crun")
+PROPAGATIONS = ("private", "rprivate", "shared", "rshared", "slave", "rslave")
 
 
 @dataclass(frozen=True)
 class Mount:
     """One mount of `-v`, `--mount` or `--tmpfs`: `type` bind, volume or tmpfs.
 
-    bind: `source` a host path (made when missing only with `create_host_path`); volume: `source`
-    a volume's name (None: an anonymous one, named on create); tmpfs: `size` in bytes, `mode` bits.
+    bind: `source` a host path (made when missing only with `create_host_path`), `propagation` one of
+    PROPAGATIONS (None: rprivate); volume: `source` a volume's name (None: an anonymous one, named on
+    create), `subpath` a directory in it to mount instead of its root; tmpfs: `size` in bytes, `mode` bits.
     """
 
     type: str
@@ -31,6 +33,8 @@ class Mount:
     nocopy: bool = False
     size: int | None = None
     mode: int | None = None
+    propagation: str | None = None
+    subpath: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ namespace also binds its /dev/shm, which only a `shareable` (or host-IPC) contai
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -118,8 +120,42 @@ def init_path() -> str | None:
     return next((p for p in map(shutil.which, INIT_BINARIES) if p), None)
 
 
+def source_propagation(path: str, mountinfo: str) -> tuple[str, str]:
+    """(the mount point holding `path`, its propagation: shared, slave or private) as `mountinfo` says."""
+    best, kind = "/", "private"
+    for line in mountinfo.splitlines():
+        fields = line.split()
+        point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])  # \040 is a space
+        inside = path == point or path.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):  # the longest, and the last of equals (mounted over the others)
+            optional = fields[6:fields.index("-")]
+            best = point
+            kind = ("shared" if any(f.startswith("shared:") for f in optional) else
+                    "slave" if any(f.startswith("master:") for f in optional) else "private")
+    return best, kind
+
+
+def check_propagation(options: RunOptions) -> None:
+    """A bind that shares (or receives) mounts needs a source mount that does, as Docker requires."""
+    wanted = [(m, m.propagation.removeprefix("r")) for m in options.mounts
+              if m.type == "bind" and m.source and m.propagation and m.propagation.removeprefix("r") != "private"]
+    if not wanted:
+        return
+    mountinfo = Path("/proc/self/mountinfo").read_text()
+    for mount, kind in wanted:
+        assert mount.source is not None
+        point, has = source_propagation(os.path.realpath(mount.source), mountinfo)
+        if kind == "shared" and has != "shared":
+            raise ContainerInvalid(f"path {mount.source} is mounted on {point} but it is not a shared mount",
+                                   hint=f"mount --make-shared {point}, or bind with rprivate propagation")
+        if kind == "slave" and has == "private":
+            raise ContainerInvalid(f"path {mount.source} is mounted on {point} but it is not a shared or slave "
+                                   "mount", hint=f"mount --make-shared {point}, or bind with rprivate propagation")
+
+
 def host(svc: ContainerService, options: RunOptions, bundle: Path, strict: bool = True) -> tuple[Host, tuple]:
     """bundle.Host for `options`, and the device cgroup rules its devices need."""
+    check_propagation(options)
     paths, shm = joins(svc, options, strict)
     nodes: list[dict] = devs.host_devices() if options.privileged else []
     rules = []

@@ -211,7 +211,9 @@ class ContainerService:
         for mount in options.mounts:
             if mount.type == "volume" and mount.source:
                 volume = self.volumes.get(mount.source)
-                if not mount.nocopy:
+                if mount.subpath:
+                    _check_subpath(volume.name, volume.mountpoint, mount.subpath)
+                elif not mount.nocopy:
                     self.volumes.copy_up(volume, secure_join(str(rootfs), mount.target))
                 paths[volume.name] = volume.mountpoint
         return paths
@@ -461,6 +463,17 @@ def _stored_options(record: ContainerRecord) -> RunOptions:
     stored = {k: v for k, v in record.config.launch.get("options", {}).items() if k in fields}
     return RunOptions(**{k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()
                          if k not in ("mounts", "devices", "ulimits", "healthcheck")})
+
+
+def _check_subpath(volume: str, mountpoint: str, subpath: str) -> None:
+    """A volume's subpath is a path inside it that exists (Docker's rules), symbolic links included."""
+    root = os.path.realpath(mountpoint)
+    found = os.path.realpath(os.path.join(root, subpath))
+    if os.path.isabs(subpath) or not (found + "/").startswith(root + "/"):
+        raise ContainerInvalid(f"volume `{volume}`: subpath `{subpath}` must be a relative path within the volume")
+    if not os.path.exists(found):
+        raise ContainerInvalid(f"volume `{volume}`: cannot access subpath `{subpath}`: no such file or directory",
+                               hint="make it in the volume first")
 
 
 def _joins_others(record: ContainerRecord) -> bool:

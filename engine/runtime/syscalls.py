@@ -165,6 +165,15 @@ class Linux:
     def chdir(self, path: str) -> None:
         os.chdir(path)
 
+    def open_directory(self, path: str) -> int:
+        return os.open(path, os.O_DIRECTORY | os.O_RDONLY | os.O_CLOEXEC)
+
+    def fchdir(self, fd: int) -> None:
+        os.fchdir(fd)
+
+    def close(self, fd: int) -> None:
+        os.close(fd)
+
 
 class Recorder:
     """A backend that does nothing and remembers every call as `(name, *args)`."""
@@ -246,3 +255,15 @@ def mknod(path: str, mode: int, device: int) -> None:
 
 def chdir(path: str) -> None:
     backend().chdir(path)
+
+
+def open_directory(path: str) -> int:
+    return int(backend().open_directory(path))
+
+
+def fchdir(fd: int) -> None:
+    backend().fchdir(fd)
+
+
+def close(fd: int) -> None:
+    backend().close(fd)

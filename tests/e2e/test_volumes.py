@@ -162,3 +162,95 @@ def test_anonymous_volumes_are_filled_from_the_image_and_kept_across_recreation(
 
     stack.ok("down", "-v", "-t", "0")
     assert set(stack.ok("volume", "ls", "-q").stdout.split()) - earlier == set()
+
+
+@pytest.fixture
+def shared_dir():  # type: ignore[no-untyped-def]
+    """A tmpfs made a shared mount (the host's / is often private, and Docker needs a shared source)."""
+    where = Path(tempfile.mkdtemp(prefix="pycompose-test-shared-"))
+    subprocess.run(["mount", "-t", "tmpfs", "pycompose-test", str(where)], check=True)
+    try:
+        subprocess.run(["mount", "--make-shared", str(where)], check=True)
+        (where / "sub").mkdir()
+        yield where
+    finally:
+        subprocess.run(["umount", "-R", str(where)], check=False)
+        where.rmdir()
+
+
+def mounted(path: Path) -> bool:
+    return any(line.split()[4] == str(path) for line in Path("/proc/self/mountinfo").read_text().splitlines())
+
+
+def test_bind_propagation_passes_mounts_as_asked_and_needs_a_shared_source(env: Env, shared_dir: Path) -> None:
+    private = Path(tempfile.mkdtemp(prefix="pycompose-test-private-"))
+    try:
+        refused = env.cli("run", "--rm", "-v", f"{private}:/x:rshared", "busybox", "true")
+        assert refused.returncode != 0 and f"path {private} is mounted on" in refused.stderr, refused.stderr
+        assert "not a shared mount" in refused.stderr
+    finally:
+        private.rmdir()
+
+    # rshared: a mount made in the container shows on the host
+    done = env.cli("run", "--rm", "--privileged", "-v", f"{shared_dir}:/x:rshared", "busybox", "sh", "-c",
+                   "mount -t tmpfs inner /x/sub && grep -c ' /x ' /proc/self/mountinfo")
+    assert done.returncode == 0 and done.stdout == "1\n", done.stderr
+    assert mounted(shared_dir / "sub") and mounted(shared_dir)  # its peer, and the source itself still there
+    subprocess.run(["umount", str(shared_dir / "sub")], check=True)
+
+    # rslave: a host mount made after the start shows in the container; the default (rprivate) keeps it out
+    for name, volume in (("slave", f"{shared_dir}:/x:rslave"), ("private", f"{shared_dir}:/x")):
+        assert env.cli("run", "-d", "--name", name, "-v", volume, "busybox", "sleep", "300").returncode == 0
+    try:
+        subprocess.run(["mount", "-t", "tmpfs", "late", str(shared_dir / "sub")], check=True)
+        seen = {name: env.cli("exec", name, "grep", "-c", " /x/sub ", "/proc/self/mountinfo").stdout.strip()
+                for name in ("slave", "private")}
+        assert seen == {"slave": "1", "private": "0"}
+    finally:
+        env.cli("rm", "-f", "slave", "private")
+        subprocess.run(["umount", str(shared_dir / "sub")], check=False)
+    assert env.mounts() == []
+
+
+SUBPATH = """\
+services:
+  seed:
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /all/logs && echo only-this > /all/logs/f && echo not-this > /all/top"]
+    volumes: [data:/all]
+  app:
+    image: busybox
+    depends_on: {{seed: {{condition: service_completed_successfully}}}}
+    command: ["sh", "-c", "ls /logs > /out/listing; exec sleep 300"]
+    stop_signal: SIGKILL
+    volumes:
+      - type: volume
+        source: data
+        target: /logs
+        volume: {{subpath: logs}}
+      - type: bind
+        source: {out}
+        target: /out
+        bind: {{propagation: rslave}}
+volumes:
+  data:
+"""
+
+
+def test_a_service_mounts_a_volumes_subpath_and_a_bind_with_its_propagation(stack: Stack) -> None:
+    out = Path(tempfile.mkdtemp(prefix="pycompose-test-out-"))
+    subprocess.run(["mount", "-t", "tmpfs", "pycompose-test", str(out)], check=True)
+    try:
+        subprocess.run(["mount", "--make-shared", str(out)], check=True)
+        (stack.project / "compose.yaml").write_text(SUBPATH.format(out=out))
+        stack.ok("up", "-d")
+        eventually(lambda: (out / "listing").exists() and (out / "listing").read_text() == "f\n",
+                   what="the app's listing of the volume's logs directory alone")
+        (out / "late").mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "late", str(out / "late")], check=True)
+        seen = stack.ok("container", "exec", "demo-app-1", "grep", "-c", " /out/late ", "/proc/self/mountinfo")
+        assert seen.stdout == "1\n"  # rslave: the host's later mount reached the container
+        stack.ok("down", "-v", "-t", "0")
+    finally:
+        subprocess.run(["umount", "-R", str(out)], check=False)
+        shutil.rmtree(out)

@@ -36,8 +36,26 @@ def test_rootfs_pivots_in_order():
     assert calls == [
         ("mount", None, "/", None, sc.MS_SLAVE | sc.MS_REC, None),
         ("mount", "/b/rootfs", "/b/rootfs", None, sc.MS_BIND | sc.MS_REC, None),
-        ("chdir", "/b/rootfs"), ("pivot_root", ".", "."), ("umount2", ".", sc.MNT_DETACH), ("chdir", "/"),
+        ("open_directory", "/"), ("chdir", "/b/rootfs"), ("pivot_root", ".", "."),
+        ("fchdir", 0), ("mount", None, ".", None, sc.MS_SLAVE | sc.MS_REC, None),  # the old root: an rslave tree
+        ("umount2", ".", sc.MNT_DETACH), ("close", 0), ("chdir", "/"),
     ]
+
+
+def test_a_shared_rootfs_keeps_the_hosts_peers_and_makes_only_the_pivots_mounts_private(monkeypatch):
+    monkeypatch.setattr(rootfs, "mount_point_of", lambda path: "/b/rootfs")
+    with sc.recording() as calls:
+        rootfs.prepare("/b/rootfs", "shared")
+    assert calls == [
+        ("mount", None, "/", None, sc.MS_PRIVATE, None),          # not recursive: the host's shared mounts stay
+        ("mount", None, "/b/rootfs", None, sc.MS_PRIVATE, None),  # pivot_root refuses a shared parent
+        ("mount", "/b/rootfs", "/b/rootfs", None, sc.MS_BIND | sc.MS_REC, None),
+    ]
+
+
+def test_the_mount_point_of_a_path_is_the_longest_mounted_prefix():
+    assert rootfs.mount_point_of("/proc/self/status") == "/proc"
+    assert rootfs.mount_point_of("/") == "/"
 
 
 def test_bind_mount_is_bound_then_remounted_read_only(tmp_path):

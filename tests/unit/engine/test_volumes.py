@@ -69,6 +69,31 @@ def test_oci_mount_entries() -> None:
     assert mount_entry(Mount("volume", "/v", "db"), {"db": "/root/db/_data"})["source"] == "/root/db/_data"
     tmpfs = mount_entry(Mount("tmpfs", "/run", size=1 << 20, mode=0o1777), {})
     assert tmpfs["type"] == "tmpfs" and "size=1048576" in tmpfs["options"] and "mode=1777" in tmpfs["options"]
+    shared = mount_entry(Mount("bind", "/x", "/srv", propagation="rshared"), {})
+    assert shared["options"] == ["rbind", "rshared"]
+    assert mount_entry(Mount("volume", "/v", "db", subpath="a/b"), {"db": "/root/db/_data"})["source"] == \
+        "/root/db/_data/a/b"
+
+
+def test_the_rootfs_propagation_follows_the_binds_as_docker() -> None:
+    from engine.containers.bundle import rootfs_propagation
+
+    assert rootfs_propagation((Mount("bind", "/a", "/a"), Mount("bind", "/b", "/b", propagation="rprivate"))) is None
+    assert rootfs_propagation((Mount("bind", "/a", "/a", propagation="slave"),)) == "rslave"
+    assert rootfs_propagation((Mount("bind", "/a", "/a", propagation="rslave"),
+                               Mount("bind", "/b", "/b", propagation="rshared"))) == "shared"
+
+
+def test_a_bind_source_propagation_is_read_from_its_mount() -> None:
+    from engine.containers.resolve import source_propagation
+
+    mountinfo = ("27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+                 "46 27 0:40 / /mnt/shared\\040dir rw,relatime shared:2 - tmpfs x rw\n"
+                 "47 27 0:41 / /mnt/slave rw,relatime master:2 - tmpfs y rw\n")
+    assert source_propagation("/srv/data", mountinfo) == ("/", "private")
+    assert source_propagation("/mnt/shared dir/a", mountinfo) == ("/mnt/shared dir", "shared")
+    assert source_propagation("/mnt/slave", mountinfo) == ("/mnt/slave", "slave")
+    assert source_propagation("/mnt/slaves", mountinfo) == ("/", "private")
 
 
 def test_cli_words() -> None:
@@ -79,6 +104,20 @@ def test_cli_words() -> None:
     assert parse_volume("/cache") == Mount("volume", "/cache")
     with pytest.raises(VolumeInvalid):
         parse_volume("a:b:c:d")
+    assert parse_volume("/srv:/data:ro,rshared,z") == Mount("bind", "/data", "/srv", read_only=True,
+                                                           create_host_path=True, propagation="rshared")
+    assert parse_volume("db:/d:nocopy") == Mount("volume", "/d", "db", nocopy=True)
+    for bad in ("/srv:/data:bogus", "db:/d:rshared", "/srv:/d:nocopy"):
+        with pytest.raises(VolumeInvalid):
+            parse_volume(bad)
+    assert parse_mount("type=bind,src=/x,dst=/y,bind-propagation=rslave") == Mount("bind", "/y", "/x",
+                                                                                   propagation="rslave")
+    assert parse_mount("type=volume,src=db,dst=/d,volume-subpath=logs") == Mount("volume", "/d", "db",
+                                                                                 subpath="logs")
+    for bad in ("type=bind,src=/x,dst=/y,bind-propagation=sideways",
+                "type=volume,src=db,dst=/d,bind-propagation=rshared", "type=bind,src=/x,dst=/y,volume-subpath=a"):
+        with pytest.raises(VolumeInvalid):
+            parse_mount(bad)
     assert parse_mount("type=volume,src=db,dst=/d,volume-nocopy") == Mount("volume", "/d", "db", nocopy=True)
     assert parse_mount("type=bind,source=/x,target=/y,readonly") == Mount("bind", "/y", "/x", read_only=True)
     assert parse_tmpfs("/run:size=64m,mode=1777") == Mount("tmpfs", "/run", size=64 << 20, mode=0o1777)
