@@ -124,23 +124,34 @@ def run(image: Image, command: Command = None, rm: Annotated[bool, typer.Option(
     from compose.cli import interactive as sessions
     from compose.cli import terminal
     from engine.containers.errors import ContainerInvalid
+    from engine.state import NoSuchContainer
 
-    if rm and detach:
-        raise ContainerInvalid("--rm with --detach is not supported yet", hint="run without -d, or rm it later")
+    if rm and restart not in ("no", ""):
+        raise ContainerInvalid("conflicting options: --restart and --rm", hint="a container that is removed "
+                               "when it exits cannot be restarted")
     if not detach:
         terminal.check_tty(interactive, tty)
     svc = _service()
     options = _options(image, command, name, env, user, workdir, entrypoint, memory, cpus, pids_limit, network,
                        runtime, hostname, label, restart, stop_signal, stop_timeout, rm, _mounts(volume, mount, tmpfs),
                        extra)
+    if rm and detach:  # nobody waits for it here: its supervisor removes it once it has exited
+        import dataclasses
+
+        options = dataclasses.replace(options, remove_on_exit=True)
     record = cn.create(_with_terminal(options, interactive, tty, stdin_once=interactive and not detach), ip=ip,
                        ip6=ip6, aliases=network_alias, publish=publish, dns=dns, dns_search=dns_search,
                        dns_option=dns_option)
     code: int | None = 0
     try:
         if detach:
-            svc.start(record.id)
+            try:
+                svc.start(record.id)
+            except NoSuchContainer:  # --rm: it ran, ended and was removed before start looked at it again
+                if not rm:
+                    raise
             sys.stdout.write(record.id + "\n")
+            code = None  # running on: removed by its supervisor (--rm) once it exits, or by hand
             return
         code = sessions.attached(svc, record, stdin=interactive, proxy=sig_proxy, start=True,
                                  detach_keys=detach_keys)

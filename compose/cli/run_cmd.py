@@ -62,10 +62,8 @@ def run(
     from compose.cli import interactive as sessions
     from compose.cli.terminal import TerminalError, check_tty, window_size
     from compose.reconcile import dns, oneoff
-    from compose.reconcile.errors import NotSupportedYet
+    from engine.state import NoSuchContainer
 
-    if rm and detach:
-        raise NotSupportedYet("run --rm with --detach is not supported yet", hint="run without -d, or `down` later")
     if tty and no_tty:
         raise TerminalError("--tty and --no-TTY can't be used together")
     pty = wants_tty(tty, no_tty, interactive)
@@ -77,7 +75,7 @@ def run(
         workdir=workdir, name=name, labels=dict(item.partition("=")[::2] for item in label or ()),
         volumes=tuple(volume or ()), publish=tuple(publish or ()), service_ports=service_ports,
         use_aliases=use_aliases, no_deps=no_deps, remove_orphans=remove_orphans, tty=pty, interactive=stdin,
-        attached=not detach, console_size=window_size() if pty else None)
+        attached=not detach, console_size=window_size() if pty else None, remove_on_exit=rm and detach)
     loaded, project, world = open_project(ctx)
     record = None
     code: int | None = 0
@@ -85,8 +83,13 @@ def run(
         record = oneoff.prepare(world, project, request, config_files=loaded.files, environ=loaded.environ,
                                 progress=progress, warn=warn)
         if detach:
-            world.containers.start(record.id)
+            try:
+                world.containers.start(record.id)
+            except NoSuchContainer:  # --rm: it ran, ended and was removed before start looked at it again
+                if not rm:
+                    raise
             sys.stdout.write(record.id + "\n")
+            code = None  # running on: removed by its supervisor (--rm) once it exits, or by `down`
             return
         code = sessions.attached(world.containers, record, stdin=stdin, proxy=not pty, start=True)
     finally:

@@ -65,6 +65,7 @@ class RunRequest:
     tty: bool = False                      # a pty for the container (the service's `tty`, as Compose sets it)
     interactive: bool = False              # its stdin kept open (`stdin_open`), closed with ours when attached
     attached: bool = True                  # not `-d`: with `interactive`, the end of our input ends its stdin
+    remove_on_exit: bool = False           # `-d --rm`: its supervisor removes it once it has exited
     console_size: tuple[int, int] | None = None  # (rows, columns) of our terminal, for its pty
 
 
@@ -195,7 +196,8 @@ def prepare(world: World, project: Project, request: RunRequest, *, config_files
     labels = oneoff_labels(project, service, slug, config_files=config_files, image_digest=world.images.get(image).id)
     name = request.name or container_name(project.name, service.name, slug)
     terminal = {"stdin_once": request.interactive and request.attached,
-                "console_size": request.console_size if request.tty else None}
+                "console_size": request.console_size if request.tty else None,
+                "remove_on_exit": request.remove_on_exit}
     return runs.make(world, project, service, name, image, labels, aliases=request.use_aliases,
                      engine_options=terminal)
 

@@ -20,6 +20,7 @@ defined networks only") come from `check`.
 from __future__ import annotations
 
 import secrets
+import shutil
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -132,6 +133,7 @@ def remove(world: World, ref: str, *, force: bool = False, volumes: bool = False
 
     record = world.containers.get(ref)
     world.containers.remove(record.id, force, volumes=volumes)
+    shutil.rmtree(world.files_dir(record.name), ignore_errors=True)  # a compose container's secrets and configs
     if namespaces.netns_of(record, world.run_root) is None:
         return
     dns.connect(world)

@@ -154,7 +154,7 @@ def make(world: World, project: Project, service: Service, name: str, image: str
     with Unwind() as undo:
         path: Path | None = None
         joins = mode is not None and ":" in mode
-        files = files_dir(world, name)
+        files = world.files_dir(name)
         undo.add(shutil.rmtree, files, True)
         options = mounts.attach(run_options(service, name, image, labels, "" if joins else mode or ""), project,
                                 service, files)
@@ -204,15 +204,10 @@ def make(world: World, project: Project, service: Service, name: str, image: str
         return record
 
 
-def files_dir(world: World, container_name: str) -> Path:
-    """Where the container's own secret and config files are written (removed with it)."""
-    return world.containers.roots.state / "files" / container_name
-
-
 def unmake(world: World, container: str, timeout: float | None = None) -> None:
     """Stop and remove the container, take it off its networks, remove its namespace."""
     record = world.containers.get(container)
     world.containers.stop(record.id, timeout)
     world.containers.remove(record.id, force=True)
-    shutil.rmtree(files_dir(world, record.name), ignore_errors=True)
+    shutil.rmtree(world.files_dir(record.name), ignore_errors=True)
     namespaces.release(world, record)

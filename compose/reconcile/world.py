@@ -35,6 +35,10 @@ class World:
     def run_root(self) -> Path:
         return self.roots.run
 
+    def files_dir(self, container_name: str) -> Path:
+        """Where the container's own secret and config files are written (removed with it)."""
+        return self.roots.state / "files" / container_name
+
     @cached_property
     def containers(self) -> ContainerService:
         from engine.containers.service import ContainerService

@@ -77,6 +77,7 @@ class RunOptions:
     stop_signal: str | None = None
     stop_timeout: float | None = None
     auto_remove: bool = False
+    remove_on_exit: bool = False           # the supervisor removes it once it has exited (run -d --rm: none waits)
     healthcheck: Healthcheck | None = None  # None: the image's HEALTHCHECK, if it has one
     mounts: tuple[Mount, ...] = ()
     resolv_conf: str | None = None         # a host file to bind at /etc/resolv.conf instead of the engine's

@@ -97,6 +97,7 @@ class ContainerService:
                   "cgroup": cgroup, "cgroup_procs": _cgroup_procs(cgroup),
                   "pythonpath": str(Path(engine.__file__).resolve().parent.parent),
                   "image": options.image, "image_id": image.id, "auto_remove": options.auto_remove,
+                  "remove_on_exit": options.remove_on_exit,
                   "shm": resolve.shm_source(self, options, self.bundle(cid)), "options": _options_json(options)}
         record = ContainerRecord(id=cid, name=options.name or names.generate(self._taken()), labels=options.labels,
                                  config=ContainerConfig(launch=launch, launcher=LAUNCHER, restart=options.restart,

@@ -213,6 +213,8 @@ class Supervised:
             return
         record = self.update("exit", exit_code=code, error=error, finished_at=now(), pid=0, manually_stopped=manual)
         self.finished(record)
+        if record.config.launch.get("remove_on_exit"):
+            self.daemon.remove_later(record)
 
     def restart(self) -> None:
         self.timer = None

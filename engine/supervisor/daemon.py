@@ -152,7 +152,9 @@ class Daemon:
             if truth.state in ACTIVE and truth.state != "restarting":
                 self.supervised(record.id).adopt(record)
             else:
-                self.store.update(record.id, lambda r, t=truth: t if r.state in ACTIVE else r)
+                truth = self.store.update(record.id, lambda r, t=truth: t if r.state in ACTIVE else r)
+                if truth.config.launch.get("remove_on_exit"):
+                    self.remove_later(truth)  # it ended while no supervisor ran
                 if (self.run_root / "containers" / record.id / "keeper").exists():
                     from engine.supervisor.keeper import Keeper
 
@@ -218,6 +220,23 @@ class Daemon:
         if sup is not None:
             sup.close()
         reply({"ok": True})
+
+    def remove_later(self, record: ContainerRecord) -> None:
+        """`run -d --rm`: the exited container is removed as `container rm -f -v` does it (its networks, DNS
+        names and anonymous volumes too), by a child of ours, as Docker's daemon removes it; errors go to our log."""
+        from engine.supervisor.launcher import LaunchFailed, Stdio, spawn
+
+        env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "LANG": "C.UTF-8",
+               "PYTHONPATH": str(record.config.launch.get("pythonpath", "")),
+               "PYCOMPOSE_ROOT": self.state_root, "PYCOMPOSE_RUN_ROOT": str(self.run_root)}
+        argv = [sys.executable, "-m", "compose.cli.main", "container", "rm", "--force", "--volumes", record.id]
+        quiet = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            spawn(argv, env, "/", Stdio(-1, quiet, 2))  # its output is the ids it removed: ours is a log
+        except LaunchFailed as e:
+            print(f"remove container {record.id[:12]} (--rm): {e.message}", file=sys.stderr, flush=True)
+        finally:
+            os.close(quiet)
 
     def run(self) -> None:
         self.loop.run()

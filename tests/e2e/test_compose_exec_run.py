@@ -129,6 +129,15 @@ def test_run_no_deps_detached_then_down(stack):  # type: ignore[no-untyped-def]
     assert stack.ok("container", "ls", "-a", "-q").stdout == ""
 
 
+def test_run_detached_with_rm_goes_once_it_exits(stack):  # type: ignore[no-untyped-def]
+    done = stack.ok("run", "--no-deps", "-d", "--rm", "api", "sh", "-c", "sleep 1")
+    cid = done.stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", cid), done.stdout
+    eventually(lambda: stack.ok("container", "ls", "-a", "-q").stdout == "",
+               what="the one-off's removal by its supervisor once its program ended")
+    stack.ok("down", "-t", "0")
+
+
 def test_run_named_with_service_ports(stack):  # type: ignore[no-untyped-def]
     done = stack.ok("run", "-d", "--no-deps", "--name", "adhoc", "--service-ports", "api", "sh", "-c",
                     "echo published > /tmp/index.html && exec httpd -f -p 8080 -h /tmp")

@@ -74,6 +74,27 @@ def test_detached_container_lives_logs_stops_and_goes(cli):
     assert not (cli.state / "bundles" / cid).exists()
 
 
+def test_run_detached_with_rm_is_removed_by_its_supervisor_once_it_exits(cli):
+    before = set(cli.pycompose("volume", "ls", "-q").stdout.split())
+    done = cli.cli("run", "-d", "--rm", "--name", "brief", "-v", "/scratch", "busybox", "sh", "-c",
+                   "exec sleep 300")
+    assert done.returncode == 0, done.stderr
+    cid = done.stdout.strip()
+    state = json.loads(cli.cli("inspect", "brief").stdout)[0]
+    assert state["HostConfig"]["AutoRemove"] is True and state["State"]["Running"] is True
+    made = set(cli.pycompose("volume", "ls", "-q").stdout.split()) - before
+    assert len(made) == 1  # /scratch's anonymous volume
+    assert cli.cli("stop", "-t", "0", "brief").returncode == 0
+    eventually(lambda: cli.cli("ls", "-a", "-q").stdout == "", what="the stopped --rm container's removal")
+    assert set(cli.pycompose("volume", "ls", "-q").stdout.split()) == before  # its anonymous volume went too, as Docker's
+    assert cli.mounts() == [] and not (cli.state / "bundles" / cid).exists()
+    quick = cli.cli("run", "-d", "--rm", "busybox", "true")  # ends at once: gone without a stop
+    assert quick.returncode == 0, quick.stderr
+    eventually(lambda: cli.cli("ls", "-a", "-q").stdout == "", what="the ended --rm container's removal")
+    refused = cli.cli("run", "-d", "--rm", "--restart", "always", "busybox", "true")
+    assert refused.returncode != 0 and "conflicting options: --restart and --rm" in refused.stderr
+
+
 def test_memory_limit_oom_kills(cli):
     done = cli.cli("run", "--rm", "--memory", "16m", "busybox", "sh", "-c",
                    "a=aaaaaaaaaaaaaaaa; while :; do a=$a$a; done")
