@@ -86,7 +86,7 @@ def test_run_detached_with_rm_is_removed_by_its_supervisor_once_it_exits(cli):
     assert len(made) == 1  # /scratch's anonymous volume
     assert cli.cli("stop", "-t", "0", "brief").returncode == 0
     eventually(lambda: cli.cli("ls", "-a", "-q").stdout == "", what="the stopped --rm container's removal")
-    assert set(cli.pycompose("volume", "ls", "-q").stdout.split()) == before  # its anonymous volume went too, as Docker's
+    assert set(cli.pycompose("volume", "ls", "-q").stdout.split()) == before  # its anonymous volume too
     assert cli.mounts() == [] and not (cli.state / "bundles" / cid).exists()
     quick = cli.cli("run", "-d", "--rm", "busybox", "true")  # ends at once: gone without a stop
     assert quick.returncode == 0, quick.stderr
