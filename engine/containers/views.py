@@ -83,17 +83,45 @@ def command_text(args: list[str], truncate: bool = True) -> str:
     return f'"{text}"'
 
 
+def mounts_of(record: ContainerRecord, config_json: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Docker's `Mounts` of inspect: the container's binds, volumes and tmpfs mounts, in the order given; a
+    volume's Source is its directory on the host, as config.json binds it."""
+    sources = {m.get("destination"): m.get("source", "") for m in (config_json or {}).get("mounts", [])}
+    views = []
+    for mount in record.config.launch.get("options", {}).get("mounts") or []:
+        kind, target, read_only = mount.get("type"), mount.get("target"), bool(mount.get("read_only"))
+        view: dict[str, Any] = {"Type": kind}
+        if kind == "volume":
+            view["Name"] = mount.get("source") or ""
+        view["Source"] = "" if kind == "tmpfs" else sources.get(target) or mount.get("source") or ""
+        view["Destination"] = target
+        if kind == "volume":
+            view["Driver"] = "local"
+        view |= {"Mode": "ro" if read_only else "", "RW": not read_only,
+                 "Propagation": (mount.get("propagation") or "rprivate") if kind == "bind" else ""}
+        views.append(view)
+    return views
+
+
+def _mount_names(record: ContainerRecord, truncate: bool) -> str:
+    """`ps`'s Mounts: each volume's name or bind's source (Docker cuts them at 15 characters)."""
+    names = [m.get("source") or "" for m in record.config.launch.get("options", {}).get("mounts") or []
+             if m.get("type") != "tmpfs"]
+    return ",".join(n[:14] + "…" if truncate and len(n) > 15 else n for n in names)
+
+
 def ls_row(record: ContainerRecord, args: list[str], now: float | None = None, truncate: bool = True
            ) -> dict[str, str]:
     launch = record.config.launch
+    mounts = launch.get("options", {}).get("mounts") or []
     return {
         "Command": command_text(args, truncate),
         "CreatedAt": time.strftime("%Y-%m-%d %H:%M:%S +0000 UTC", time.gmtime(parse_time(record.created) / 1e9)),
         "ID": record.id[:12] if truncate else record.id,
         "Image": launch.get("image", ""),
         "Labels": ",".join(f"{k}={v}" for k, v in record.labels.items()),
-        "LocalVolumes": "0",
-        "Mounts": "",
+        "LocalVolumes": str(sum(1 for m in mounts if m.get("type") == "volume")),
+        "Mounts": _mount_names(record, truncate),
         "Names": record.name,
         "Networks": launch.get("options", {}).get("network", "none"),
         "Ports": "",
@@ -134,6 +162,7 @@ def inspect(record: ContainerRecord, pid: int, config_json: dict[str, Any] | Non
         "RestartCount": record.restart_count,
         "Driver": "overlay2",
         "HostConfig": host_config(record),
+        "Mounts": mounts_of(record, config_json),
         "Config": {
             "Hostname": (config_json or {}).get("hostname", ""),
             "User": user,

@@ -175,3 +175,27 @@ def test_extract_refuses_dotdot_and_never_writes_through_a_symlink(hostile: Path
         os.close(fd)
     assert (tmp_path / "host-secret").read_text() == "host"
     assert (hostile / "data" / "up").read_text() == "replaced" and not (hostile / "data" / "up").is_symlink()
+
+
+# --- inspect's Mounts and ps's --------------------------------------------------------------------
+
+def test_mounts_show_as_dockers_inspect_and_ps_show_them() -> None:
+    mounts = [{"type": "bind", "target": "/data", "source": "/srv/data", "read_only": True},
+              {"type": "volume", "target": "/db", "source": "project_database_files"},
+              {"type": "bind", "target": "/x", "source": "/mnt/x", "propagation": "rslave"},
+              {"type": "tmpfs", "target": "/run"}]
+    record = ContainerRecord(id="a" * 64, name="web", config=ContainerConfig(launch={"options": {"mounts": mounts}}),
+                             created="2026-12-07T10:00:00.000000000Z")
+    config_json = {"mounts": [{"destination": "/db", "source": "/state/volumes/project_database_files/_data"}]}
+    assert views.mounts_of(record, config_json) == [
+        {"Type": "bind", "Source": "/srv/data", "Destination": "/data", "Mode": "ro", "RW": False,
+         "Propagation": "rprivate"},
+        {"Type": "volume", "Name": "project_database_files", "Source": "/state/volumes/project_database_files/_data",
+         "Destination": "/db", "Driver": "local", "Mode": "", "RW": True, "Propagation": ""},
+        {"Type": "bind", "Source": "/mnt/x", "Destination": "/x", "Mode": "", "RW": True, "Propagation": "rslave"},
+        {"Type": "tmpfs", "Source": "", "Destination": "/run", "Mode": "", "RW": True, "Propagation": ""},
+    ]
+    row = views.ls_row(record, ["true"], now=1.8e9)
+    assert (row["Mounts"], row["LocalVolumes"]) == ("/srv/data,project_databa…,/mnt/x", "1")
+    whole = views.ls_row(record, ["true"], now=1.8e9, truncate=False)
+    assert whole["Mounts"] == "/srv/data,project_database_files,/mnt/x"
