@@ -16,9 +16,10 @@ Progress is reported as Docker Compose prints it when done: ` ✔ Container demo
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,20 +100,31 @@ def execute(plan: Plan, project: Project, world: World, *, progress: Callable[[s
             raise ReconcileFailed(failures)
 
 
+Events = queue.SimpleQueue[tuple[str, bool, BaseException | None]]  # subject, ended (else released), error
+
+
+def _work(run: _Run, step: Step, events: Events) -> None:
+    """A services' step in a worker thread, telling the scheduler when it releases its related steps and ends."""
+    try:
+        _step(run, step, released=lambda: events.put((step.subject, False, None)))
+    except BaseException as error:  # noqa: BLE001 - handed to the scheduler, which keeps it by subject
+        events.put((step.subject, True, error))
+    else:
+        events.put((step.subject, True, None))
+
+
 def _run_stage(run: _Run, stage: Stage) -> dict[str, BaseException]:
     """The steps of one stage in parallel; the failures by subject."""
     return each(stage.steps, lambda step: _step(run, step), key=lambda step: step.subject)
 
 
-def _run_services(run: _Run, generations: list[Stage]) -> dict[str, BaseException]:
-    """The services' steps, generation order kept only where it matters: a step starts as soon as the steps
-    of earlier generations that it is related to (a dependency or a dependent, at any distance) are done,
-    not when the whole previous generation is. A step whose related step failed fails without running."""
+def _ordered(project: Project, generations: list[Stage]) -> tuple[dict[str, Step], dict[str, set[str]]]:
+    """The steps by subject, and for each the subjects of earlier generations related to it."""
     import networkx as nx
 
     from compose import graph as G
 
-    graph = G.service_graph(run.project)
+    graph = G.service_graph(project)
     after: dict[str, set[str]] = {}
     steps: dict[str, Step] = {}
     earlier: set[str] = set()
@@ -123,14 +135,27 @@ def _run_services(run: _Run, generations: list[Stage]) -> dict[str, BaseExceptio
             after[step.subject] = related & earlier
             steps[step.subject] = step
         earlier |= set(stage.subjects)
+    return steps, after
+
+
+def _run_services(run: _Run, generations: list[Stage]) -> dict[str, BaseException]:
+    """The services' steps, generation order kept only where it matters: a step starts as soon as the steps
+    of earlier generations that it is related to (a dependency or a dependent, at any distance) have done
+    what it waits for (their removals may go on meanwhile: `_step`), not when the whole previous generation
+    is done. A step whose related step failed fails without running."""
+    steps, after = _ordered(run.project, generations)
     waiting = {subject: set(needs) for subject, needs in after.items()}
     failures: dict[str, BaseException] = {}
-    running: dict[Future[None], str] = {}
+    events: Events = queue.SimpleQueue()
+    released: set[str] = set()
 
-    def finished(subject: str) -> None:
-        for needs in waiting.values():
-            needs.discard(subject)
+    def release(subject: str) -> None:
+        if subject not in released:
+            released.add(subject)
+            for needs in waiting.values():
+                needs.discard(subject)
 
+    running = 0
     with ThreadPoolExecutor(max_workers=min(MAX_STEPS, len(steps))) as pool:
         while steps or running:
             for subject in [s for s in steps if not waiting[s]]:
@@ -138,18 +163,18 @@ def _run_services(run: _Run, generations: list[Stage]) -> dict[str, BaseExceptio
                 failed = sorted(after[subject] & failures.keys())
                 if failed:
                     failures[subject] = DependencyFailed(f"not started: {', '.join(failed)} failed")
-                    finished(subject)
+                    release(subject)
                 else:
-                    running[pool.submit(_step, run, step)] = subject
+                    pool.submit(_work, run, step, events)
+                    running += 1
             if not running:
                 continue
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                subject = running.pop(future)
-                error = future.exception()
-                if error is not None:
-                    failures[subject] = error
-                finished(subject)
+            subject, ended, error = events.get()
+            if ended:
+                running -= 1
+            if error is not None:
+                failures[subject] = error
+            release(subject)
     return failures
 
 
@@ -202,11 +227,19 @@ def _build(run: _Run, action: A.BuildImage) -> None:
     run.say(subject_of(action), "Built")
 
 
-def _step(run: _Run, step: Step) -> None:
+def _step(run: _Run, step: Step, released: Callable[[], None] = lambda: None) -> None:
+    """The step's actions in order; `released()` once what related steps wait for is done: all of them, but
+    for the removals that end a step (a container once stopped holds back nobody; `down` removes it while
+    the services it depended on stop)."""
     made: list[Callable[[], Any]] = []
     current: A.Action | None = None
+    tail = len(step.actions)
+    while tail and isinstance(step.actions[tail - 1], A.RemoveContainer):
+        tail -= 1
     try:
-        for current in step.actions:
+        for index, current in enumerate(step.actions):
+            if index == tail:
+                released()
             _act(run, current, made)
     except BaseException:
         for undo in reversed(made):
