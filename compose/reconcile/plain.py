@@ -114,7 +114,8 @@ def create(world: World, options: RunOptions, net: PlainNetwork) -> ContainerRec
         undo.add(netns.remove, world.run_root, ns_name)
         undo.add(dns.unplug, world, None, ns_name)
         resolv_conf, hosts = dns.files(world, net, ns_name)
-        record = world.containers.create(replace(options, network=str(path), resolv_conf=resolv_conf, hosts=hosts))
+        record = world.containers.create(replace(options, network=str(path), resolv_conf=resolv_conf, hosts=hosts),
+                                         whole=False)  # `dead` until it is on its network (engine's create)
         undo.add(world.containers.remove, record.id, True)
         endpoint = world.networks.attach(name, record.id, path, name=record.name, aliases=net.aliases,
                                          ipv4_address=net.ipv4_address, ipv6_address=net.ipv6_address,
@@ -125,7 +126,7 @@ def create(world: World, options: RunOptions, net: PlainNetwork) -> ContainerRec
                  [str(a.ip) for a in endpoint.addresses])
         if ports:
             world.networks.publish(name, record.id, ports)
-        return record
+        return world.containers.made(record.id)
 
 
 def remove(world: World, ref: str, *, force: bool = False, volumes: bool = False) -> None:

@@ -176,10 +176,10 @@ def make(world: World, project: Project, service: Service, name: str, image: str
                 undo.add(dns.unplug, world, None, ns_name)
                 resolv_conf, hosts = dns.files(world, service, ns_name)
                 options = replace(options, resolv_conf=resolv_conf, hosts=hosts)
-        record = world.containers.create(options)
-        undo.add(world.containers.remove, record.id, True)
+        record = world.containers.create(options, whole=False)  # `dead` until plumbed: a killed up leaves no
+        undo.add(world.containers.remove, record.id, True)       # container that would start without its networks
         if path is None:
-            return record
+            return world.containers.made(record.id)
         keys = sorted((k for k in service.networks if k in project.networks),
                       key=lambda k: -service.networks[k].gw_priority)
         addresses: list[str] = []
@@ -201,7 +201,7 @@ def make(world: World, project: Project, service: Service, name: str, image: str
             if not keys:
                 raise NotSupportedYet(f"service {service.name}: publishing ports needs a network")
             world.networks.publish(project.networks[keys[0]].name, record.id, port_requests(service))
-        return record
+        return world.containers.made(record.id)
 
 
 def unmake(world: World, container: str, timeout: float | None = None) -> None:

@@ -75,7 +75,10 @@ class ContainerService:
         return self.bundles / container_id
 
     # -- create ---------------------------------------------------------------------
-    def create(self, options: RunOptions) -> ContainerRecord:
+    def create(self, options: RunOptions, *, whole: bool = True) -> ContainerRecord:
+        """A new container of `options`, `created`; with `whole=False` it stays `dead` until the caller, once it
+        has plumbed it (networks, ports), calls `made`: a caller killed halfway leaves a container that `up`
+        recreates and `rm` removes, never one that starts without its networks."""
         if options.runtime not in RUNTIMES:
             raise ContainerInvalid(f"runtime `{options.runtime}`: choose one of {', '.join(RUNTIMES)}")
         if options.name is not None and not _NAME.fullmatch(options.name):
@@ -109,19 +112,26 @@ class ContainerService:
                                                             image_config),
                                                         tty=options.tty, open_stdin=options.open_stdin,
                                                         stdin_once=options.stdin_once, log=log))
-        try:
-            record = self.store.create(record)
+        try:  # `dead` until its bundle is whole: a create killed halfway leaves what `up` recreates and `rm` removes
+            record = self.store.create(record.replace(state="dead"))
         except BaseException:
             self._forget_volumes(made)
             raise
         try:
             self._make_bundle(record, image, image_config, options)
+            if whole:
+                record = self.made(record.id)
         except BaseException:
             self._unwind(record.id)
             self._forget_volumes(made)
             raise
         events.container(self.roots.state, record, "create")
         return record
+
+    def made(self, ref: str) -> ContainerRecord:
+        """The container whole (see `create`): `created`."""
+        return self.store.update(ref, lambda r: r.replace(state="created") if r.state == "dead" else r,
+                                 durable=False)
 
     @property
     def volumes(self) -> VolumeService:

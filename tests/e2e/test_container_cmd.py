@@ -151,3 +151,18 @@ def test_containers_run_under_dockers_seccomp_profile_exec_too(cli):
     assert started.returncode == 0, started.stderr
     done = cli.cli("exec", "confined", "sh", "-c", probe)
     assert (done.returncode, done.stdout.split()) == (0, ["Seccomp:", "2", "refused"]), done.stderr
+
+
+def test_a_container_left_half_made_is_dead_until_made_and_rm_takes_it_whole(cli):
+    from engine.containers.options import RunOptions
+
+    svc = cli.service()
+    record = svc.create(RunOptions(image="busybox", command=("true",), name="halfway"), whole=False)
+    assert svc.get(record.id).state == "dead"  # what a create killed before its networks were plumbed leaves
+    assert "Dead" in cli.cli("ls", "-a").stdout
+    assert cli.cli("start", "halfway").returncode != 0  # never started without its plumbing
+    assert svc.made(record.id).state == "created"
+    assert cli.cli("rm", "halfway").returncode == 0
+    broken = svc.create(RunOptions(image="busybox", command=("true",), name="broken"), whole=False)
+    assert cli.cli("rm", "broken").returncode == 0 and cli.cli("ls", "-a", "-q").stdout == ""
+    assert cli.mounts() == [] and not (cli.state / "bundles" / broken.id).exists()
