@@ -34,8 +34,8 @@ def release(world: World, record: ContainerRecord) -> None:
     path = netns_of(record, world.run_root)
     # A namespace shared through `network_mode: service:x` goes with the last container that uses it; when it
     # goes now, so do the veths in it (the kernel destroys them), and detaching leaves them to that.
-    shared = path is not None and any(netns_of(other, world.run_root) == path
-                                      for other in world.containers.list(all=True))
+    shared = path is not None and any(netns_of(other, world.run_root) == path  # stored records: no liveness
+                                      for other in world.containers.store.list())
     endpoints = world.networks.endpoints(container=record.id)
     for endpoint in endpoints:
         world.networks.detach(endpoint.network, record.id, link=path is None or shared)

@@ -26,12 +26,12 @@ from engine.containers.files import colon_table
 from engine.containers.isolation import joined
 from engine.containers.options import Mount, RunOptions
 from engine.containers.security import held
+from engine.containers.service import SHM_DIR
 
 if TYPE_CHECKING:
     from engine.containers.service import ContainerService
 
 HOST_SHM = "/dev/shm"
-SHM_DIR = "shm"  # <bundle>/shm: the tmpfs of a shareable container's /dev/shm
 INIT_BINARIES = ("docker-init", "tini-static", "tini")
 
 

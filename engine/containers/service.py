@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from engine.volumes import VolumeService
 
 LAUNCHER = "engine.containers.launcher:RuntimeLauncher"
+SHM_DIR = "shm"  # <bundle>/shm: the tmpfs of a shareable container's /dev/shm
 _NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 
 
@@ -203,11 +204,11 @@ class ContainerService:
     def _mount_shm(self, record: ContainerRecord, size: int | None) -> None:
         """A shareable container's /dev/shm: a tmpfs of its own on the host (under its bundle), which the
         containers that join its IPC namespace bind too; mounted until the container is removed."""
-        from engine.containers import isolation, resolve
+        from engine.containers import isolation
         from engine.images.snapshots.mounts import Mount as HostMount
         from engine.images.snapshots.mounts import mount_one
 
-        shm = self.bundle(record.id) / resolve.SHM_DIR
+        shm = self.bundle(record.id) / SHM_DIR
         if record.config.launch.get("shm") != str(shm) or os.path.ismount(shm):
             return
         shm.mkdir(mode=0o1777, exist_ok=True)
@@ -232,7 +233,6 @@ class ContainerService:
     def _unwind(self, container_id: str) -> None:
         """Undo whatever part of a container exists: mount, cgroup, snapshot, bundle, runtime state, record."""
         from engine.cgroups.manager import Cgroup
-        from engine.containers.resolve import SHM_DIR
         from engine.images.snapshots import unmount_all
         from engine.images.snapshots.mounts import unmount
 
