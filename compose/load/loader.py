@@ -78,10 +78,12 @@ class Loaded:
 
 @dataclass
 class _Run:
-    """What one `load` call accumulates: warnings (each said once) and the include chain."""
+    """What one `load` call accumulates: warnings (each said once), the include chain, and the raw data of the
+    included files (`config --variables` lists their variables too)."""
 
     warnings: list[str] = field(default_factory=list)
     chain: tuple[tuple[str, ...], ...] = ()
+    included_sources: list[Any] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -106,9 +108,14 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
 
     locations = Locations()
     data: dict[str, Any] = {}
+    parsed_files = [_read(file, options, project_dir) for file in files]
+    # The name comes first, as in Compose: the files interpolate ${COMPOSE_PROJECT_NAME} with it
+    name = project_name or discover.project_name(options.project_name, environ,
+                                                 _top_level_name(parsed_files, environ, options, run), project_dir)
+    if name and not environ.get("COMPOSE_PROJECT_NAME"):
+        environ = {**environ, "COMPOSE_PROJECT_NAME": name}
     sources = []
-    for number, file in enumerate(files):
-        parsed = _read(file, options, project_dir)
+    for number, parsed in enumerate(parsed_files):
         sources.append(parsed.data)
         locations.add(parsed.positions, parsed.name)
         one = _per_file(parsed, environ, options, run, project_dir)
@@ -116,7 +123,6 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
         if number:  # merging can make what each file alone did not (a repeated entry): check again
             _located(locations, validate, data)
 
-    name = project_name or discover.project_name(options.project_name, environ, data.get("name"), project_dir)
     context = canonical.Context(working_dir=project_dir, project_name=name, environ=environ,
                                 raw_variables=not options.interpolate)
     data = _located(locations, include.apply_include, data, working_dir=project_dir,
@@ -133,9 +139,24 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
         if options.consistency:
             _located(locations, _check_consistency, data, disabled, raw=not options.interpolate)
         data = prune.prune(data)
+    if project_name is None:
+        sources += run.included_sources
     return Loaded(name=name, working_dir=project_dir, files=tuple(files), data=data, environ=environ,
                   all_profiles=every_profile, warnings=tuple(run.warnings), sources=tuple(sources),
                   disabled_services=tuple(sorted(disabled)))
+
+
+def _top_level_name(parsed_files: list[ParsedFile], environ: Mapping[str, str], options: ProjectOptions,
+                    run: _Run) -> object:
+    """The last file's top-level `name:` (interpolated alone), or None."""
+    raw = next((f.data["name"] for f in reversed(parsed_files)
+                if isinstance(f.data, dict) and isinstance(f.data.get("name"), str) and f.data["name"]), None)
+    if raw is None or not options.interpolate:
+        return raw
+    locations = Locations()
+    for parsed in parsed_files:
+        locations.add(parsed.positions, parsed.name)
+    return _located(locations, interpolate.interpolate, {"name": raw}, environ.get, warn=lambda _: None)["name"]
 
 
 def _start_dir(options: ProjectOptions) -> Path:
@@ -301,9 +322,11 @@ def _load_included(spec: include.IncludeSpec, options: ProjectOptions, run: _Run
     outer = run.chain
     run.chain = (*outer, key)
     try:
-        return _load(sub, run, project_name=name).data
+        loaded = _load(sub, run, project_name=name)
     finally:
         run.chain = outer
+    run.included_sources.extend(loaded.sources)
+    return loaded.data
 
 
 def _located(locations: Locations, phase: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

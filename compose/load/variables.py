@@ -59,6 +59,8 @@ def variables(sources: Iterable[Any]) -> list[Variable]:
     """Every variable the raw (not yet interpolated) files use, by name; the most informative use wins."""
     found: dict[str, Variable] = {}
     for data in sources:
+        if isinstance(data, dict):  # the top-level name is settled before the rest, and not listed (as Compose)
+            data = {k: v for k, v in data.items() if k != "name"}
         for text in _strings(data):
             for var in _in_template(text):
                 known = found.get(var.name)

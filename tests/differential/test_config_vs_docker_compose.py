@@ -75,6 +75,19 @@ def test_services_flag_lists_dependencies_first(name: str, reference: str) -> No
             assert dependency not in ours[position:], f"{service} is listed before its dependency {dependency}"
 
 
+@pytest.mark.parametrize("name", ["include", "project-name-variable"])
+def test_variables_flag_lists_those_of_every_file_included_too(name: str, reference: str) -> None:
+    # Compose lists them from a Go map (any order) and sizes its columns to its cells: compare the cells
+    case = Path(__file__).resolve().parents[1] / "corpus" / name
+    expected = _reference(case, "--variables")
+    assert expected.code == 0, expected.stderr
+
+    def rows(text: str) -> list[list[str]]:
+        return sorted(re.split(r" {2,}", line.strip()) for line in _lines(text))
+
+    assert rows(_ours(case, "--variables").stdout) == rows(expected.stdout)
+
+
 @pytest.mark.parametrize("case", cases(INVALID), ids=lambda p: p.name)
 def test_what_compose_rejects_we_reject_with_file_and_line(case: Path, reference: str) -> None:
     assert _reference(case).code != 0, f"Compose accepts {case.name}; it does not belong in the invalid corpus"
