@@ -61,12 +61,13 @@ def logs(
     index: Annotated[int | None, typer.Option("--index", help="Index of the container if the service has "
                                                               "multiple replicas")] = None,
 ) -> None:
+    from compose.cli import output
     from compose.cli.targets import select
     from compose.reconcile.follow import Follower, Printer, Window, picker
 
     window = Window.parse(tail, since, until)
     targets = select(ctx, services)
-    printer = Printer(sys.stdout, sys.stderr, color=sys.stdout.isatty() and not no_color,
+    printer = Printer(sys.stdout, sys.stderr, color=output.colour(sys.stdout, no_color),
                       prefix=not no_log_prefix, timestamps=timestamps)
     follower = Follower(targets.world.containers, picker(targets.world, targets.project.name, targets.services,
                                                          index=index), printer, window)

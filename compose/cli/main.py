@@ -92,11 +92,35 @@ def global_options(
         "--project-directory", help="Alternate working directory (default: the first compose file's folder)")] = None,
     env_file: Annotated[list[str] | None, typer.Option("--env-file", help="Alternate environment files")] = None,
     profile: Annotated[list[str] | None, typer.Option("--profile", help="Profiles to enable")] = None,
+    ansi: Annotated[str | None, typer.Option(
+        "--ansi", help='Control when to print ANSI control characters ("never"|"always"|"auto")')] = None,
+    progress: Annotated[str | None, typer.Option(
+        "--progress", help="Set type of progress output (auto, tty, plain, json, quiet)")] = None,
+    parallel: Annotated[int | None, typer.Option(
+        "--parallel", help="Control max parallelism, -1 for unlimited")] = None,
+    all_resources: Annotated[bool, typer.Option(
+        "--all-resources", help="Include all resources, even those not used by services")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors")] = False,
 ) -> None:
+    from compose.cli import output
+    from compose.reconcile import parallel as limits
+
+    ansi = ansi or os.environ.get("COMPOSE_ANSI") or "auto"
+    progress = progress or os.environ.get("COMPOSE_PROGRESS") or "auto"
+    if ansi not in output.ANSI_MODES:
+        raise typer.BadParameter(f"invalid --ansi {ansi!r}: choose {', '.join(output.ANSI_MODES)}")
+    if progress not in output.PROGRESS_MODES:
+        raise typer.BadParameter(f"invalid --progress {progress!r}: choose {', '.join(output.PROGRESS_MODES)}")
+    output.configure(ansi=ansi, progress=progress)
+    if parallel is None and os.environ.get("COMPOSE_PARALLEL_LIMIT", "").lstrip("-").isdigit():
+        parallel = int(os.environ["COMPOSE_PARALLEL_LIMIT"])
+    if parallel is not None and parallel != -1:
+        if parallel < 1:
+            raise typer.BadParameter(f"invalid --parallel {parallel}: give a positive number, or -1 for unlimited")
+        limits.configure(parallel)
     ctx.obj = GlobalOptions(
         files=tuple(file or ()), project_name=project_name, project_directory=project_directory,
-        env_files=tuple(env_file or ()), profiles=tuple(profile or ()), debug=debug,
+        env_files=tuple(env_file or ()), profiles=tuple(profile or ()), debug=debug, all_resources=all_resources,
     )
 
 

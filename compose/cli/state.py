@@ -12,7 +12,9 @@ from compose.load.options import ProjectOptions
 
 @dataclass(frozen=True)
 class GlobalOptions:
-    """The global flags (-f, -p, --project-directory, --env-file, --profile, --debug)."""
+    """The global flags that reach the loader (-f, -p, --project-directory, --env-file, --profile,
+    --all-resources) and --debug; --ansi and --progress go to compose.cli.output, --parallel to
+    compose.reconcile.parallel."""
 
     files: tuple[str, ...] = ()
     project_name: str | None = None
@@ -20,6 +22,7 @@ class GlobalOptions:
     env_files: tuple[str, ...] = ()
     profiles: tuple[str, ...] = ()
     debug: bool = False
+    all_resources: bool = False
 
     def project_options(self, *, services: tuple[str, ...] = (), interpolate: bool = True,
                         consistency: bool = True) -> ProjectOptions:
@@ -33,6 +36,7 @@ class GlobalOptions:
             services=services,
             interpolate=interpolate,
             consistency=consistency,
+            all_resources=self.all_resources,
             environ=dict(os.environ),
             stdin_text=sys.stdin.read() if "-" in self.files else None,
         )

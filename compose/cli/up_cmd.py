@@ -37,8 +37,9 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_mar
 
 
 def progress(line: str) -> None:
-    sys.stderr.write(line + "\n")
-    sys.stderr.flush()
+    from compose.cli import output
+
+    output.progress(line)
 
 
 def open_project(ctx: typer.Context, *, by_name: bool = False) -> tuple[Loaded, Project, World]:
@@ -210,9 +211,10 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
         attached = [n for n in scope if n in named and n not in (no_attach or ())]
     if exit_code_from and exit_code_from not in attached:
         attached.append(exit_code_from)
+    from compose.cli import output
     from compose.reconcile.follow import Printer
 
-    printer = Printer(sys.stdout, sys.stderr, color=sys.stdout.isatty() and not no_color, prefix=not no_log_prefix,
+    printer = Printer(sys.stdout, sys.stderr, color=output.colour(sys.stdout, no_color), prefix=not no_log_prefix,
                       timestamps=timestamps)
     session = _Attached(project, world, scope, attached, printer, since=began, timeout=timeout,
                         abort=abort_on_container_exit, abort_on_failure=abort_on_container_failure,

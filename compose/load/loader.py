@@ -138,7 +138,8 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
         disabled = defined - set(data.get("services") or {})
         if options.consistency:
             _located(locations, _check_consistency, data, disabled, raw=not options.interpolate)
-        data = prune.prune(data)
+        if not options.all_resources:
+            data = prune.prune(data)
     if project_name is None:
         sources += run.included_sources
     return Loaded(name=name, working_dir=project_dir, files=tuple(files), data=data, environ=environ,

@@ -24,5 +24,6 @@ class ProjectOptions:
     services: tuple[str, ...] = ()
     interpolate: bool = True
     consistency: bool = True
+    all_resources: bool = False  # keep the networks, volumes, secrets and configs no service uses
     environ: Mapping[str, str] = field(default_factory=dict)
     stdin_text: str | None = None

@@ -28,7 +28,7 @@ from compose.plan import actions as A
 from compose.plan.structure import Plan, Stage, Step
 from compose.reconcile import runs, waits
 from compose.reconcile.errors import DependencyFailed, NotSupportedYet, ReconcileFailed
-from compose.reconcile.parallel import each
+from compose.reconcile.parallel import capped, each
 from compose.reconcile.world import World
 
 MAX_STEPS = 32     # services' steps at once: most of their time is waiting on a dependency's health
@@ -156,7 +156,7 @@ def _run_services(run: _Run, generations: list[Stage]) -> dict[str, BaseExceptio
                 needs.discard(subject)
 
     running = 0
-    with ThreadPoolExecutor(max_workers=min(MAX_STEPS, len(steps))) as pool:
+    with ThreadPoolExecutor(max_workers=min(capped(MAX_STEPS), len(steps))) as pool:
         while steps or running:
             for subject in [s for s in steps if not waiting[s]]:
                 step = steps.pop(subject)
