@@ -30,7 +30,10 @@ def down(
     from compose.reconcile.observe import observe
 
     _, project, world = open_project(ctx, by_name=True)
-    the_plan = plan_down(project, observe(project, world), remove_volumes=volumes, remove_orphans=remove_orphans,
+    from compose.cli.state import switch
+
+    the_plan = plan_down(project, observe(project, world), remove_volumes=volumes,
+                         remove_orphans=remove_orphans or switch("COMPOSE_REMOVE_ORPHANS"),
                          rmi=rmi, timeout=timeout)
     if dry_run:
         sys.stdout.write("".join(line + "\n" for line in the_plan.describe()))

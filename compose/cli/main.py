@@ -22,7 +22,7 @@ from typing import Annotated
 import typer
 import typer.core
 
-from compose.cli.state import GlobalOptions
+from compose.cli.state import GlobalOptions, switch
 
 COMMANDS_DIR = Path(__file__).resolve().parent
 
@@ -111,7 +111,7 @@ def global_options(
         raise typer.BadParameter(f"invalid --ansi {ansi!r}: choose {', '.join(output.ANSI_MODES)}")
     if progress not in output.PROGRESS_MODES:
         raise typer.BadParameter(f"invalid --progress {progress!r}: choose {', '.join(output.PROGRESS_MODES)}")
-    output.configure(ansi=ansi, progress=progress)
+    output.configure(ansi=ansi, progress=progress, stdout=switch("COMPOSE_STATUS_STDOUT"))
     if parallel is None and os.environ.get("COMPOSE_PARALLEL_LIMIT", "").lstrip("-").isdigit():
         parallel = int(os.environ["COMPOSE_PARALLEL_LIMIT"])
     if parallel is not None and parallel != -1:

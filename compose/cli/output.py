@@ -21,12 +21,13 @@ ANSI_MODES = ("never", "always", "auto")
 PROGRESS_MODES = ("auto", "tty", "plain", "json", "quiet")
 _SHAPE = re.compile(r"^ ([✔✘]) (.*?) {2,}(\S.*)$")
 
-_settings = {"ansi": "auto", "progress": "auto"}
+_settings: dict[str, object] = {"ansi": "auto", "progress": "auto", "stdout": False}
 
 
-def configure(*, ansi: str = "auto", progress: str = "auto") -> None:
-    """The process's output modes (the root command sets them once, from its flags)."""
-    _settings.update(ansi=ansi, progress=progress)
+def configure(*, ansi: str = "auto", progress: str = "auto", stdout: bool = False) -> None:
+    """The process's output modes (the root command sets them once, from its flags); `stdout`: progress goes there,
+    not to stderr (COMPOSE_STATUS_STDOUT)."""
+    _settings.update(ansi=ansi, progress=progress, stdout=stdout)
 
 
 def colour(stream: TextIO, no_color: bool = False) -> bool:
@@ -49,5 +50,6 @@ def progress(line: str) -> None:
     if shaped is not None:
         _, subject, word = shaped.groups()
         line = json.dumps({"id": subject, "status": word}) if mode == "json" else f" {subject}  {word}"
-    sys.stderr.write(line + "\n")
-    sys.stderr.flush()
+    stream = sys.stdout if _settings["stdout"] else sys.stderr
+    stream.write(line + "\n")
+    stream.flush()

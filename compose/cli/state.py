@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +27,14 @@ class GlobalOptions:
 
     def project_options(self, *, services: tuple[str, ...] = (), interpolate: bool = True,
                         consistency: bool = True) -> ProjectOptions:
+        env_files = self.env_files or tuple(f for f in os.environ.get("COMPOSE_ENV_FILES", "").split(",") if f)
         return ProjectOptions(
             files=self.files,
             working_dir=Path.cwd(),
             project_directory=self.project_directory,
             project_name=self.project_name,
-            env_files=self.env_files,
+            env_files=env_files,
+            dotenv=not switch("COMPOSE_DISABLE_ENV_FILE"),
             profiles=self.profiles,
             services=services,
             interpolate=interpolate,
@@ -40,6 +43,11 @@ class GlobalOptions:
             environ=dict(os.environ),
             stdin_text=sys.stdin.read() if "-" in self.files else None,
         )
+
+
+def switch(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """A COMPOSE_* environment switch, true as Go's ParseBool reads it (1, t, true in any case)."""
+    return (os.environ if environ is None else environ).get(name, "").strip().lower() in ("1", "t", "true")
 
 
 def warn(message: str) -> None:

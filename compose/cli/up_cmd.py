@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from compose.cli.state import GlobalOptions, warn
+from compose.cli.state import GlobalOptions, switch, warn
 
 if TYPE_CHECKING:
     from compose.load.loader import Loaded
@@ -158,7 +158,9 @@ def up(  # noqa: C901, PLR0913 - Compose's flags, checked against each other
     observed = observe(project, world)
     options = UpOptions(services=tuple(services or ()), no_deps=no_deps, force_recreate=force_recreate,
                         always_recreate_deps=always_recreate_deps, no_recreate=no_recreate, no_start=no_start,
-                        remove_orphans=remove_orphans, scale=scales(scale), pull=pull, timeout=timeout,
+                        remove_orphans=remove_orphans or switch("COMPOSE_REMOVE_ORPHANS"),
+                        ignore_orphans=switch("COMPOSE_IGNORE_ORPHANS"), scale=scales(scale), pull=pull,
+                        timeout=timeout,
                         config_files=loaded.files, disabled_services=loaded.disabled_services, build=build)
     the_plan = plan(project, observed, options)
     if no_build:

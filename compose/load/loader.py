@@ -102,7 +102,7 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
     environ = _environment(options, start_dir)
     files = _files(options, environ)
     project_dir = _project_dir(options, files)
-    if project_dir != start_dir and not options.env_files:
+    if project_dir != start_dir and not options.env_files and options.dotenv:
         environ = environment.with_dotenv(environ, environment.read_env_files(
             [project_dir / ".env"], options.environ, required=False))
 
@@ -174,8 +174,10 @@ def _environment(options: ProjectOptions, start_dir: Path) -> dict[str, str]:
     if options.env_files:
         paths = [(options.working_dir / f).absolute() for f in options.env_files]
         dotenv = environment.read_env_files(paths, options.environ, required=True)
-    else:
+    elif options.dotenv:
         dotenv = environment.read_env_files([start_dir / ".env"], options.environ, required=False)
+    else:
+        return dict(options.environ)
     return environment.with_dotenv(options.environ, dotenv)
 
 

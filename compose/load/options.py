@@ -25,5 +25,6 @@ class ProjectOptions:
     interpolate: bool = True
     consistency: bool = True
     all_resources: bool = False  # keep the networks, volumes, secrets and configs no service uses
+    dotenv: bool = True          # read the project's `.env` (COMPOSE_DISABLE_ENV_FILE turns it off)
     environ: Mapping[str, str] = field(default_factory=dict)
     stdin_text: str | None = None

@@ -65,6 +65,7 @@ class UpOptions:
     no_recreate: bool = False
     no_start: bool = False
     remove_orphans: bool = False
+    ignore_orphans: bool = False  # COMPOSE_IGNORE_ORPHANS: no warning about them
     scale: Mapping[str, int] = field(default_factory=dict)
     pull: str | None = None
     build: bool = False
@@ -80,8 +81,9 @@ def orphans(project: Project, observed: Observed, disabled: tuple[str, ...] = ()
                         key=lambda c: c.name))
 
 
-def orphan_steps(found: tuple[ObservedContainer, ...], remove: bool) -> list[tuple[str, list[Action]]]:
-    if not found:
+def orphan_steps(found: tuple[ObservedContainer, ...], remove: bool,
+                 ignore: bool = False) -> list[tuple[str, list[Action]]]:
+    if not found or (ignore and not remove):
         return []
     if remove:
         return [("orphans", [RemoveOrphans(tuple((c.id, c.name) for c in found))])]
@@ -121,7 +123,8 @@ def plan(project: Project, observed: Observed, options: UpOptions | None = None)
     detach = _detached(project, observed, selected, diverged)
     stages = [  # images first, as Compose: a pull that fails leaves nothing made
         ("images", R.image_steps(project, observed, selected, pull=options.pull, build=options.build)),
-        ("orphans", orphan_steps(orphans(project, observed, options.disabled_services), options.remove_orphans)),
+        ("orphans", orphan_steps(orphans(project, observed, options.disabled_services), options.remove_orphans,
+                                 options.ignore_orphans)),
         ("detach", [(c.name, _stop_remove(c, options.timeout)) for c in detach]),
         ("resources", R.network_steps(project, observed, network_keys, diverged, warnings)
          + R.volume_steps(project, observed, R.volumes_of(project, selected), warnings)),

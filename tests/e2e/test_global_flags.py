@@ -70,3 +70,23 @@ def test_ansi_always_paints_log_prefixes_and_never_does_not(stack: Stack) -> Non
 def test_all_resources_keeps_what_no_service_uses(stack: Stack) -> None:
     assert "unused" not in stack.ok("config", "--networks").stdout.split()
     assert "unused" in stack.ok("--all-resources", "config", "--networks").stdout.split()
+
+
+def test_orphans_are_removed_or_ignored_as_the_environment_says(stack: Stack) -> None:
+    stack.ok("up", "-d")
+    try:
+        (stack.project / "compose.yaml").write_text(STACK.replace("    depends_on: [a]\n", "").split("  b:")[0]
+                                                    + "networks:\n  unused: {}\n")
+        env = {**stack.env, "COMPOSE_IGNORE_ORPHANS": "true"}
+        argv = ["nsenter", f"--net={stack.netns}", sys.executable, "-m", "compose.cli.main", "-p", "demo", "up", "-d"]
+        quiet = subprocess.run(argv, cwd=stack.project, env=env, capture_output=True, text=True, timeout=60)
+        assert quiet.returncode == 0 and "orphan" not in quiet.stderr.lower(), quiet.stderr
+        assert "orphan" in stack.ok("up", "-d").stderr.lower()  # without it: warned about
+        env = {**stack.env, "COMPOSE_REMOVE_ORPHANS": "1"}
+        removed = subprocess.run(argv, cwd=stack.project, env=env, capture_output=True, text=True, timeout=60)
+        assert removed.returncode == 0, removed.stderr
+        assert [row["Service"] for row in map(json.loads, stack.ok("ps", "-a", "--format", "json").stdout.splitlines())
+                ] == ["a"]
+    finally:
+        (stack.project / "compose.yaml").write_text(STACK)
+        stack.ok("down", "-t", "0", "--remove-orphans")

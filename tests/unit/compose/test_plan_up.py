@@ -157,6 +157,10 @@ CASES: dict[str, Case] = {
                         ObservedContainer("o1", "demo-old-1", "old")),
         UpOptions(remove_orphans=True), [
             ("orphans", {"orphans": ["Orphan containers demo-old-1  Removing"]})]),
+    "COMPOSE_IGNORE_ORPHANS: not a word about them": (
+        lambda p: world(p, container(p, "db"), container(p, "web"), container(p, "side"),
+                        ObservedContainer("o1", "demo-old-1", "old")),
+        UpOptions(ignore_orphans=True), []),
     "a disabled service is no orphan": (
         lambda p: world(p, container(p, "db"), container(p, "web"), container(p, "side"),
                         ObservedContainer("o1", "demo-debug-1", "debug")),

@@ -41,6 +41,23 @@ def test_env_file_flags_replace_dotenv_and_later_ones_win(tmp_path):
     assert loaded.data["services"]["web"]["image"] == "1-2-1x"
 
 
+def test_the_dotenv_file_can_be_left_unread_and_env_files_come_from_the_environment(tmp_path, monkeypatch):
+    from compose.cli.state import GlobalOptions
+
+    _project(tmp_path, "services:\n  web:\n    image: img-${A:-none}\n")
+    (tmp_path / ".env").write_text("A=dotenv\n")
+    (tmp_path / "e1").write_text("A=listed\n")
+    assert _load(tmp_path, dotenv=False).data["services"]["web"]["image"] == "img-none"
+    monkeypatch.chdir(tmp_path)
+    for name in ("COMPOSE_ENV_FILES", "COMPOSE_DISABLE_ENV_FILE", "A"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COMPOSE_ENV_FILES", "e1")
+    assert load(GlobalOptions().project_options()).data["services"]["web"]["image"] == "img-listed"
+    monkeypatch.delenv("COMPOSE_ENV_FILES")
+    monkeypatch.setenv("COMPOSE_DISABLE_ENV_FILE", "true")
+    assert load(GlobalOptions().project_options()).data["services"]["web"]["image"] == "img-none"
+
+
 def test_missing_env_file_flag_is_an_error(tmp_path):
     _project(tmp_path, "services:\n  web:\n    image: a\n")
     with pytest.raises(ProjectError, match="couldn't find env file"):
