@@ -100,6 +100,7 @@ def global_options(
         "--parallel", help="Control max parallelism, -1 for unlimited")] = None,
     all_resources: Annotated[bool, typer.Option(
         "--all-resources", help="Include all resources, even those not used by services")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Execute command in dry run mode")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors")] = False,
 ) -> None:
     from compose.cli import output
@@ -118,10 +119,28 @@ def global_options(
         if parallel < 1:
             raise typer.BadParameter(f"invalid --parallel {parallel}: give a positive number, or -1 for unlimited")
         limits.configure(parallel)
+    if dry_run and ctx.invoked_subcommand:
+        _dry_run(ctx, ctx.invoked_subcommand)
     ctx.obj = GlobalOptions(
         files=tuple(file or ()), project_name=project_name, project_directory=project_directory,
         env_files=tuple(env_file or ()), profiles=tuple(profile or ()), debug=debug, all_resources=all_resources,
     )
+
+
+READ_ONLY = frozenset({"config", "events", "images", "logs", "ls", "port", "ps", "top", "version"})
+
+
+def _dry_run(ctx: typer.Context, name: str) -> None:
+    """The global --dry-run: the command's own --dry-run on, or, for one that only reads, nothing to do; a command
+    that would change things and cannot pretend is refused rather than run for real."""
+    command = ctx.command.get_command(ctx, name)  # type: ignore[attr-defined]
+    if command is not None and any(p.name == "dry_run" for p in command.params):
+        ctx.default_map = {name: {"dry_run": True}}
+    elif name not in READ_ONLY:
+        from compose.errors import ProjectError
+
+        raise ProjectError(f"--dry-run is not supported by `pycompose {name}`",
+                           hint="run it without --dry-run, or dry-run up, down, start, stop, rm...")
 
 
 def main(argv: list[str] | None = None) -> None:
