@@ -94,7 +94,7 @@ def test_orphans_are_removed_or_ignored_as_the_environment_says(stack: Stack) ->
 
 def test_dry_run_pretends_where_a_command_can_and_refuses_where_it_cannot(stack: Stack) -> None:
     done = stack.ok("--dry-run", "up", "-d")
-    assert "DRY-RUN MODE - Container demo-a-1  Creating" in done.stderr.splitlines()
+    assert "DRY-RUN MODE - Container demo-a-1  Creating" in done.stdout.splitlines()
     assert stack.ok("ps", "-a", "-q").stdout == ""  # nothing was made
     refused = stack.cli("--dry-run", "exec", "a", "true")
     assert refused.returncode != 0 and "--dry-run is not supported by `pycompose exec`" in refused.stderr
