@@ -22,6 +22,7 @@ from typing import Any
 
 from compose.load.canonical.units import go_float
 from compose.load.timestamps import go_time, parse_timestamp
+from pycompose.gojson import html_safe
 
 __all__ = ["images", "service_order", "to_json", "to_yaml", "yaml_scalar"]
 
@@ -543,8 +544,6 @@ def _json_struct(value: Mapping[str, Any], schema: str, floats: list[str]) -> di
     return {names.get(k, k): _json_value(merged[k], children.get(k), floats) for k in keys}
 
 
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_JSON_ESCAPE_RE = re.compile("[<>&\u2028\u2029]")
 _FLOAT_RE = re.compile('"\\\\u0000float:(\\d+)"')
 
 
@@ -555,7 +554,7 @@ def to_json(project: Mapping[str, Any], *, escape_dollars: bool = False) -> str:
     import json  # only JSON output needs it
 
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    text = _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
+    text = html_safe(text)
     if floats:
         text = _FLOAT_RE.sub(lambda m: floats[int(m.group(1))], text)
     if escape_dollars:

@@ -34,15 +34,18 @@ RAW = ("container_id: {{.ID}}\nimage: {{.Image}}\ncommand: {{.Command}}\ncreated
        "labels: {{- pad .Labels 1 0}}\nports: {{- pad .Ports 1 0}}\n")
 
 
-def _ports(world: World) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
+def _attachments(world: World) -> tuple[dict[str, list[Any]], dict[str, list[str]]]:
+    """By container: its published ports, and the names of its networks."""
+    ports: dict[str, list[Any]] = {}
+    networks: dict[str, list[str]] = {}
     for net in world.networks.list_networks():
         for endpoint in net.endpoints:
-            out.setdefault(endpoint.container, []).extend(endpoint.ports)
-    return out
+            ports.setdefault(endpoint.container, []).extend(endpoint.ports)
+            networks.setdefault(endpoint.container, []).append(net.record.name)
+    return ports, networks
 
 
-def _row(world: World, record: ContainerRecord, ports: list[Any]) -> dict[str, Any]:
+def _row(world: World, record: ContainerRecord, ports: list[Any], networks: list[str]) -> dict[str, Any]:
     from compose.plan import labels as L
     from engine.containers import views
 
@@ -57,7 +60,7 @@ def _row(world: World, record: ContainerRecord, ports: list[Any]) -> dict[str, A
         "Name": record.name, "Project": record.labels.get(L.PROJECT, ""), "Service": record.labels.get(L.SERVICE, ""),
         "ExitCode": record.exit_code or 0, "Health": record.health.status if record.health else "",
         "Ports": ", ".join(f"{p['URL']}:{p['PublishedPort']}->{p['TargetPort']}/{p['Protocol']}" for p in published),
-        "Publishers": published,
+        "Publishers": published, "Networks": ",".join(sorted(networks)),
     })
     return row
 
@@ -105,12 +108,14 @@ def ps(
         names = dict.fromkeys(r.labels.get(L.SERVICE, "") for r in records)
         sys.stdout.write("".join(n + "\n" for n in names))
         return
-    ports = _ports(world)
-    rows = [_row(world, r, ports.get(r.id, [])) for r in records]
+    ports, networks = _attachments(world)
+    rows = [_row(world, r, ports.get(r.id, []), networks.get(r.id, [])) for r in records]
     if is_template(format):
         shown = [template_row(row, dict(r.labels)) for row, r in zip(rows, records, strict=True)]
         sys.stdout.write(render(shown, RAW if format == "raw" else format, HEADERS))
     elif format == "json":
-        sys.stdout.write("".join(json.dumps(row) + "\n" for row in rows))
+        from pycompose.gojson import compact
+
+        sys.stdout.write("".join(compact(row) + "\n" for row in rows))
     else:
         sys.stdout.write(_table(rows))

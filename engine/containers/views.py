@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import shlex
 import time
 from typing import Any
 
@@ -77,7 +76,8 @@ def args_of(record: ContainerRecord, config_json: dict[str, Any] | None) -> list
 
 
 def command_text(args: list[str], truncate: bool = True) -> str:
-    text = " ".join(shlex.quote(a) if a and " " not in a else a for a in args)
+    """Docker's COMMAND: the program, then its arguments, one holding a space in single quotes (moby's list)."""
+    text = " ".join(args[:1] + [f"'{a}'" if " " in a else a for a in args[1:]])
     if truncate and len(text) > 20:
         text = text[:19] + "…"
     return f'"{text}"'

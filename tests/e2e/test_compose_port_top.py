@@ -59,3 +59,38 @@ def test_top(stack):  # type: ignore[no-untyped-def]
     assert len(eventually(exec_listed, timeout=5, what="the exec'd sleep in top")) == 1
     stack.ok("down", "-t", "0")
     assert stack.ok("top").stdout == ""
+
+
+def test_images_lists_each_containers_image_as_compose_does(stack):  # type: ignore[no-untyped-def]
+    import json
+
+    stack.ok("up", "-d")
+    try:
+        lines = stack.ok("images").stdout.splitlines()
+        assert lines[0].split() == ["CONTAINER", "REPOSITORY", "TAG", "PLATFORM", "IMAGE", "ID", "SIZE", "CREATED"]
+        assert lines[0].index("REPOSITORY") == 20  # Compose's cells: at least 20 wide
+        rows = [line.split() for line in lines[1:]]
+        assert [r[:4] for r in rows] == [[f"demo-{s}-1", "busybox", "latest", "linux/amd64"]
+                                         for s in ("api", "db", "web")]
+        [web] = json.loads(stack.ok("images", "web", "--format", "json").stdout)
+        assert set(web) == {"ID", "ContainerName", "Repository", "Tag", "Platform", "Size", "LastTagTime"}
+        assert web["ContainerName"] == "demo-web-1" and web["ID"].startswith("sha256:") and web["Size"] > 0
+        assert stack.ok("images", "-q").stdout == web["ID"].removeprefix("sha256:") + "\n"  # once each
+    finally:
+        stack.ok("down", "-t", "0")
+
+
+def test_ps_json_is_compose_json(stack):  # type: ignore[no-untyped-def]
+    import json
+
+    stack.ok("up", "-d")
+    try:
+        line = next(line for line in stack.ok("ps", "--format", "json").stdout.splitlines() if '"demo-web-1"' in line)
+        row = json.loads(line)
+        assert list(row) == sorted(row)  # a Go map: keys in order
+        assert row["Networks"] == "demo_default"
+        assert "-\\u003e8080/tcp" in line and ", " not in line.split('"Labels"')[0]  # Go's escapes, compact
+        assert row["Publishers"][0] == {"URL": "127.0.0.1", "TargetPort": 8080, "PublishedPort": PORT,
+                                        "Protocol": "tcp"}
+    finally:
+        stack.ok("down", "-t", "0")

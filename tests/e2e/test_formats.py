@@ -69,7 +69,7 @@ def test_ls_templates_see_name_status_and_files(stack):  # type: ignore[no-untyp
 
 
 def test_image_templates_list_inspect_and_history(stack):  # type: ignore[no-untyped-def]
-    [name] = stack.ok("images", "--format", "{{.Repository}}:{{.Tag}}").stdout.splitlines()
+    [name] = stack.ok("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").stdout.splitlines()
     listed = stack.ok("image", "ls", "--format", "table {{.Repository}}\\t{{.Tag}}").stdout.splitlines()
     assert listed[0].split() == ["REPOSITORY", "TAG"] and listed[1].split() == name.split(":")
     image_id = stack.ok("image", "inspect", "-f", "{{.Id}}", name).stdout.strip()

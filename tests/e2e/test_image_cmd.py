@@ -110,9 +110,9 @@ def test_import_push_pull_save_load_round_trip(cli, registry, rootfs_tar, tmp_pa
     cli("image", "save", "-o", str(archive), remote)
     assert archive.stat().st_size > 0
     cli("image", "rm", remote)
-    assert cli("images", "-q").stdout == ""
+    assert cli("image", "ls", "-q").stdout == ""
     assert cli("image", "load", "-i", str(archive)).stdout == f"Loaded image: {remote}\n"
-    table = cli("images").stdout.splitlines()
+    table = cli("image", "ls").stdout.splitlines()
     assert table[0].split() == ["REPOSITORY", "TAG", "IMAGE", "ID", "CREATED", "SIZE"]
     assert table[1].split()[:3] == [f"{registry.host}/e2e/bb", "1", image_id[7:19]]
     [row] = [json.loads(line) for line in cli("image", "ls", "--format", "json").stdout.splitlines()]
@@ -125,7 +125,7 @@ def test_a_skopeo_copied_image_pulls_and_lists(cli, busybox_image):  # noqa: F81
     assert pulled.stdout == f"{busybox_image.reference}\n"
     assert f"Digest: {busybox_image.manifest_digest}" in pulled.stderr
     repo, tag = busybox_image.reference.rsplit(":", 1)
-    rows = [line.split() for line in cli("images").stdout.splitlines()[1:]]
+    rows = [line.split() for line in cli("image", "ls").stdout.splitlines()[1:]]
     assert [r[:2] for r in rows] == [[repo, tag]]
     obj = inspect(cli, busybox_image.reference)
     manifest = busybox_image.manifest()
@@ -161,19 +161,19 @@ def test_rm_refuses_an_image_a_container_uses_and_prune_takes_dangling_ones(cli,
     assert refused.returncode == 16 and "web-1" in refused.stderr and "app:1" in refused.stderr
     assert cli("image", "prune", "-a", "-f").stdout == "Total reclaimed space: 0B\n"
     assert cli("image", "rm", "-f", "app:1").stdout == "Untagged: app:1\n"  # the container keeps it, dangling
-    assert cli("images", "-q").stdout == f"{image_id[7:19]}\n"
+    assert cli("image", "ls", "-q").stdout == f"{image_id[7:19]}\n"
     cli("image", "tag", image_id, "app:1")
     shutil.rmtree(record.parent)
 
     cli("image", "import", "-m", "again", str(rootfs_tar), "app:1")  # app:1 moves on: the first image dangles
-    rows = [line.split() for line in cli("images").stdout.splitlines()[1:]]
+    rows = [line.split() for line in cli("image", "ls").stdout.splitlines()[1:]]
     assert ["<none>", "<none>", image_id[7:19]] in [r[:3] for r in rows]
-    assert cli("images", "--filter", "dangling=true", "-q").stdout == f"{image_id[7:19]}\n"
+    assert cli("image", "ls", "--filter", "dangling=true", "-q").stdout == f"{image_id[7:19]}\n"
     pruned = cli("image", "prune", "-f").stdout
     assert f"deleted: {image_id}" in pruned and "Total reclaimed space:" in pruned
-    assert [line.split()[:2] for line in cli("images").stdout.splitlines()[1:]] == [["app", "1"]]
+    assert [line.split()[:2] for line in cli("image", "ls").stdout.splitlines()[1:]] == [["app", "1"]]
     cli("image", "prune", "-a", "-f")
-    assert cli("images", "-q").stdout == ""
+    assert cli("image", "ls", "-q").stdout == ""
 
 
 def test_login_and_logout_keep_credentials_in_docker_config(cli, tmp_path):
@@ -210,4 +210,4 @@ def test_two_processes_pulling_one_image_at_once_share_the_store(cli, busybox_im
     assert {p.name for p in (cli.state / "images" / "blobs" / "sha256").iterdir()} == wanted
     assert list((cli.state / "images" / "ingest").iterdir()) == []  # nothing half-written is left
     assert inspect(cli, busybox_image.reference)["Id"] == manifest["config"]["digest"]
-    assert cli("images", "-q").stdout.splitlines() == [manifest["config"]["digest"][7:19]]
+    assert cli("image", "ls", "-q").stdout.splitlines() == [manifest["config"]["digest"][7:19]]

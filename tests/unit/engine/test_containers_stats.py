@@ -199,3 +199,9 @@ def test_mounts_show_as_dockers_inspect_and_ps_show_them() -> None:
     assert (row["Mounts"], row["LocalVolumes"]) == ("/srv/data,project_databa…,/mnt/x", "1")
     whole = views.ls_row(record, ["true"], now=1.8e9, truncate=False)
     assert whole["Mounts"] == "/srv/data,project_database_files,/mnt/x"
+
+
+def test_the_command_column_quotes_arguments_with_spaces_as_dockers_list() -> None:
+    assert views.command_text(["sh", "-c", "mkdir -p /www; httpd"]) == '"sh -c \'mkdir -p /ww…"'
+    assert views.command_text(["sleep", "300"]) == '"sleep 300"'
+    assert views.command_text(["echo", "a;b", "$HOME"], truncate=False) == '"echo a;b $HOME"'
