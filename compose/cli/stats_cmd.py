@@ -27,8 +27,8 @@ def stats(
     from compose.cli.targets import select
 
     targets = select(ctx, services, oneoff=True)
-    names = sorted(r.name for r in targets.records if all_ or r.state in RUNNING)
-    try:
-        stats_of(targets.world.containers, names, stream=not no_stream, fmt=format_, truncate=not no_trunc)
+    ids = [r.id for r in sorted(targets.records, key=lambda r: r.name) if all_ or r.state in RUNNING]
+    try:  # by full id, as Compose asks the engine (its JSON's `Container` is that id)
+        stats_of(targets.world.containers, ids, stream=not no_stream, fmt=format_, truncate=not no_trunc)
     except KeyboardInterrupt:  # Ctrl-C ends the stream, as Docker's
         raise typer.Exit(0) from None

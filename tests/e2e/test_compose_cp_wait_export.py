@@ -91,3 +91,4 @@ def test_stats_lists_the_projects_containers_once(stack):  # type: ignore[no-unt
     rows = [json.loads(line) for line in stack.ok("stats", "--no-stream", "--format", "json").stdout.splitlines()]
     assert [row["Name"] for row in rows] == ["demo-box-1"]
     assert rows[0]["PIDs"] != "0"
+    assert len(rows[0]["Container"]) == 64 and rows[0]["ID"] == rows[0]["Container"][:12]  # the full id, as Compose
