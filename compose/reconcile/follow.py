@@ -14,9 +14,11 @@ logs hold at the start, cut by the `Window` (--tail, --since, --until), printed 
 container's log right after the last entry printed: from that entry's time, skipping the entries of
 that very time already printed (a supervisor may stamp several lines alike). Live lines are printed
 as they arrive, each batch sorted by time. `pick()` is polled every `poll` seconds: a new container
-(recreated, scaled) is followed from its first line within the window; a known one started again is
-followed from its new start. A follower ends when its container is no longer running and its log
-is drained; `pump` then reports the container and its exit code (removed containers are not reported).
+(recreated, scaled) is followed from its first line within the window, even when it was first seen
+before it started; a known one started again is followed from right after the last entry printed of
+it (not from its start time: the supervisor may stamp a first line a moment before it records the
+start). A follower ends when its container is no longer running and its log is drained; `pump` then
+reports the container and its exit code (removed containers are not reported).
 
 Presentation, as Docker Compose's log consumer: the prefix is the container name padded to one more
 than the longest name registered so far, then ` | `; with colour, the whole prefix (and a status line
@@ -165,6 +167,12 @@ class _Source:
     path: str
     run: str = ""                         # started_at of the run followed (or shown)
     thread: threading.Thread | None = None
+    last: int | None = None               # the time of the last entry printed, and how many had that time
+    at_last: int = 0
+
+    def delivered(self, entry: Entry) -> None:
+        stamp = parse_time(entry["time"])
+        self.last, self.at_last = stamp, (self.at_last + 1 if stamp == self.last else 1)
 
 
 @dataclass
@@ -202,9 +210,10 @@ class Follower:
             backlog = logs.read(path, tail=self.window.tail, since=self.window.since, until=self.window.until) \
                 if os.path.exists(path) else []
             backlogs.append((record.name, backlog))
-            self._sources[record.id] = _Source(record, path, record.started_at)
+            source = self._sources[record.id] = _Source(record, path, record.started_at)
+            source.last, source.at_last = resume_point(backlog, self.window, read_at)
             if follow and record.state in ACTIVE:
-                self._follow(self._sources[record.id], *resume_point(backlog, self.window, read_at))
+                self._follow(source, source.last, source.at_last)
             elif follow and self.exits and record.started_at \
                     and parse_time(record.started_at) >= (self.window.since or 0):
                 self._ended.append(record)
@@ -264,6 +273,7 @@ class Follower:
                     skip -= 1
                     continue
                 skip = 0
+                source.delivered(entry)
                 self._queue.put((cid, entry))
         except OSError:  # no log (yet, or any more): try again at the next look, unless it is gone
             source.run = ""
@@ -305,5 +315,6 @@ class Follower:
                     self._follow(source, self.window.since, 0)
             elif source.thread is None and record.state in ACTIVE and record.started_at != source.run:
                 source.record = record
-                self._follow(source, parse_time(record.started_at), 0)
+                # after what was printed of it (nothing yet: all of it within the window)
+                self._follow(source, self.window.since if source.last is None else source.last, source.at_last)
             source.record = record

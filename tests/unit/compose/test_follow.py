@@ -209,6 +209,30 @@ def test_a_container_started_again_is_followed_from_its_new_start(tmp_path):
     assert out.getvalue().count("run one") == 1
 
 
+def test_a_container_seen_before_it_started_shows_a_first_line_stamped_before_its_start(tmp_path):
+    fake, out, made = follower(tmp_path, Window(tail=1))
+    made.start(follow=True)
+    fake.add("c" * 64, "demo-w-1", state="dead")  # being made: seen before it runs, never started
+    fake.records["c" * 64] = fake.records["c" * 64].replace(started_at="")
+    pump_until(made, lambda _: "c" * 64 in made._sources, "a look at the new container")
+    started = time.time_ns()
+    fake.write("c" * 64, "start two", started - 500_000)  # the supervisor stamped it before it recorded the start
+    fake.records["c" * 64] = fake.records["c" * 64].replace(state="running", started_at=rfc3339nano(started))
+    pump_until(made, lambda _: "start two" in out.getvalue(), "the first line of the recreated container")
+
+
+def test_a_run_again_resumes_after_what_was_printed_even_a_line_stamped_before_its_start(tmp_path):
+    fake, out, made = follower(tmp_path)
+    fake.add("a" * 64, "demo-job-1", state="exited")
+    fake.write("a" * 64, "run one", T0 + 1)
+    made.start(follow=True)
+    again = time.time_ns()
+    fake.write("a" * 64, "run two begins", again - 1000)
+    fake.records["a" * 64] = fake.records["a" * 64].replace(state="running", started_at=rfc3339nano(again))
+    pump_until(made, lambda _: "run two begins" in out.getvalue(), "the second run's early line")
+    assert out.getvalue().count("run one") == 1
+
+
 def test_exits_reports_containers_that_ended_within_the_window_before_the_start(tmp_path):
     fake, out, made = follower(tmp_path, Window(since=T0), exits=True)
     fake.add("a" * 64, "demo-job-1", state="exited", started=T0 + 5)
