@@ -177,13 +177,18 @@ def run_native(launch: dict) -> int:
         return _start_failure(launch, e)
 
 
-def run_cli(launch: dict) -> int:
-    """In the runner: `<runtime> run` (it places the cgroups itself); the container's exit code."""
+def _cli(launch: dict) -> tuple[dict[str, str], str, str, list[str], str]:
+    """(environment, bundle, id, the runtime's command head with its root, its fresh --log file)."""
     env, bundle, cid = _env(launch), launch["bundle"], launch["id"]
-    base = [*runtime_head(launch["runtime"]), "--root", launch["root"]]
     log = os.path.join(bundle, RUNTIME_LOG)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(log)
+    return env, bundle, cid, [*runtime_head(launch["runtime"]), "--root", launch["root"]], log
+
+
+def run_cli(launch: dict) -> int:
+    """In the runner: `<runtime> run` (it places the cgroups itself); the container's exit code."""
+    env, bundle, cid, base, log = _cli(launch)
     try:
         _call([*base, "delete", "--force", cid], env, quiet=True)
         code = _call([*base, "--log", log, "--log-format", "json", "run", "--bundle", bundle,
@@ -251,11 +256,7 @@ def exit_code_for(message: str) -> int:
 
 def create_cli(launch: dict, console_socket: str | None = None) -> int:
     """`<runtime> delete` (of an earlier run), `create --pid-file`, `start`; the creator's exit code."""
-    env, bundle, cid = _env(launch), launch["bundle"], launch["id"]
-    base = [*runtime_head(launch["runtime"]), "--root", launch["root"]]
-    log = os.path.join(bundle, RUNTIME_LOG)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(log)
+    env, bundle, cid, base, log = _cli(launch)
     try:
         _call([*base, "delete", cid], env, quiet=True)
         console = ["--console-socket", console_socket] if console_socket else []

@@ -42,17 +42,34 @@ def stack():  # type: ignore[no-untyped-def]
     yield from open_stack("tests/e2e/test_compose_watch.py", STACK)
 
 
+class Watching:
+    """`pycompose watch` running in the stack's namespace; what it says on stderr, line by line."""
+
+    def __init__(self, stack: Stack):
+        argv = ["nsenter", f"--net={stack.netns}", sys.executable, "-m", "compose.cli.main", "-p", "demo", "watch"]
+        self.proc = subprocess.Popen(argv, cwd=stack.project, env=stack.env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+        self.said: list[str] = []
+        self.reader = threading.Thread(target=lambda: self.said.extend(iter(self.proc.stderr.readline, "")),
+                                       daemon=True)
+        self.reader.start()
+
+    def stop(self) -> int:
+        """SIGTERM, as a user's Ctrl-C would end it; its exit status."""
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=60)
+        self.reader.join(timeout=5)
+        self.proc.stderr.close()
+        return code
+
+
 def test_watch_syncs_restarts_and_runs_hooks(stack: Stack) -> None:
     (stack.project / "src").mkdir()
     (stack.project / "src" / "index.txt").write_text("one\n")
     (stack.project / "hooks").mkdir()
     (stack.project / "conf.txt").write_text("a=1\n")
-    argv = ["nsenter", f"--net={stack.netns}", sys.executable, "-m", "compose.cli.main", "-p", "demo", "watch"]
-    watcher = subprocess.Popen(argv, cwd=stack.project, env=stack.env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    said: list[str] = []
-    reader = threading.Thread(target=lambda: said.extend(iter(watcher.stderr.readline, "")), daemon=True)
-    reader.start()
+    watcher = Watching(stack)
+    said = watcher.said
 
     def cat(path: str) -> str:
         return stack.cli("exec", "app", "cat", path).stdout
@@ -79,10 +96,7 @@ def test_watch_syncs_restarts_and_runs_hooks(stack: Stack) -> None:
         (stack.project / "hooks" / "h.sh").write_text("true\n")
         eventually(lambda: cat("/tmp/hooked").count("\n") == 1, timeout=20, what="the sync+exec command")
     finally:
-        watcher.send_signal(signal.SIGTERM)
-        code = watcher.wait(timeout=30)
-        reader.join(timeout=5)
-        watcher.stderr.close()
+        code = watcher.stop()
     assert code == 0, said
     assert stack.ok("ps", "--format", "{{.Service}} {{.State}}").stdout == "app running\n"  # it keeps running
     stack.ok("down", "-t", "0")
@@ -112,12 +126,8 @@ def test_a_rebuild_rule_builds_and_recreates_the_service(stack: Stack) -> None:
     (stack.project / "ctx" / "Dockerfile").write_text('FROM busybox\nCOPY msg.txt /msg.txt\nCMD ["sleep", "300"]\n')
     (stack.project / "ctx" / "msg.txt").write_text("first\n")
     (stack.project / "compose.yaml").write_text(BUILT)
-    argv = ["nsenter", f"--net={stack.netns}", sys.executable, "-m", "compose.cli.main", "-p", "demo", "watch"]
-    watcher = subprocess.Popen(argv, cwd=stack.project, env=stack.env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    said: list[str] = []
-    reader = threading.Thread(target=lambda: said.extend(iter(watcher.stderr.readline, "")), daemon=True)
-    reader.start()
+    watcher = Watching(stack)
+    said = watcher.said
     try:
         eventually(lambda: "Watch enabled\n" in said, timeout=120, what=f"watch to start (said {said})")
         first = stack.ids()["built"]
@@ -131,9 +141,6 @@ def test_a_rebuild_rule_builds_and_recreates_the_service(stack: Stack) -> None:
         eventually(lambda: old_image not in stack.ok("image", "ls", "-q", "--no-trunc").stdout, timeout=20,
                    what="the replaced image pruned")
     finally:
-        watcher.send_signal(signal.SIGTERM)
-        code = watcher.wait(timeout=60)
-        reader.join(timeout=5)
-        watcher.stderr.close()
+        code = watcher.stop()
     assert code == 0, said
     stack.ok("down", "-t", "0", "--rmi", "all")

@@ -158,3 +158,15 @@ def engine_lab():
         yield made
     finally:
         made.close()
+
+
+@pytest.fixture(params=["native", "runc", "crun"])
+def runtime_lab(request, engine_lab):  # type: ignore[no-untyped-def]
+    """engine_lab on one runtime at a time (runc and crun skipped, by name, when missing); every container
+    the test made is removed after it."""
+    if request.param != "native" and shutil.which(request.param) is None:
+        pytest.skip(f"{request.param} is not installed")
+    engine_lab.runtime = request.param
+    yield engine_lab
+    for record in engine_lab.svc.store.list():
+        engine_lab.svc.remove(record.id, force=True)

@@ -6,7 +6,6 @@ against the native runtime, runc and crun (skipped loudly, by name, when missing
 """
 
 import os
-import shutil
 import signal
 from pathlib import Path
 
@@ -19,16 +18,7 @@ from tests.integration.engine import supervisor_lab
 from tests.waiting import eventually
 
 engine_lab = supervisor_lab.engine_lab  # the module's fixture
-
-
-@pytest.fixture(params=["native", "runc", "crun"])
-def lab(request, engine_lab):
-    if request.param != "native" and shutil.which(request.param) is None:
-        pytest.skip(f"{request.param} is not installed")
-    engine_lab.runtime = request.param
-    yield engine_lab
-    for record in engine_lab.svc.store.list():
-        engine_lab.svc.remove(record.id, force=True)
+lab = supervisor_lab.runtime_lab  # each test on native, runc and crun
 
 
 def parent(pid: int) -> int:
