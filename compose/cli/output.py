@@ -7,7 +7,7 @@
 
 Progress lines are made by the commands in Docker Compose's terminal shape (` ✔ <subject>  <word>`, padded);
 `plain` prints them as Compose's plain mode does (` <subject>  <word>`), `json` as its JSON lines
-(`{"id": subject, "status": word}`), `quiet` not at all; `auto` and `tty` as they are.
+(`{"id":"Container demo-web-1","status":"Started"}`), `quiet` not at all; `auto` and `tty` as they are.
 """
 
 from __future__ import annotations
@@ -37,10 +37,6 @@ def colour(stream: TextIO, no_color: bool = False) -> bool:
     return _settings["ansi"] == "always" or stream.isatty()
 
 
-def quiet() -> bool:
-    return _settings["progress"] == "quiet"
-
-
 def progress(line: str) -> None:
     """One progress line on stderr, in the configured style."""
     mode = _settings["progress"]
@@ -49,7 +45,8 @@ def progress(line: str) -> None:
     shaped = _SHAPE.match(line) if mode in ("plain", "json") else None
     if shaped is not None:
         _, subject, word = shaped.groups()
-        line = json.dumps({"id": subject, "status": word}) if mode == "json" else f" {subject}  {word}"
+        line = json.dumps({"id": subject, "status": word}, separators=(",", ":"), ensure_ascii=False) \
+            if mode == "json" else f" {subject}  {word}"
     stream = sys.stdout if _settings["stdout"] else sys.stderr
     stream.write(line + "\n")
     stream.flush()

@@ -18,13 +18,13 @@ def _restore():  # type: ignore[no-untyped-def]
 def test_progress_styles(capsys: pytest.CaptureFixture[str]) -> None:
     line = " ✔ Container demo-web-1    Started"
     for mode, expected in (("auto", line), ("tty", line), ("plain", " Container demo-web-1  Started"),
-                           ("json", '{"id": "Container demo-web-1", "status": "Started"}')):
+                           ("json", '{"id":"Container demo-web-1","status":"Started"}')):
         output.configure(progress=mode)
         output.progress(line)
         assert capsys.readouterr().err == expected + "\n", mode
     output.configure(progress="json")
     output.progress(" ✘ Container demo-web-1  Error")
-    assert capsys.readouterr().err == '{"id": "Container demo-web-1", "status": "Error"}\n'
+    assert capsys.readouterr().err == '{"id":"Container demo-web-1","status":"Error"}\n'
     output.configure(progress="quiet")
     output.progress(line)
     assert capsys.readouterr().err == ""
