@@ -77,7 +77,8 @@ def test_services_flag_lists_dependencies_first(name: str, reference: str) -> No
 
 @pytest.mark.parametrize("name", ["include", "project-name-variable"])
 def test_variables_flag_lists_those_of_every_file_included_too(name: str, reference: str) -> None:
-    # Compose lists them from a Go map (any order) and sizes its columns to its cells: compare the cells
+    # Compose lists them from a Go map (any order) and sizes its columns to its cells: compare the cells.
+    # Of a variable used in several forms it keeps any one (map order again): these cases use one form each.
     case = Path(__file__).resolve().parents[1] / "corpus" / name
     expected = _reference(case, "--variables")
     assert expected.code == 0, expected.stderr
