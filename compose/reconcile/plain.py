@@ -110,13 +110,14 @@ def create(world: World, options: RunOptions, net: PlainNetwork) -> ContainerRec
     dns.ensure(world)
     with Unwind() as undo:
         ns_name = f"pc{secrets.token_hex(6)}"
-        path = netns.create(world.run_root, ns_name)
-        undo.add(netns.remove, world.run_root, ns_name)
+        path = netns.path_of(world.run_root, ns_name)  # made once the record names it (below)
         undo.add(dns.unplug, world, None, ns_name)
         resolv_conf, hosts = dns.files(world, net, ns_name)
         record = world.containers.create(replace(options, network=str(path), resolv_conf=resolv_conf, hosts=hosts),
                                          whole=False)  # `dead` until it is on its network (engine's create)
         undo.add(world.containers.remove, record.id, True)
+        netns.create(world.run_root, ns_name)  # after the record that names it: a kill leaves none unknown
+        undo.add(netns.remove, world.run_root, ns_name)
         endpoint = world.networks.attach(name, record.id, path, name=record.name, aliases=net.aliases,
                                          ipv4_address=net.ipv4_address, ipv6_address=net.ipv6_address,
                                          hostname=options.hostname or "")

@@ -169,8 +169,7 @@ def make(world: World, project: Project, service: Service, name: str, image: str
             return world.containers.create(options)
         if mode is None:
             ns_name = f"pc{secrets.token_hex(6)}"
-            path = netns.create(world.run_root, ns_name)
-            undo.add(netns.remove, world.run_root, ns_name)
+            path = netns.path_of(world.run_root, ns_name)  # made once the record names it (below)
             options = replace(options, network=str(path))
             if dns.enabled(world):
                 undo.add(dns.unplug, world, None, ns_name)
@@ -180,6 +179,8 @@ def make(world: World, project: Project, service: Service, name: str, image: str
         undo.add(world.containers.remove, record.id, True)       # container that would start without its networks
         if path is None:
             return world.containers.made(record.id)
+        netns.create(world.run_root, ns_name)  # after the record that names it: a killed up leaves none unknown
+        undo.add(netns.remove, world.run_root, ns_name)
         keys = sorted((k for k in service.networks if k in project.networks),
                       key=lambda k: -service.networks[k].gw_priority)
         addresses: list[str] = []

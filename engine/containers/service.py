@@ -233,12 +233,17 @@ class ContainerService:
     def _unwind(self, container_id: str) -> None:
         """Undo whatever part of a container exists: mount, cgroup, snapshot, bundle, runtime state, record."""
         from engine.cgroups.manager import Cgroup
+        from engine.images.errors import ImageNotFound
         from engine.images.snapshots import unmount_all
         from engine.images.snapshots.mounts import unmount
 
         directory = self.bundle(container_id)
-        unmount_all(self.snapshots().mounts(container_id, directory / "rootfs")
-                    if (self.roots.state / "snapshots" / container_id).exists() else [])
+        try:
+            mounted = self.snapshots().mounts(container_id, directory / "rootfs") \
+                if (self.roots.state / "snapshots" / container_id).exists() else []
+        except ImageNotFound:  # a snapshot half made (its create was killed): nothing of it was mounted
+            mounted = []
+        unmount_all(mounted)
         if os.path.ismount(directory / SHM_DIR):
             unmount(directory / SHM_DIR)
         try:

@@ -166,3 +166,12 @@ def test_a_container_left_half_made_is_dead_until_made_and_rm_takes_it_whole(cli
     broken = svc.create(RunOptions(image="busybox", command=("true",), name="broken"), whole=False)
     assert cli.cli("rm", "broken").returncode == 0 and cli.cli("ls", "-a", "-q").stdout == ""
     assert cli.mounts() == [] and not (cli.state / "bundles" / broken.id).exists()
+    # killed while its snapshot was being made: not mounted yet, its snapshot without its list of layers
+    from engine.images.snapshots.mounts import unmount
+
+    cut = svc.create(RunOptions(image="busybox", command=("true",), name="cut"), whole=False)
+    unmount(cli.state / "bundles" / cut.id / "rootfs")
+    (cli.state / "snapshots" / cut.id / "layers").unlink()
+    done = cli.cli("rm", "cut")
+    assert done.returncode == 0, done.stderr
+    assert cli.cli("ls", "-a", "-q").stdout == "" and not (cli.state / "snapshots" / cut.id).exists()

@@ -67,11 +67,11 @@ class _Base:
         for diff_id in diff_ids:
             self.layers.path(diff_id)  # all present, or ImageNotFound before anything is made
         d.mkdir(mode=0o700)
-        try:
+        try:  # the list of layers first: a snapshot half made (killed) still says which holds `remove` lets go
+            files.write_atomic(d / "layers", "".join(f"{x}\n" for x in diff_ids).encode())
             _make_init(d / "init")
             for diff_id in dict.fromkeys(diff_ids):
                 self.layers.hold(diff_id, f"snapshot-{key}")
-            files.write_atomic(d / "layers", "".join(f"{x}\n" for x in diff_ids).encode())
         except BaseException:
             self.remove(key)
             raise
