@@ -55,7 +55,7 @@ PY
   chmod 755 "/usr/local/bin/$1.new"
   mv "/usr/local/bin/$1.new" "/usr/local/bin/$1"
 }
-launcher pycompose compose.cli.main main
+launcher pycompose compose.cli.warm main
 launcher pycompose-runtime engine.runtime.cli entry
 "$PYTHON" -m compileall -q compose engine netplan pycompose >/dev/null
 hash -r

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,15 @@ import typer.core
 from compose.cli.state import GlobalOptions, switch
 
 COMMANDS_DIR = Path(__file__).resolve().parent
+# Click commands made from the typer apps, once per process ("" is the top level, "image ls" a command in a
+# group): making one costs up to 25 ms, which a warm server (compose.cli.warm_server) pays before it forks.
+_made: dict[str, typer.core._click.Command] = {}
+
+
+def _once(key: str, make: Callable[[], typer.core._click.Command]) -> typer.core._click.Command:
+    if key not in _made:
+        _made[key] = make()
+    return _made[key]
 
 
 class LazyCommands(typer.core.TyperGroup):
@@ -37,10 +47,13 @@ class LazyCommands(typer.core.TyperGroup):
         module = cmd_name.replace("-", "_")
         if not module.isidentifier() or not (COMMANDS_DIR / f"{module}_cmd.py").is_file():
             return None
-        app = importlib.import_module(f"compose.cli.{module}_cmd").app
+        return _once(cmd_name, lambda: self._make(cmd_name, importlib.import_module(f"compose.cli.{module}_cmd").app))
+
+    @staticmethod
+    def _make(name: str, app: typer.Typer) -> typer.core._click.Command:
         grouped = len(app.registered_commands) > 1 and app.registered_callback is None and not app.registered_groups
-        command = LazyGroup(app, cmd_name) if grouped else typer.main.get_command(app)
-        command.name = cmd_name
+        command = LazyGroup(app, name) if grouped else typer.main.get_command(app)
+        command.name = name
         return command
 
 
@@ -67,8 +80,8 @@ class LazyGroup(typer.core.TyperGroup):
         info = self._infos().get(cmd_name)
         if info is None:
             return None
-        return typer.main.get_command_from_info(info, pretty_exceptions_short=self.app.pretty_exceptions_short,
-                                                rich_markup_mode=None)
+        return _once(f"{self.name} {cmd_name}", lambda: typer.main.get_command_from_info(
+            info, pretty_exceptions_short=self.app.pretty_exceptions_short, rich_markup_mode=None))
 
 
 app = typer.Typer(
@@ -154,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("PYCOMPOSE_DEBUG") == "1"
     try:
-        app(args=args, prog_name="pycompose")
+        _once("", lambda: typer.main.get_command(app))(args=args, prog_name="pycompose")
     except PycomposeError as error:
         if debug:
             raise
@@ -164,6 +177,17 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(error.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+
+
+def make_all_commands() -> None:
+    """Every command's click command, made now: what a warm server does before it serves."""
+    top = _once("", lambda: typer.main.get_command(app))
+    context = typer.Context(top)
+    for name in top.list_commands(context):  # type: ignore[attr-defined]
+        command = top.get_command(context, name)  # type: ignore[attr-defined]
+        if isinstance(command, LazyGroup):
+            for sub in command._infos():
+                command.get_command(context, sub)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,170 @@
+"""The `pycompose` executable's front: hand the command to a warm CLI server, or run it here.
+
+A command line spends most of a short command's time importing (typer, the engine, networkx,
+pyroute2: 100-250 ms) before it does any work. A warm server (`compose.cli.warm_server`)
+has imported everything once; for each command it forks a child that runs the command with
+this process's arguments, environment, working directory, umask and standard streams (passed
+as file descriptors), so the command writes to our terminal or pipes itself. We wait for its
+exit status and exit with it; signals sent to us (Ctrl-C, SIGTERM, a window resize) are sent on
+to it, and if we are killed the server kills it, so the child lives exactly as long as a command
+run here would.
+
+When no server answers, the command runs here as it always did, and a server is started in
+the background for the next command. It leaves by itself after `PYCOMPOSE_WARM_IDLE` seconds
+without work (default 300), and as soon as a source file it loaded changes. `PYCOMPOSE_WARM=0`
+turns all of this off; `PYCOMPOSE_WARM_DIR` moves its socket (default /run/pycompose-cli). Only
+root uses it, and only when the three standard streams are open.
+
+This module runs before anything else, so it imports only modules written in C (`_socket` and
+`_signal` rather than their Python wrappers, which cost 10 ms): its whole cost is a few ms.
+A request is NUL-separated, which no argument, variable or path can contain (`encode_request`).
+"""
+
+from __future__ import annotations
+
+import _signal
+import _socket
+import os
+import sys
+
+DEFAULT_DIR = "/run/pycompose-cli"
+IDLE_SECONDS = 300
+FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT, _signal.SIGWINCH, _signal.SIGUSR1,
+             _signal.SIGUSR2)
+
+
+def socket_path(directory: str) -> str:
+    """One server per interpreter and import path: a server never runs another installation's code."""
+    import zlib
+
+    key = zlib.crc32("\0".join([sys.executable, *sys.path]).encode())
+    return os.path.join(directory, f"pycompose-cli-{os.getuid()}-{key:08x}.sock")
+
+
+def main() -> None:
+    directory = os.environ.get("PYCOMPOSE_WARM_DIR", DEFAULT_DIR)
+    if os.environ.get("PYCOMPOSE_WARM", "1") != "0" and os.geteuid() == 0 and _streams_open():
+        path = socket_path(directory)
+        status = _delegate(path)
+        if status is not None:
+            _exit_like(status)
+        _start_server(path)
+    from compose.cli.main import main as run_here
+
+    run_here()
+
+
+def _streams_open() -> bool:
+    try:
+        for fd in (0, 1, 2):
+            os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def encode_request(argv: list[str], cwd: str, umask: int, environ: dict[str, str]) -> bytes:
+    """argv count, argv, cwd, umask, then NAME=value pairs; each field ends with NUL, the whole with an empty one."""
+    fields = [str(len(argv)), *argv, cwd, str(umask), *(f"{name}={value}" for name, value in environ.items())]
+    return b"".join(os.fsencode(field) + b"\0" for field in fields) + b"\0"
+
+
+def decode_request(data: bytes) -> tuple[list[str], str, int, dict[str, str]]:
+    fields = [os.fsdecode(field) for field in data.removesuffix(b"\0\0").split(b"\0")]
+    count = int(fields[0])
+    argv, (cwd, umask), pairs = fields[1:1 + count], fields[1 + count:3 + count], fields[3 + count:]
+    return argv, cwd, int(umask), dict(pair.split("=", 1) for pair in pairs)
+
+
+def _delegate(path: str) -> str | None:
+    """Run the command in a child of the server; its status line ("exit N", "signal N"), or None when no server
+    took it (none listening, or it is stale)."""
+    conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+        umask = os.umask(0)
+        os.umask(umask)
+        request = encode_request(sys.argv, os.getcwd(), umask, dict(os.environ))
+        fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))
+        conn.sendmsg([request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
+        reply = _line(conn)
+    except OSError:
+        conn.close()
+        return None
+    if not reply.startswith("pid "):
+        conn.close()
+        return None
+    child = int(reply.split()[1])
+    for sig in FORWARDED:
+        _signal.signal(sig, lambda signum, _frame: _forward(child, signum))
+    try:
+        status = _line(conn)
+    except OSError:
+        status = ""
+    conn.close()
+    return status or "lost"
+
+
+def _forward(child: int, signum: int) -> None:
+    try:
+        os.kill(child, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _line(conn: _socket.socket) -> str:
+    data = b""
+    while not data.endswith(b"\n"):
+        while True:
+            try:
+                chunk = conn.recv(256)
+                break
+            except InterruptedError:  # a forwarded signal; PEP 475 retries, this is for clarity
+                continue
+        if not chunk:
+            break
+        data += chunk
+    return data.decode().strip()
+
+
+def _exit_like(status: str) -> None:
+    """Exit as the child did: with its code, or killed by its signal."""
+    kind, _, number = status.partition(" ")
+    if kind == "exit":
+        os._exit(int(number))
+    if kind == "signal":
+        signum = int(number)
+        _signal.signal(signum, _signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        os._exit(128 + signum)
+    sys.stderr.write("pycompose: the warm CLI server went away while the command ran\n")
+    os._exit(1)
+
+
+def _start_server(path: str) -> None:
+    """A server for the next command, detached (its own session, not our child); it loses a race to another quietly."""
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        first = os.fork()
+    except OSError:
+        return
+    if first:
+        os.waitpid(first, 0)
+        return
+    try:
+        os.setsid()
+        if os.fork():
+            os._exit(0)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.closerange(3, 1 << 16)
+        argv = [sys.executable, "-S", "-c", "import sys; sys.path[:0] = sys.argv[2:]; "
+                "from compose.cli.warm_server import serve; serve(sys.argv[1])", path, *sys.path]
+        os.execv(sys.executable, argv)
+    finally:
+        os._exit(1)
+
+
+if __name__ == "__main__":
+    main()

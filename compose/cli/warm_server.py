@@ -1,0 +1,324 @@
+"""The warm CLI server: pycompose imported once, a forked child per command (see `compose.cli.warm`).
+
+One process, one thread, one selector. A connection brings one request: a JSON line (argv,
+cwd, environment, umask) with the client's standard streams attached as file descriptors. The
+server forks; the child takes the streams as its 0, 1 and 2, the directory, environment and
+umask, and runs `compose.cli.main.main` exactly as the executable would. The server answers
+"pid N" at once and "exit N" or "signal N" when the child ends. A client that goes away (killed)
+takes its child with it: SIGKILL, as if the command had been running in the killed process.
+The children are the server's own: it reaps them through their pidfds.
+
+Before each command the server checks that no source file it imported has changed since: if one
+has, it answers "stale", stops listening and leaves once its children are done, and the client
+runs the command itself (and starts a fresh server). It also leaves after `IDLE_SECONDS` with
+no command (`PYCOMPOSE_WARM_IDLE`). A lock file beside the socket keeps to one server per socket.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import importlib
+import os
+import pkgutil
+import selectors
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from compose.cli.warm import IDLE_SECONDS, decode_request
+
+PACKAGES = ("pycompose", "compose", "netplan", "engine")
+REQUEST_LIMIT = 4 << 20  # an environment of megabytes is not a command's
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the client is: its command line, working directory, umask and environment."""
+
+    argv: list[str]
+    cwd: str
+    umask: int
+    env: dict[str, str]
+
+
+@dataclass
+class Running:
+    """A command being run: its client's connection and the child running it."""
+
+    conn: socket.socket
+    pid: int
+    pidfd: int
+
+
+@dataclass
+class Server:
+    path: str
+    lock: int
+    listener: socket.socket
+    sources: dict[str, int]
+    selector: selectors.BaseSelector = field(default_factory=selectors.DefaultSelector)
+    running: dict[int, Running] = field(default_factory=dict)  # by pidfd
+    clients: dict[int, Running] = field(default_factory=dict)  # by connection fd
+    idle: float = IDLE_SECONDS
+    last_work: float = field(default_factory=time.monotonic)
+    listening: bool = True
+
+
+def serve(path: str) -> None:
+    lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return  # another server has it
+    os.chdir("/")
+    _import_everything()
+    gc.freeze()  # what is imported now lives on: children neither scan it nor copy its pages to do so
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    os.chmod(path, 0o600)
+    listener.listen(64)
+    server = Server(path, lock, listener, _sources(), idle=float(os.environ.get("PYCOMPOSE_WARM_IDLE") or IDLE_SECONDS))
+    server.selector.register(listener, selectors.EVENT_READ, "listener")
+    try:
+        _loop(server)
+    finally:
+        _stop_listening(server)
+
+
+def _import_everything() -> None:
+    """Every module of pycompose's packages, so that no command imports anything (a module that fails to import
+    is left for the command that needs it to report)."""
+    importlib.import_module("compose.cli.main").make_all_commands()
+    for package in PACKAGES:
+        root = importlib.import_module(package)
+        for info in pkgutil.walk_packages(root.__path__, prefix=package + "."):
+            if info.name.endswith("__main__"):
+                continue
+            try:
+                importlib.import_module(info.name)
+            except Exception:  # noqa: BLE001 - see the docstring
+                continue
+
+
+def _sources() -> dict[str, int]:
+    """The files of the modules imported now, with their modification times."""
+    found = {}
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path:
+            try:
+                found[path] = os.stat(path).st_mtime_ns
+            except OSError:
+                continue
+    return found
+
+
+def _stale(sources: dict[str, int]) -> bool:
+    for path, mtime in sources.items():
+        try:
+            if os.stat(path).st_mtime_ns != mtime:
+                return True
+        except OSError:
+            return True
+    return False
+
+
+def _loop(server: Server) -> None:
+    while server.listening or server.running:
+        idle = server.idle - (time.monotonic() - server.last_work)
+        if server.listening and not server.running and idle <= 0:
+            return
+        for key, _ in server.selector.select(timeout=max(idle, 0.1) if not server.running else None):
+            if key.data == "listener":
+                _accept(server)
+            elif key.data == "client":
+                _client_spoke(server, key.fileobj)  # type: ignore[arg-type]
+            else:
+                _child_ended(server, key.fileobj)  # type: ignore[arg-type]
+
+
+def _accept(server: Server) -> None:
+    conn, _ = server.listener.accept()
+    server.last_work = time.monotonic()
+    try:
+        if not _same_user(conn):
+            conn.close()
+            return
+        request, fds = _request(conn)
+    except (OSError, ValueError):
+        conn.close()
+        return
+    try:
+        if len(fds) != 3:
+            conn.close()
+            return
+        if _stale(server.sources):
+            conn.sendall(b"stale\n")
+            conn.close()
+            _stop_listening(server)
+            return
+        pid = os.fork()
+        if pid == 0:
+            _child(request, fds)  # never returns
+        pidfd = os.pidfd_open(pid)
+    finally:
+        for fd in fds:
+            os.close(fd)
+    running = Running(conn, pid, pidfd)
+    server.running[pidfd] = running
+    server.clients[conn.fileno()] = running
+    server.selector.register(pidfd, selectors.EVENT_READ, "child")
+    server.selector.register(conn, selectors.EVENT_READ, "client")
+    conn.sendall(f"pid {pid}\n".encode())
+
+
+def _same_user(conn: socket.socket) -> bool:
+    import struct
+
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid == os.getuid()
+
+
+def _request(conn: socket.socket) -> tuple[Request, list[int]]:
+    data, fds, _flags, _addr = socket.recv_fds(conn, 1 << 16, 3)
+    while not data.endswith(b"\0\0"):
+        chunk = conn.recv(1 << 16)
+        if not chunk or len(data) > REQUEST_LIMIT:
+            for fd in fds:
+                os.close(fd)
+            raise ValueError("incomplete request")
+        data += chunk
+    return Request(*decode_request(data)), fds
+
+
+def _client_spoke(server: Server, conn: socket.socket) -> None:
+    """A client only ever closes its end: it was killed, and so is the command it was running."""
+    running = server.clients[conn.fileno()]
+    try:
+        os.kill(running.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.selector.unregister(conn)
+
+
+def _child_ended(server: Server, pidfd: int) -> None:
+    running = server.running.pop(pidfd)
+    server.selector.unregister(pidfd)
+    os.close(pidfd)
+    _pid, status = os.waitpid(running.pid, 0)
+    if running.conn.fileno() in server.clients:
+        del server.clients[running.conn.fileno()]
+        try:
+            server.selector.unregister(running.conn)
+        except KeyError:
+            pass
+    reply = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
+    try:
+        running.conn.sendall(reply.encode() + b"\n")
+    except OSError:
+        pass
+    running.conn.close()
+    server.last_work = time.monotonic()
+
+
+def _stop_listening(server: Server) -> None:
+    if not server.listening:
+        return
+    server.listening = False
+    server.selector.unregister(server.listener)
+    server.listener.close()
+    try:
+        os.unlink(server.path)
+    except FileNotFoundError:
+        pass
+    os.close(server.lock)  # the next server may start while this one finishes its commands
+
+
+def _child(request: Request, fds: list[int]) -> None:
+    """Become the command: the client's streams, directory, environment and umask, then pycompose's main."""
+    code = 1
+    try:
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        os.closerange(3, 1 << 16)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGQUIT):
+            signal.signal(sig, signal.SIG_DFL)  # Ctrl-C before the command runs ends it as it ends Python's start
+        os.chdir(request.cwd)
+        os.environ.clear()
+        os.environ.update(request.env)
+        os.umask(request.umask)
+        sys.argv = request.argv
+        _reopen_streams()
+        code = _run()
+    except BaseException:  # noqa: BLE001 - the child must never return into the server's loop
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code)
+
+
+def _reopen_streams() -> None:
+    """New text streams on 0, 1 and 2, buffered as Python buffers them at start-up for these files."""
+    unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
+    sys.stdin = open(0, "r", encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False, buffering=1 if os.isatty(1) else -1)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)  # noqa: SIM115
+    if unbuffered:
+        sys.stdout.reconfigure(write_through=True)
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+
+
+def _run() -> int:
+    """`main()` as the interpreter would run it: its exit code, threads joined, exit handlers run."""
+    import atexit
+
+    from compose.cli.main import main
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = _exit_code(done.code)
+    except KeyboardInterrupt:
+        _flush()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+        code = 130
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    return code
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    sys.stderr.write(f"{code}\n")
+    return 1
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
