@@ -12,8 +12,10 @@ which crun 1.8 refuses: that wrapper is in its figure).
 The engine columns: `docker` is `docker run --rm --network none busybox true` against a
 private dockerd (tests/reference/dockerd.py, the same rootfs imported as `busybox`), whose
 figure holds the CLI, the daemon, containerd, its shim and runc; `pycompose` is the same
-command line through `pycompose container run --rm` (temporary roots, the same rootfs),
-so that the whole-engine figures are compared alike, beside the bare runtimes. Docker is
+command line through the installed `pycompose` launcher's `container run --rm` (temporary
+roots, the same rootfs; its warm CLI server, started by the first of the warm-up rounds, as
+dockerd is started before docker's), so that the whole-engine figures are compared alike,
+beside the bare runtimes. Docker is
 skipped loudly when dockerd is not installed. Everything lives under one temporary
 directory (and the daemon's own), removed at the end.
 """
@@ -81,9 +83,10 @@ def engines(where: str, tar: str) -> tuple[dict[str, list[str]], dict[str, dict[
     state, run = os.path.join(where, "pycompose-state"), os.path.join(where, "pycompose-run")
     with open(tar, "rb") as f:
         import_rootfs(ImageService(Path(state)), f, "busybox")
-    argv = {"pycompose": [sys.executable, "-m", "compose.cli.main", "container", "run", "--rm", "--network", "none",
-                          "busybox", "true"]}
-    environ = {"pycompose": {"PYCOMPOSE_ROOT": state, "PYCOMPOSE_RUN_ROOT": run}}
+    launcher = shutil.which("pycompose") or "pycompose"  # as a user runs it: scripts/setup.sh installs it
+    argv = {"pycompose": [launcher, "container", "run", "--rm", "--network", "none", "busybox", "true"]}
+    environ = {"pycompose": {"PYCOMPOSE_ROOT": state, "PYCOMPOSE_RUN_ROOT": run,
+                             "PYCOMPOSE_WARM_DIR": os.path.join(where, "pycompose-cli")}}
     try:
         dockerd = PrivateDockerd.start()
     except DockerdUnavailable as err:
@@ -95,10 +98,23 @@ def engines(where: str, tar: str) -> tuple[dict[str, list[str]], dict[str, dict[
     return argv, environ, dockerd
 
 
+def wait_for_warm_server(directory: str, timeout: float = 30.0) -> None:
+    """The first command started pycompose's warm CLI server in the background: measure once it listens."""
+    import glob
+
+    deadline = time.monotonic() + timeout
+    while not glob.glob(os.path.join(directory, "*.sock")):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"pycompose's warm CLI server did not start in {directory} within {timeout:.0f} s")
+        time.sleep(0.05)
+
+
 def stop_engines(where: str, dockerd: PrivateDockerd | None) -> None:
+    from compose.cli.warm import stop_servers
     from engine.containers.service import ContainerService
     from engine.roots import Roots
 
+    stop_servers(os.path.join(where, "pycompose-cli"))
     if dockerd is not None:
         dockerd.stop()
     state = Path(where, "pycompose-state")
@@ -141,6 +157,8 @@ def main() -> int:
         columns |= {name: (argv, {**env, **environs[name]}, REPO) for name, argv in whole.items()}
         times: dict[str, list[float]] = {name: [] for name in columns}
         for i in range(rounds + 2):
+            if i == 2:
+                wait_for_warm_server(os.path.join(where, "pycompose-cli"))
             for name, (argv, environ, cwd) in columns.items():
                 began = time.perf_counter()
                 done = subprocess.run([a.replace("{i}", f"bench{i}") for a in argv], cwd=cwd, env=environ,

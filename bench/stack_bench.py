@@ -182,7 +182,7 @@ class Pycompose(Tool):
         self.state = Path(tempfile.mkdtemp(prefix="pycompose-bench-", dir=work))
         self.run_root = Path(tempfile.mkdtemp(prefix="pycompose-bench-", dir=work))
         self.env = {**os.environ, "PYCOMPOSE_ROOT": str(self.state), "PYCOMPOSE_RUN_ROOT": str(self.run_root),
-                    "PYCOMPOSE_DNS_UPSTREAMS": ""}
+                    "PYCOMPOSE_DNS_UPSTREAMS": "", "PYCOMPOSE_WARM_DIR": str(self.run_root / "cli")}
         self.bridges: dict[str, str] = {}
         run([self.launcher, "image", "import", "-c", 'CMD ["sh"]', str(tar), IMAGE], self.env)
 
@@ -217,8 +217,10 @@ class Pycompose(Tool):
 
     def close(self) -> None:
         """What `down` cannot remove: the DNS server and supervisor of our roots, then the roots themselves."""
+        from compose.cli.warm import stop_servers
         from tests.e2e.stack import scrub
 
+        stop_servers(self.env["PYCOMPOSE_WARM_DIR"])
         scrub(self.state, self.run_root)
         for pid in pids_naming(str(self.state)) + pids_naming(str(self.run_root)):
             with contextlib.suppress(ProcessLookupError):

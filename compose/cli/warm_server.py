@@ -88,6 +88,7 @@ def serve(path: str) -> None:
     listener.listen(64)
     server = Server(path, lock, listener, _sources(), idle=float(os.environ.get("PYCOMPOSE_WARM_IDLE") or IDLE_SECONDS))
     server.selector.register(listener, selectors.EVENT_READ, "listener")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped: the socket goes, see below
     try:
         _loop(server)
     finally:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from compose.cli.warm import decode_request, encode_request
+from compose.cli.warm import decode_request, encode_request, stop_servers
 from tests.e2e.engine_env import REPO
 from tests.waiting import eventually
 
@@ -88,12 +88,9 @@ def warm(tmp_path: Path, env) -> Iterator[Warm]:  # type: ignore[no-untyped-def]
     directory = tmp_path / "pycompose-warm"
     w = Warm(directory, env.environ)
     yield w
-    for pid in w.servers():
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    eventually(lambda: not w.servers(), timeout=10, what="the warm server to leave")
+    stop_servers(str(directory))
+    assert not w.servers()
+    assert not list(directory.glob("*.sock"))
 
 
 def _served(warm: Warm) -> int:
@@ -148,14 +145,15 @@ def test_ctrl_c_reaches_the_command(warm: Warm, tmp_path: Path) -> None:
     [child] = eventually(lambda: warm.children(server), what="the command to run in the server")
     eventually(lambda: _reading_stdin(child), what="the command to wait on its stdin")
     client.send_signal(signal.SIGINT)
-    _, err = client.communicate(timeout=10)
     eventually(lambda: not Path(f"/proc/{child}").exists(), what="the interrupted command to end")
+    _, err = client.communicate(timeout=10)  # (closing its stdin only now: the signal ended it, not an EOF)
     # As an interrupted command run in place ends (it is waiting on its stdin, as the served one was):
     local = subprocess.Popen(warm.argv("-f", "-", "--project-directory", str(tmp_path), "config"), cwd=REPO,
                              env={**warm.environ, "PYCOMPOSE_WARM": "0"}, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     eventually(lambda: _reading_stdin(local.pid), what="the local command to wait on its stdin")
     local.send_signal(signal.SIGINT)
+    local.wait(timeout=10)
     _, local_err = local.communicate(timeout=10)
     assert (client.returncode, err) == (local.returncode, local_err)
 
