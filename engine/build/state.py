@@ -10,9 +10,11 @@ and their trees unpacked in the layer store. A step turns one state into the nex
         ...
     state = state.with_layer(add_layer(images, upper), created_by="...")
 
-`as_image` registers the state as a dangling image only while the container is made
-(the container's snapshot then holds the layers itself) and drops it again, unless an
-image with that ID was already there; so a build leaves no intermediate images behind.
+A RUN's container is made from `transient_image(images, state)`, an `Image` that is in no
+store (the container's snapshot holds the layers itself); only when a layer is not unpacked
+does `as_image` register the state as a dangling image while the container is made, and
+drop it again, unless an image with that ID was already there; so a build leaves no
+intermediate images behind.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 from engine.images import digests, mediatypes
 from engine.images.errors import ImageNotFound
 from engine.images.images import Image, ImageService
-from engine.images.manifests import Descriptor, ImageConfig, base_config
+from engine.images.manifests import Descriptor, ImageConfig, Manifest, base_config
 
 SCRATCH_ID = "scratch"
 
@@ -142,6 +144,18 @@ def _as_image(images: ImageService, state: State) -> Iterator[str]:
         for digest in (manifest.digest, config.digest):
             if digest not in used:
                 images.store.delete(digest)
+
+
+def transient_image(images: ImageService, state: State) -> Image | None:
+    """`state` as an image in no store, for a container made from it (a RUN's): its config and manifest are
+    not written, nor its name in the index; None when a layer is not unpacked (then `as_image`, which
+    unpacks it)."""
+    if not all(images.layers.exists(diff_id) for diff_id in state.diff_ids):
+        return None
+    config = state.image_config
+    kind = mediatypes.DOCKER_CONFIG if state.media_type == mediatypes.DOCKER_MANIFEST else mediatypes.OCI_CONFIG
+    manifest = Manifest.build(config.descriptor(kind), list(state.layers), state.media_type)
+    return Image(config.digest, manifest, config)
 
 
 def ensure_layers(images: ImageService, state: State, owner: str) -> None:
