@@ -251,7 +251,7 @@ def directory_state(session: Session, ctx: Context) -> State:
             copying.write_tar(fd, "/", lambda out: ctx.tar(source, out, None), make_owner=(0, 0), owner=None)
         finally:
             os.close(fd)
-        layer, diff_id = add_layer(session.images, upper, scratch.layer_media_type())
+        layer, diff_id = add_layer(session.images, upper, scratch.layer_media_type(), mounted_at=root)
     state = scratch.with_config(scratch.run_config, f"COPY dir:{digest} in / ", layer=layer, diff_id=diff_id)
     cache.put(key, state)
     return state

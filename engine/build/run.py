@@ -85,7 +85,8 @@ def run_step(containers, state: State, argv: tuple[str, ...], env: dict[str, str
         lines.flush()
         layer = None
         if code == 0:
-            layer = add_layer(images, containers.snapshots().upper(record.id), state.layer_media_type())
+            layer = add_layer(images, containers.snapshots().upper(record.id), state.layer_media_type(),
+                              mounted_at=containers.bundle(record.id) / "rootfs")
         return RunResult(code, output, layer)
     finally:
         containers.remove(record.id, force=True)

@@ -220,7 +220,7 @@ class StageBuild:
                         pass
                 finally:
                     os.close(fd)
-                layer, diff_id = add_layer(self.images, upper, state.layer_media_type())
+                layer, diff_id = add_layer(self.images, upper, state.layer_media_type(), mounted_at=root)
             return state.with_config(config, created_by, layer=layer, diff_id=diff_id)
 
         return self.cached_step(state, created_by, "", make)

@@ -186,14 +186,23 @@ def mounted(images: ImageService, state: State, work: Path) -> Iterator[tuple[Pa
         os.rmdir(target)
 
 
-def add_layer(images: ImageService, upper: Path, media_type: str) -> tuple[Descriptor, str]:
+def add_layer(images: ImageService, upper: Path, media_type: str, *, mounted_at: Path | None = None) -> tuple[
+        Descriptor, str]:
     """The changes in `upper` as a layer blob in the store: (descriptor, diff_id); uncompressed, so both
-    are the same digest."""
+    are the same digest. With `mounted_at` (where the overlay over `upper` is mounted; the caller removes
+    its snapshot next) the tree is unmounted and `upper` itself becomes the unpacked layer, unless it is
+    there already: the overlay's upper directory is the diff, so it is not unpacked again from the blob
+    (a tree that cannot be moved is left where it is: the layer is unpacked from the blob when held)."""
     from engine.images.archives.commit import write_layer
+    from engine.images.snapshots.mounts import unmount
 
     (images.store.root / "ingest").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=images.store.root / "ingest") as tmp:
         write_layer(upper, tmp)  # type: ignore[arg-type]
         tmp.seek(0)
         digest, size = images.store.add_file(tmp)  # type: ignore[arg-type]
+    if mounted_at is not None:
+        unmount(mounted_at)
+        with contextlib.suppress(OSError):  # kept as it was: the cache entry's `ensure` unpacks the blob
+            images.layers.adopt(upper, digest)
     return Descriptor(media_type, digest, size), digest

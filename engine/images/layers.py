@@ -22,7 +22,9 @@ import contextlib
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -96,6 +98,31 @@ class LayerStore:
                 shutil.rmtree(tmp)
         return diff_id
 
+    def adopt(self, tree: Path, diff_id: str) -> bool:
+        """Install `tree` as the layer `diff_id` unless that is present: moved (a rename), not unpacked again.
+
+        `tree` is an overlay upper directory, no longer mounted, on this store's filesystem, whose layer tar
+        (archives.commit.write_layer) hashes to `diff_id`; it is made what unpacking that tar makes: overlay's
+        own xattrs (origin, impure: about the mount it was the upper of) go, whiteouts and opaque directories
+        stay as they are. No owner is recorded: the caller's next `ensure` (a cache entry, an image) holds it,
+        and finds it unpacked from the blob again should it have gone in between. True if it was installed."""
+        if self.exists(diff_id):
+            return False
+        tmp = Path(tempfile.mkdtemp(prefix="adopt-", dir=self.root / "tmp"))
+        try:
+            (tmp / "refs").mkdir()
+            (tmp / "size").write_text(str(_settle_upper(tree)))
+            os.chmod(tree, 0o755)
+            os.rename(tree, tmp / "diff")
+            with self._lock(diff_id):
+                if self.exists(diff_id):
+                    return False
+                self._install(tmp, diff_id)
+                return True
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+
     def release(self, diff_id: str, owner: str) -> bool:
         """Drop `owner`'s reference; remove the layer when nobody uses it. True if removed."""
         with self._lock(diff_id):
@@ -156,3 +183,30 @@ class LayerStore:
         with contextlib.suppress(FileNotFoundError):
             link.unlink()
         os.symlink(f"../sha256/{digests.hex_of(diff_id)}/diff", link)
+
+
+def _settle_upper(tree: Path) -> int:
+    """Drop overlay's xattrs but the opaque mark (unpack sets no other) from `tree`; its size as unpack counts
+    it: regular files' content (a hard-linked file once) and symlinks' targets."""
+    from engine.images.unpack import OPAQUE_XATTR
+
+    size, seen = 0, set()
+    for path in _walk(str(tree)):
+        st = os.lstat(path)
+        with contextlib.suppress(OSError):
+            for key in os.listxattr(path, follow_symlinks=False):
+                if key.startswith("trusted.overlay.") and key != OPAQUE_XATTR:
+                    os.removexattr(path, key, follow_symlinks=False)
+        if stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            size += st.st_size
+        elif stat.S_ISLNK(st.st_mode):
+            size += len(os.fsencode(os.readlink(path)))
+    return size
+
+
+def _walk(top: str) -> Iterator[str]:
+    yield top
+    for directory, dirnames, filenames in os.walk(top):
+        for name in dirnames + filenames:
+            yield os.path.join(directory, name)
