@@ -74,7 +74,7 @@ def run_step(containers, state: State, argv: tuple[str, ...], env: dict[str, str
                              env=tuple(f"{k}={v}" for k, v in env.items()),
                              user=config.get("User") or None, workdir=config.get("WorkingDir") or None,
                              network="host" if network == "host" else "none", labels=dict(labels or {}),
-                             mounts=mounts, hosts=hosts)
+                             mounts=mounts, hosts=hosts, volatile_rootfs=True)
         record = containers.create(options, image=image)
     try:
         if announce:

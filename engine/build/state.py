@@ -174,7 +174,7 @@ def mounted(images: ImageService, state: State, work: Path) -> Iterator[tuple[Pa
     snaps = OverlaySnapshotter(work / "snapshots", images.layers)
     key = f"build-{secrets.token_hex(6)}"
     target = Path(tempfile.mkdtemp(prefix="rootfs-", dir=work))
-    mounts = snaps.prepare(key, state.diff_ids, target)
+    mounts = snaps.prepare(key, state.diff_ids, target, volatile=True)
     try:
         mount_all(mounts)
         try:

@@ -186,7 +186,7 @@ class ContainerService:
         rootfs = directory / "rootfs"
         rootfs.mkdir()
         self.store.log_path(record.id).touch(mode=0o600)  # so that a follower can open it at once
-        mount_all(self.snapshots().prepare(record.id, image.diff_ids, rootfs))
+        mount_all(self.snapshots().prepare(record.id, image.diff_ids, rootfs, volatile=options.volatile_rootfs))
         host_network = options.network == "host"
         hostname = os.uname().nodename if host_network or options.uts == "host" else (
             options.hostname or record.id[:12])
