@@ -68,6 +68,14 @@ class LayerStore:
         except FileNotFoundError:
             return set()
 
+    def held_by(self, owner: str) -> list[str]:
+        """The layers `owner` holds, found by looking at every layer's users (for an owner that lost its list)."""
+        try:
+            hexes = os.listdir(self.root / "sha256")
+        except FileNotFoundError:
+            return []
+        return [f"sha256:{h}" for h in sorted(hexes) if os.path.lexists(self.root / "sha256" / h / "refs" / owner)]
+
     def _lock(self, diff_id: str) -> contextlib.AbstractContextManager[None]:
         return files.locked(self.root / "locks" / f"{digests.hex_of(diff_id)}.lock", discard=True)
 

@@ -72,7 +72,10 @@ class _Base:
     def _dir(self, key: str) -> Path:
         return self.root / _check_key(key)
 
-    def _create(self, key: str, diff_ids: Sequence[str]) -> Path:
+    def _create(self, key: str, diff_ids: Sequence[str], *, durable: bool = True) -> Path:
+        """The snapshot's directory, its list of layers and their holds. Not `durable` (a volatile snapshot,
+        which no one mounts again after a crash): the list is not synced, and `remove` of one a crash left
+        empty finds the holds in the layer store instead."""
         d = self._dir(key)
         if d.exists():
             raise StorageUnavailable(f"prepare snapshot `{key}`: it exists already")
@@ -80,7 +83,7 @@ class _Base:
             self.layers.path(diff_id)  # all present, or ImageNotFound before anything is made
         d.mkdir(mode=0o700)
         try:  # the list of layers first: a snapshot half made (killed) still says which holds `remove` lets go
-            files.write_atomic(d / "layers", "".join(f"{x}\n" for x in diff_ids).encode())
+            files.write_atomic(d / "layers", "".join(f"{x}\n" for x in diff_ids).encode(), durable=durable)
             _make_init(d / "init")
             for diff_id in dict.fromkeys(diff_ids):
                 self.layers.hold(diff_id, f"snapshot-{key}")
@@ -100,6 +103,8 @@ class _Base:
         if not d.exists():
             return
         ids = (d / "layers").read_text().split() if (d / "layers").exists() else []
+        if not ids:  # none, or a list a crash left empty (not durable): whatever this snapshot holds
+            ids = self.layers.held_by(f"snapshot-{key}")
         doomed = self.root / f".rm-{key}"
         os.rename(d, doomed)
         shutil.rmtree(doomed)
@@ -124,10 +129,11 @@ class OverlaySnapshotter(_Base):
     dirty page of that filesystem, the host's other work's too: milliseconds to tens of them)."""
 
     def prepare(self, key: str, diff_ids: Sequence[str], target: Path, *, volatile: bool = False) -> list[Mount]:
-        d = self._create(key, diff_ids)
+        volatile = volatile and _volatile_supported()
+        d = self._create(key, diff_ids, durable=not volatile)
         (d / "upper").mkdir(mode=0o755)
         (d / "work").mkdir(mode=0o700)
-        if volatile and _volatile_supported():
+        if volatile:
             (d / VOLATILE).touch(mode=0o600)
         return self.mounts(key, target)
 
