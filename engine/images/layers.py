@@ -7,7 +7,7 @@ Layout under the layer root::
     sha256/<hex>/size           bytes of file content (what Docker shows as the layer's size)
     l/<short>                   -> ../sha256/<hex>/diff, a short name for mount options
     tmp/                        unpacks in progress (renamed into sha256/ when complete)
-    locks/<hex>.lock            serialises unpack, reference and removal of one layer
+    locks/layers.lock           serialises unpack, reference and removal of one layer: a byte of it per layer
 
 A layer's diff_id is the sha256 of its uncompressed tar, computed while unpacking
 and checked against the one the image config names, so a layer directory is the
@@ -77,7 +77,7 @@ class LayerStore:
         return [f"sha256:{h}" for h in sorted(hexes) if os.path.lexists(self.root / "sha256" / h / "refs" / owner)]
 
     def _lock(self, diff_id: str) -> contextlib.AbstractContextManager[None]:
-        return files.locked(self.root / "locks" / f"{digests.hex_of(diff_id)}.lock", discard=True)
+        return files.locked_slot(self.root / "locks" / "layers.lock", int(digests.hex_of(diff_id)[:15], 16))
 
     def ensure(self, diff_id: str, open_blob, owner: str) -> None:
         """Unpack the layer unless present (`open_blob()` gives its blob), and record `owner` as a user."""
