@@ -2,7 +2,9 @@
 
 Layout under the snapshot root, one directory per key::
 
-    <key>/init/     /etc/hostname, /etc/hosts, /etc/resolv.conf placeholders (a lower layer)
+    <key>/init/     /etc/hostname, /etc/hosts, /etc/resolv.conf placeholders (a lower layer): made once,
+                    under the layer store's root (<layers>/init), and shared; a snapshot made before
+                    that has its own
     <key>/upper/    the container's changes (overlay) or its whole tree (copy: rootfs/)
     <key>/work/     overlayfs' work directory
     <key>/layers    the diff_ids, lowest first, one a line (so `mounts` can be asked again)
@@ -15,6 +17,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -27,6 +30,7 @@ from pycompose import files
 
 INIT_FILES = ("etc/hostname", "etc/hosts", "etc/resolv.conf")
 INIT_DIRS = ("dev", "proc", "sys", "etc")
+INIT = "init"  # under the layer store's root: the init layer, shared
 VOLATILE = "volatile"  # in a snapshot's directory: mount it with overlayfs' `volatile`
 
 
@@ -84,13 +88,35 @@ class _Base:
         d.mkdir(mode=0o700)
         try:  # the list of layers first: a snapshot half made (killed) still says which holds `remove` lets go
             files.write_atomic(d / "layers", "".join(f"{x}\n" for x in diff_ids).encode(), durable=durable)
-            _make_init(d / "init")
+            self._shared_init()
             for diff_id in dict.fromkeys(diff_ids):
                 self.layers.hold(diff_id, f"snapshot-{key}")
         except BaseException:
             self.remove(key)
             raise
         return d
+
+    def init_dir(self, key: str) -> Path:
+        """The snapshot's init layer: its own (a snapshot made before they were shared), else the shared one."""
+        own = self._dir(key) / "init"
+        return own if own.is_dir() else self.layers.root / INIT
+
+    def _shared_init(self) -> Path:
+        """The init layer every snapshot of the layer store's shares (a lower layer: never written), made once."""
+        shared = self.layers.root / INIT
+        if shared.is_dir():
+            return shared
+        tmp = Path(tempfile.mkdtemp(prefix="init-", dir=self.layers.root / "tmp"))
+        try:
+            _make_init(tmp / "init")
+            try:
+                os.rename(tmp / "init", shared)
+            except OSError:
+                if not shared.is_dir():  # else another process made it first
+                    raise
+        finally:
+            shutil.rmtree(tmp)
+        return shared
 
     def _diff_ids(self, key: str) -> list[str]:
         try:
@@ -139,7 +165,7 @@ class OverlaySnapshotter(_Base):
 
     def mounts(self, key: str, target: Path) -> list[Mount]:
         d = self._dir(key)
-        lowers = [str(d / "init")] + [str(self.layers.short_path(x)) for x in reversed(self._diff_ids(key))]
+        lowers = [str(self.init_dir(key))] + [str(self.layers.short_path(x)) for x in reversed(self._diff_ids(key))]
         options = (f"lowerdir={':'.join(lowers)}", f"upperdir={d / 'upper'}", f"workdir={d / 'work'}")
         if (d / VOLATILE).exists():
             options += ("volatile",)
@@ -162,7 +188,7 @@ class CopySnapshotter(_Base):
         try:
             for diff_id in diff_ids:
                 _apply_layer(self.layers.path(diff_id), rootfs)
-            _apply_layer(d / "init", rootfs)
+            _apply_layer(self.init_dir(key), rootfs)
         except BaseException:
             self.remove(key)
             raise
