@@ -122,10 +122,7 @@ class _Builder:
             first, number = {}, len(meta) + 1
             for index in plan.order:
                 first[index], number = number, number + sizes[index]
-            try:
-                built = _Stages(session, plan, bases, first, total, self.say).run()
-            finally:
-                session.settle()
+            built = _Stages(session, plan, bases, first, total, self.say).run()
             image = self._tag(session.results[plan.target])
         used = {d.name for a in self.dockerfile.meta_args for d in a.args} | built.used_args
         unused = sorted(set(self.options.build_args) - used - set(predefined))
@@ -254,7 +251,7 @@ def directory_state(session: Session, ctx: Context) -> State:
             copying.write_tar(fd, "/", lambda out: ctx.tar(source, out, None), make_owner=(0, 0), owner=None)
         finally:
             os.close(fd)
-        layer, diff_id = add_layer(session.images, upper, scratch.layer_media_type())
+        layer, diff_id = add_layer(session.images, upper, scratch.layer_media_type(), mounted_at=root)
     state = scratch.with_config(scratch.run_config, f"COPY dir:{digest} in / ", layer=layer, diff_id=diff_id)
     cache.put(key, state)
     return state
@@ -278,14 +275,11 @@ def _familiar(tag: str) -> str:
 
 def build_with_roots(roots: Any, options: BuildOptions, *, say: Say = lambda line: None,
                      pull: Callable[[str], Image] | None = None) -> BuildResult:
-    """`build` on the engine of `roots` (the CLI's entry point); the shared supervisor is let go after."""
+    """`build` on the engine of `roots` (the CLI's entry point). A build never needs the supervisor (its RUN
+    steps run in the foreground), so it neither starts nor stops one."""
     from engine.containers.service import ContainerService
 
-    containers = ContainerService(roots)
-    try:
-        return build(containers, options, say=say, pull=pull)
-    finally:
-        containers.stop_supervisor_if_idle()
+    return build(ContainerService(roots), options, say=say, pull=pull)
 
 
 def parse_pairs(items: Iterable[str], what: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:

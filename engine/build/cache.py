@@ -63,7 +63,9 @@ class BuildCache:
             ensure_layers(self.images, state, owner)
             obj = {"config": state.config, "media_type": state.media_type,
                    "layers": [d.to_json() for d in state.layers]}
-            files.write_atomic(self._path(key), json.dumps(obj, sort_keys=True).encode())
+            # not durable: a crash may lose an entry (a miss, the step runs again) or leave it torn (unreadable
+            # JSON: a miss too), never a wrong one; its layers' blobs are durable, written before it
+            files.write_atomic(self._path(key), json.dumps(obj, sort_keys=True).encode(), durable=False)
             if old is not None:
                 self._release(owner, set(old.diff_ids) - set(state.diff_ids))
 

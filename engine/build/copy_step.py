@@ -101,7 +101,7 @@ def copy(stage: StageBuild, state: State, ins: i.Copy | i.Add, shell: tuple[str,
                     job.from_context(fd, source, picked)
             finally:
                 os.close(fd)
-            layer, diff_id = add_layer(stage.images, upper, state.layer_media_type())
+            layer, diff_id = add_layer(stage.images, upper, state.layer_media_type(), mounted_at=root)
         return state.with_config(state.run_config, created_by, layer=layer, diff_id=diff_id)
 
     return stage.cached_step(state, created_by, content, make)

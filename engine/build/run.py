@@ -11,13 +11,14 @@ whatever happens; the layer is written only when the command exited 0.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from engine.build import instructions as i
-from engine.build.state import State, add_layer, as_image
+from engine.build.state import State, add_layer, as_image, transient_image
 from engine.images.manifests import Descriptor
 
 if TYPE_CHECKING:
@@ -67,13 +68,14 @@ def run_step(containers, state: State, argv: tuple[str, ...], env: dict[str, str
 
     config = state.run_config
     images = containers.images
-    with as_image(images, state) as image_id:
+    image = transient_image(images, state)
+    with contextlib.nullcontext(image.id) if image else as_image(images, state) as image_id:
         options = RunOptions(image=image_id, entrypoint=(argv[0],), command=tuple(argv[1:]),
                              env=tuple(f"{k}={v}" for k, v in env.items()),
                              user=config.get("User") or None, workdir=config.get("WorkingDir") or None,
                              network="host" if network == "host" else "none", labels=dict(labels or {}),
-                             mounts=mounts, hosts=hosts)
-        record = containers.create(options)
+                             mounts=mounts, hosts=hosts, volatile_rootfs=True)
+        record = containers.create(options, image=image)
     try:
         if announce:
             announce(record.id)
@@ -83,7 +85,8 @@ def run_step(containers, state: State, argv: tuple[str, ...], env: dict[str, str
         lines.flush()
         layer = None
         if code == 0:
-            layer = add_layer(images, containers.snapshots().upper(record.id), state.layer_media_type())
+            layer = add_layer(images, containers.snapshots().upper(record.id), state.layer_media_type(),
+                              mounted_at=containers.bundle(record.id) / "rootfs")
         return RunResult(code, output, layer)
     finally:
         containers.remove(record.id, force=True)

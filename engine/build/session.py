@@ -59,7 +59,6 @@ class Session:
     _contexts: dict[str, Context] = field(default_factory=dict)
     _pulls: dict[str, threading.Lock] = field(default_factory=dict)
     _pulled: set[str] = field(default_factory=set)   # pulled in this build: `--pull` pulls each image once
-    _warming: threading.Thread | None = None
 
     @property
     def images(self) -> ImageService:
@@ -75,23 +74,6 @@ class Session:
     def check(self) -> None:
         if self.cancelled.is_set():
             raise Cancelled()
-
-    def warm_up(self) -> None:
-        """A RUN is coming: start the engine's supervisor now, in the background, while the steps before it
-        work (it takes a Python start-up; a build that only hits the cache never needs it)."""
-        with self._lock:
-            if self._warming is None:
-                self._warming = threading.Thread(target=self._ensure_supervisor, name="build-warm-up", daemon=True)
-                self._warming.start()
-
-    def _ensure_supervisor(self) -> None:
-        with contextlib.suppress(PycomposeError, OSError):  # the RUN itself will say what is wrong
-            self.containers.supervisor.ensure()
-
-    def settle(self) -> None:
-        """Wait for a warm-up still on its way (so that nothing starts the supervisor after the build)."""
-        if self._warming is not None:
-            self._warming.join()
 
     # -- contexts ------------------------------------------------------------------------
     def context(self, directory: str | None = None) -> Context:

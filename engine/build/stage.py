@@ -70,7 +70,6 @@ class StageBuild:
         self.cached = 0
         self.cmd_set = False
         self.scope: StageScope | None = None
-        self.runs_left = 0  # RUN steps from the one running to the end of the stage
 
     @property
     def images(self) -> ImageService:
@@ -98,12 +97,10 @@ class StageBuild:
         if self.last and labels:
             label = i.Label(pairs=tuple(sorted(labels.items())), line=0, end_line=0)
             body.append((label, steps.describe(label)))
-        self.runs_left = sum(isinstance(ins, i.Run) for ins, _ in body)
         for ins, text in body:
             session.check()
             self._step_line(session.source_text(ins) if text is None else text)
             state = self._instruction(state, scope.expand(ins), scope)
-            self.runs_left -= isinstance(ins, i.Run)
         return state
 
     def used_args(self) -> set[str]:
@@ -148,8 +145,6 @@ class StageBuild:
                 self.say(" ---> Using cache")
                 self.say(f" ---> {short(hit.id)}")
                 return hit
-        if self.runs_left:  # a miss: every step after it misses too, and a RUN is among them
-            session.warm_up()
         new = make()
         session.cache.put(key, new)
         self.say(f" ---> {short(new.id)}")
@@ -225,7 +220,7 @@ class StageBuild:
                         pass
                 finally:
                     os.close(fd)
-                layer, diff_id = add_layer(self.images, upper, state.layer_media_type())
+                layer, diff_id = add_layer(self.images, upper, state.layer_media_type(), mounted_at=root)
             return state.with_config(config, created_by, layer=layer, diff_id=diff_id)
 
         return self.cached_step(state, created_by, "", make)

@@ -10,9 +10,11 @@ and their trees unpacked in the layer store. A step turns one state into the nex
         ...
     state = state.with_layer(add_layer(images, upper), created_by="...")
 
-`as_image` registers the state as a dangling image only while the container is made
-(the container's snapshot then holds the layers itself) and drops it again, unless an
-image with that ID was already there; so a build leaves no intermediate images behind.
+A RUN's container is made from `transient_image(images, state)`, an `Image` that is in no
+store (the container's snapshot holds the layers itself); only when a layer is not unpacked
+does `as_image` register the state as a dangling image while the container is made, and
+drop it again, unless an image with that ID was already there; so a build leaves no
+intermediate images behind.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 from engine.images import digests, mediatypes
 from engine.images.errors import ImageNotFound
 from engine.images.images import Image, ImageService
-from engine.images.manifests import Descriptor, ImageConfig, base_config
+from engine.images.manifests import Descriptor, ImageConfig, Manifest, base_config
 
 SCRATCH_ID = "scratch"
 
@@ -144,6 +146,18 @@ def _as_image(images: ImageService, state: State) -> Iterator[str]:
                 images.store.delete(digest)
 
 
+def transient_image(images: ImageService, state: State) -> Image | None:
+    """`state` as an image in no store, for a container made from it (a RUN's): its config and manifest are
+    not written, nor its name in the index; None when a layer is not unpacked (then `as_image`, which
+    unpacks it)."""
+    if not all(images.layers.exists(diff_id) for diff_id in state.diff_ids):
+        return None
+    config = state.image_config
+    kind = mediatypes.DOCKER_CONFIG if state.media_type == mediatypes.DOCKER_MANIFEST else mediatypes.OCI_CONFIG
+    manifest = Manifest.build(config.descriptor(kind), list(state.layers), state.media_type)
+    return Image(config.digest, manifest, config)
+
+
 def ensure_layers(images: ImageService, state: State, owner: str) -> None:
     """Every layer of `state` unpacked, and held by `owner` (a cache entry)."""
     for layer, diff_id in zip(state.layers, state.diff_ids, strict=True):
@@ -160,7 +174,7 @@ def mounted(images: ImageService, state: State, work: Path) -> Iterator[tuple[Pa
     snaps = OverlaySnapshotter(work / "snapshots", images.layers)
     key = f"build-{secrets.token_hex(6)}"
     target = Path(tempfile.mkdtemp(prefix="rootfs-", dir=work))
-    mounts = snaps.prepare(key, state.diff_ids, target)
+    mounts = snaps.prepare(key, state.diff_ids, target, volatile=True)
     try:
         mount_all(mounts)
         try:
@@ -172,14 +186,23 @@ def mounted(images: ImageService, state: State, work: Path) -> Iterator[tuple[Pa
         os.rmdir(target)
 
 
-def add_layer(images: ImageService, upper: Path, media_type: str) -> tuple[Descriptor, str]:
+def add_layer(images: ImageService, upper: Path, media_type: str, *, mounted_at: Path | None = None) -> tuple[
+        Descriptor, str]:
     """The changes in `upper` as a layer blob in the store: (descriptor, diff_id); uncompressed, so both
-    are the same digest."""
+    are the same digest. With `mounted_at` (where the overlay over `upper` is mounted; the caller removes
+    its snapshot next) the tree is unmounted and `upper` itself becomes the unpacked layer, unless it is
+    there already: the overlay's upper directory is the diff, so it is not unpacked again from the blob
+    (a tree that cannot be moved is left where it is: the layer is unpacked from the blob when held)."""
     from engine.images.archives.commit import write_layer
+    from engine.images.snapshots.mounts import unmount
 
     (images.store.root / "ingest").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=images.store.root / "ingest") as tmp:
         write_layer(upper, tmp)  # type: ignore[arg-type]
         tmp.seek(0)
         digest, size = images.store.add_file(tmp)  # type: ignore[arg-type]
+    if mounted_at is not None:
+        unmount(mounted_at)
+        with contextlib.suppress(OSError):  # kept as it was: the cache entry's `ensure` unpacks the blob
+            images.layers.adopt(upper, digest)
     return Descriptor(media_type, digest, size), digest

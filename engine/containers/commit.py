@@ -43,7 +43,7 @@ class CommitOptions:
 def _lowers(snapshots: OverlaySnapshotter, images: ImageService, record: ContainerRecord) -> list[Path]:
     """The snapshot's init layer, then the image's layers, topmost first."""
     diff_ids = images.get(record.config.launch["image_id"]).diff_ids
-    return [snapshots.upper(record.id).parent / "init", *(images.layers.path(d) for d in reversed(diff_ids))]
+    return [snapshots.init_dir(record.id), *(images.layers.path(d) for d in reversed(diff_ids))]
 
 
 def diff(snapshots: OverlaySnapshotter, images: ImageService, record: ContainerRecord) -> list[Change]:

@@ -78,6 +78,7 @@ class RunOptions:
     stop_timeout: float | None = None
     auto_remove: bool = False
     remove_on_exit: bool = False           # the supervisor removes it once it has exited (run -d --rm: none waits)
+    volatile_rootfs: bool = False          # its changes need not survive a crash (a build's RUN): never synced
     healthcheck: Healthcheck | None = None  # None: the image's HEALTHCHECK, if it has one
     mounts: tuple[Mount, ...] = ()
     resolv_conf: str | None = None         # a host file to bind at /etc/resolv.conf instead of the engine's

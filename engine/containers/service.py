@@ -76,10 +76,12 @@ class ContainerService:
         return self.bundles / container_id
 
     # -- create ---------------------------------------------------------------------
-    def create(self, options: RunOptions, *, whole: bool = True) -> ContainerRecord:
+    def create(self, options: RunOptions, *, whole: bool = True, image: Image | None = None) -> ContainerRecord:
         """A new container of `options`, `created`; with `whole=False` it stays `dead` until the caller, once it
         has plumbed it (networks, ports), calls `made`: a caller killed halfway leaves a container that `up`
-        recreates and `rm` removes, never one that starts without its networks."""
+        recreates and `rm` removes, never one that starts without its networks. `image`: the image itself,
+        when the caller has one that is in no store (a build's step, whose layers are unpacked); else
+        `options.image` is looked up."""
         if options.runtime not in RUNTIMES:
             raise ContainerInvalid(f"runtime `{options.runtime}`: choose one of {', '.join(RUNTIMES)}")
         if options.name is not None and not _NAME.fullmatch(options.name):
@@ -90,7 +92,7 @@ class ContainerService:
         log = flags.log_config(options.log_driver, options.log_opts)
         options = dataclasses.replace(options, **flags.modes(options.ipc, options.pid, options.uts, options.cgroupns,
                                                              options.userns))
-        image = self.images.get(options.image)
+        image = image or self.images.get(options.image)
         image_config = image.config.container_config
         options = resolve.volumes_from(self, _with_exposed(options, image_config))
         options, made = self._resolve_mounts(_with_image_volumes(options, image_config))
@@ -184,7 +186,7 @@ class ContainerService:
         rootfs = directory / "rootfs"
         rootfs.mkdir()
         self.store.log_path(record.id).touch(mode=0o600)  # so that a follower can open it at once
-        mount_all(self.snapshots().prepare(record.id, image.diff_ids, rootfs))
+        mount_all(self.snapshots().prepare(record.id, image.diff_ids, rootfs, volatile=options.volatile_rootfs))
         host_network = options.network == "host"
         hostname = os.uname().nodename if host_network or options.uts == "host" else (
             options.hostname or record.id[:12])

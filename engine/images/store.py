@@ -7,8 +7,8 @@ chunks)` with the bytes as an iterable of chunks (a streaming HTTP body, a file 
 in pieces). `ingest` hashes while it writes to a private temporary file, checks the
 size and the digest, fsyncs, and only then renames the blob into place: a blob that
 does not match its digest never becomes visible (`DigestMismatch`), and a reader
-never sees half a blob. Two processes ingesting one digest serialise on a lock
-per blob; the second finds the blob present and consumes nothing. `open(digest)`
+never sees half a blob. Two processes ingesting one digest serialise on the blob's
+lock; the second finds the blob present and consumes nothing. `open(digest)`
 gives a binary reader of a present blob (`ImageNotFound` otherwise).
 
 Terms: a *digest* is `sha256:<64 hex>`; *size* is the byte count the descriptor
@@ -28,7 +28,7 @@ Layout on disk (an OCI image layout, so `umoci` or `skopeo` can read it)::
     <root>/index.json                 names -> manifest descriptors
     <root>/blobs/sha256/<hex>         content, read-only once written
     <root>/ingest/                    temporary files of ingests in progress
-    <root>/locks/                     flock files (one per blob, one for the index)
+    <root>/locks/                     lock files: blobs.lock (a byte of it per blob), index.lock
 
 A name lives in the index as a manifest descriptor annotated with
 `io.containerd.image.name` (the normalised `domain/repo:tag`) and
@@ -109,7 +109,7 @@ class ContentStore:
         target = self.path(digest)
         if target.exists():
             return
-        with files.locked(self._locks / f"{digests.hex_of(digest)}.lock", discard=True):
+        with self._blob_lock(digest):
             if target.exists():
                 return
             got, n, tmp = self._write_temp(chunks, size, digest)
@@ -128,7 +128,7 @@ class ContentStore:
         """Write a blob whose digest is not known in advance; return (digest, size)."""
         got, n, tmp = self._write_temp(chunks, None, "new blob")
         try:
-            with files.locked(self._locks / f"{digests.hex_of(got)}.lock", discard=True):
+            with self._blob_lock(got):
                 if not self.path(got).exists():
                     os.rename(tmp, self.path(got))
         finally:
@@ -136,6 +136,9 @@ class ContentStore:
                 os.unlink(tmp)
         files.fsync_dir(self._blobs)
         return got, n
+
+    def _blob_lock(self, digest: str) -> contextlib.AbstractContextManager[None]:
+        return files.locked_slot(self._locks / "blobs.lock", int(digests.hex_of(digest)[:15], 16))
 
     def add_bytes(self, data: bytes) -> str:
         digest = digests.of_bytes(data)

@@ -88,3 +88,30 @@ def test_read_parsed_raises_as_reading_does(tmp_path):
 
     with pytest.raises(FileNotFoundError):
         read_parsed(tmp_path / "missing.json", bytes.decode)
+
+
+def test_a_slot_lock_excludes_threads_on_its_slot_only(tmp_path):
+    import threading
+    import time
+
+    from pycompose.files import locked_slot
+
+    lock, inside, overlaps = tmp_path / "slots.lock", [], []
+
+    def hold(slot: int) -> None:
+        with locked_slot(lock, slot):
+            inside.append(slot)
+            if inside.count(slot) > 1:
+                overlaps.append(slot)
+            time.sleep(0.02)
+            inside.remove(slot)
+
+    threads = [threading.Thread(target=hold, args=(7,)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == []
+    with locked_slot(lock, 1), locked_slot(lock, 2 ** 62 - 1):  # another slot: taken at once
+        pass
+    assert os.listdir(tmp_path) == ["slots.lock"]  # one file, however many slots

@@ -2,10 +2,13 @@
 
 Layout under the snapshot root, one directory per key::
 
-    <key>/init/     /etc/hostname, /etc/hosts, /etc/resolv.conf placeholders (a lower layer)
+    <key>/init/     /etc/hostname, /etc/hosts, /etc/resolv.conf placeholders (a lower layer): made once,
+                    under the layer store's root (<layers>/init), and shared; a snapshot made before
+                    that has its own
     <key>/upper/    the container's changes (overlay) or its whole tree (copy: rootfs/)
     <key>/work/     overlayfs' work directory
     <key>/layers    the diff_ids, lowest first, one a line (so `mounts` can be asked again)
+    <key>/volatile  present when the snapshot is mounted `volatile` (see OverlaySnapshotter)
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -26,10 +30,13 @@ from pycompose import files
 
 INIT_FILES = ("etc/hostname", "etc/hosts", "etc/resolv.conf")
 INIT_DIRS = ("dev", "proc", "sys", "etc")
+INIT = "init"  # under the layer store's root: the init layer, shared
+VOLATILE = "volatile"  # in a snapshot's directory: mount it with overlayfs' `volatile`
 
 
 class Snapshotter(Protocol):
-    def prepare(self, key: str, diff_ids: Sequence[str], target: Path) -> list[Mount]: ...
+    def prepare(self, key: str, diff_ids: Sequence[str], target: Path, *, volatile: bool = False) -> list[
+        Mount]: ...
 
     def mounts(self, key: str, target: Path) -> list[Mount]: ...
 
@@ -43,6 +50,15 @@ def overlay_supported() -> bool:
         return any(line.split()[-1] == "overlay" for line in Path("/proc/filesystems").read_text().splitlines())
     except OSError:
         return False
+
+
+def _volatile_supported() -> bool:
+    """Does overlayfs take `volatile` (Linux 5.10)?"""
+    try:
+        major, minor = (int(x) for x in os.uname().release.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= (5, 10)
 
 
 def _check_key(key: str) -> str:
@@ -60,7 +76,10 @@ class _Base:
     def _dir(self, key: str) -> Path:
         return self.root / _check_key(key)
 
-    def _create(self, key: str, diff_ids: Sequence[str]) -> Path:
+    def _create(self, key: str, diff_ids: Sequence[str], *, durable: bool = True) -> Path:
+        """The snapshot's directory, its list of layers and their holds. Not `durable` (a volatile snapshot,
+        which no one mounts again after a crash): the list is not synced, and `remove` of one a crash left
+        empty finds the holds in the layer store instead."""
         d = self._dir(key)
         if d.exists():
             raise StorageUnavailable(f"prepare snapshot `{key}`: it exists already")
@@ -68,14 +87,36 @@ class _Base:
             self.layers.path(diff_id)  # all present, or ImageNotFound before anything is made
         d.mkdir(mode=0o700)
         try:  # the list of layers first: a snapshot half made (killed) still says which holds `remove` lets go
-            files.write_atomic(d / "layers", "".join(f"{x}\n" for x in diff_ids).encode())
-            _make_init(d / "init")
+            files.write_atomic(d / "layers", "".join(f"{x}\n" for x in diff_ids).encode(), durable=durable)
+            self._shared_init()
             for diff_id in dict.fromkeys(diff_ids):
                 self.layers.hold(diff_id, f"snapshot-{key}")
         except BaseException:
             self.remove(key)
             raise
         return d
+
+    def init_dir(self, key: str) -> Path:
+        """The snapshot's init layer: its own (a snapshot made before they were shared), else the shared one."""
+        own = self._dir(key) / "init"
+        return own if own.is_dir() else self.layers.root / INIT
+
+    def _shared_init(self) -> Path:
+        """The init layer every snapshot of the layer store's shares (a lower layer: never written), made once."""
+        shared = self.layers.root / INIT
+        if shared.is_dir():
+            return shared
+        tmp = Path(tempfile.mkdtemp(prefix="init-", dir=self.layers.root / "tmp"))
+        try:
+            _make_init(tmp / "init")
+            try:
+                os.rename(tmp / "init", shared)
+            except OSError:
+                if not shared.is_dir():  # else another process made it first
+                    raise
+        finally:
+            shutil.rmtree(tmp)
+        return shared
 
     def _diff_ids(self, key: str) -> list[str]:
         try:
@@ -88,6 +129,8 @@ class _Base:
         if not d.exists():
             return
         ids = (d / "layers").read_text().split() if (d / "layers").exists() else []
+        if not ids:  # none, or a list a crash left empty (not durable): whatever this snapshot holds
+            ids = self.layers.held_by(f"snapshot-{key}")
         doomed = self.root / f".rm-{key}"
         os.rename(d, doomed)
         shutil.rmtree(doomed)
@@ -104,18 +147,28 @@ def _make_init(init: Path) -> None:
 
 
 class OverlaySnapshotter(_Base):
-    """Layers as overlayfs lower directories (short names), plus init, upper and work."""
+    """Layers as overlayfs lower directories (short names), plus init, upper and work.
 
-    def prepare(self, key: str, diff_ids: Sequence[str], target: Path) -> list[Mount]:
-        d = self._create(key, diff_ids)
+    A `volatile` snapshot (one whose changes need not survive a crash: a build step's, whose layer is
+    written from them as a synced blob) is mounted with overlayfs' `volatile` where the kernel has it: no
+    sync of the upper filesystem, neither by `syncfs` nor at unmount (which otherwise waits for every
+    dirty page of that filesystem, the host's other work's too: milliseconds to tens of them)."""
+
+    def prepare(self, key: str, diff_ids: Sequence[str], target: Path, *, volatile: bool = False) -> list[Mount]:
+        volatile = volatile and _volatile_supported()
+        d = self._create(key, diff_ids, durable=not volatile)
         (d / "upper").mkdir(mode=0o755)
         (d / "work").mkdir(mode=0o700)
+        if volatile:
+            (d / VOLATILE).touch(mode=0o600)
         return self.mounts(key, target)
 
     def mounts(self, key: str, target: Path) -> list[Mount]:
         d = self._dir(key)
-        lowers = [str(d / "init")] + [str(self.layers.short_path(x)) for x in reversed(self._diff_ids(key))]
+        lowers = [str(self.init_dir(key))] + [str(self.layers.short_path(x)) for x in reversed(self._diff_ids(key))]
         options = (f"lowerdir={':'.join(lowers)}", f"upperdir={d / 'upper'}", f"workdir={d / 'work'}")
+        if (d / VOLATILE).exists():
+            options += ("volatile",)
         return [Mount("overlay", "overlay", str(target), options)]
 
     def upper(self, key: str) -> Path:
@@ -128,14 +181,14 @@ class CopySnapshotter(_Base):
     For hosts without overlayfs: slower to prepare and heavier on disk. `upper` is
     the whole tree, so `diff`/`commit` need the overlay snapshotter."""
 
-    def prepare(self, key: str, diff_ids: Sequence[str], target: Path) -> list[Mount]:
+    def prepare(self, key: str, diff_ids: Sequence[str], target: Path, *, volatile: bool = False) -> list[Mount]:
         d = self._create(key, diff_ids)
         rootfs = d / "upper"
         rootfs.mkdir(mode=0o755)
         try:
             for diff_id in diff_ids:
                 _apply_layer(self.layers.path(diff_id), rootfs)
-            _apply_layer(d / "init", rootfs)
+            _apply_layer(self.init_dir(key), rootfs)
         except BaseException:
             self.remove(key)
             raise

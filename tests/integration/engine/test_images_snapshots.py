@@ -145,3 +145,73 @@ def test_snapshot_of_missing_layers_is_refused_before_anything_is_made(service):
         snaps.prepare("x", ["sha256:" + "0" * 64], service.root)
     assert os.listdir(service.root / "snapshots") == []
     _ = io
+
+
+def test_a_volatile_snapshot_mounts_volatile_and_lets_go_of_its_layers_when_its_list_was_lost(service):
+    image = make_image(service, THREE_LAYERS, "three:1")
+    snaps = OverlaySnapshotter(service.root / "snapshots", service.layers)
+    target = service.root / "rootfs"
+    target.mkdir()
+    mounts = snaps.prepare("v", image.diff_ids, target, volatile=True)
+    assert "volatile" in mounts[0].options and snaps.mounts("v", target) == mounts  # asked again: the same
+    mount_all(mounts)
+    try:
+        assert "fsync=volatile" in next(line for line in Path("/proc/mounts").read_text().splitlines()
+                                        if f" {target} " in line)
+        assert (target / "etc/os").read_text() == "middle"
+    finally:
+        unmount_all(mounts)
+    (service.root / "snapshots" / "v" / "layers").write_text("")  # its list, not synced, as a crash leaves it
+    snaps.remove("v")
+    assert not any("snapshot-v" in service.layers.owners(d) for d in image.diff_ids)
+    assert "volatile" not in snaps.prepare("d", image.diff_ids, target)[0].options  # by default: durable
+    snaps.remove("d")
+
+
+def test_an_adopted_upper_is_the_tree_its_layer_tar_unpacks_to(service):
+    from engine.images.archives.commit import layer_bytes
+
+    image = make_image(service, THREE_LAYERS, "three:1")
+    snaps = OverlaySnapshotter(service.root / "snapshots", service.layers)
+    target = service.root / "rootfs"
+    target.mkdir()
+    mounts = snaps.prepare("a", image.diff_ids, target, volatile=True)
+    mount_all(mounts)
+    try:
+        (target / "etc/os").write_text("top")  # a copy up (overlay may mark it with its own xattrs)
+        os.unlink(target / "etc/new")  # a whiteout
+        shutil.rmtree(target / "data")
+        (target / "data").mkdir()  # an opaque directory
+        (target / "data/d").write_text("4")
+        os.symlink("os", target / "etc/link")
+    finally:
+        unmount_all(mounts)
+    data = layer_bytes(snaps.upper("a"))
+    diff_id = service.layers.add(io.BytesIO(data), "reference")
+    reference = _listing(service.layers.path(diff_id))
+    service.layers.release(diff_id, "reference")
+    assert service.layers.adopt(snaps.upper("a"), diff_id)
+    assert not snaps.upper("a").exists()
+    adopted = service.layers.path(diff_id)
+    assert _listing(adopted) == reference
+    assert service.layers.content_size(diff_id) == len("top") + len("4") + len("os")
+    assert not service.layers.adopt(adopted.parent, diff_id)  # present already: left to the caller
+    service.layers.ensure(diff_id, lambda: io.BytesIO(data), "image")
+    snaps.remove("a")
+    service.layers.release(diff_id, "image")
+
+
+def _listing(root):
+    import stat
+
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            full = os.path.join(dirpath, name)
+            st = os.lstat(full)
+            xattrs = {k: os.getxattr(full, k, follow_symlinks=False) for k in os.listxattr(full, follow_symlinks=False)}
+            kind = "whiteout" if stat.S_ISCHR(st.st_mode) and st.st_rdev == 0 else stat.S_IFMT(st.st_mode)
+            body = Path(full).read_bytes() if stat.S_ISREG(st.st_mode) else os.readlink(full) if os.path.islink(
+                full) else b""
+            out[os.path.relpath(full, root)] = (kind, st.st_uid, st.st_gid, xattrs, body)
+    return out
