@@ -74,6 +74,13 @@ def test_detached_container_lives_logs_stops_and_goes(cli):
     assert not (cli.state / "bundles" / cid).exists()
 
 
+def _mount_options(target) -> str:
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        if line.split()[4] == str(target):
+            return line
+    raise AssertionError(f"{target} is not mounted")
+
+
 def test_run_detached_with_rm_is_removed_by_its_supervisor_once_it_exits(cli):
     before = set(cli.pycompose("volume", "ls", "-q").stdout.split())
     done = cli.cli("run", "-d", "--rm", "--name", "brief", "-v", "/scratch", "busybox", "sh", "-c",
@@ -84,6 +91,11 @@ def test_run_detached_with_rm_is_removed_by_its_supervisor_once_it_exits(cli):
     assert state["HostConfig"]["AutoRemove"] is True and state["State"]["Running"] is True
     made = set(cli.pycompose("volume", "ls", "-q").stdout.split()) - before
     assert len(made) == 1  # /scratch's anonymous volume
+    # What is removed when it exits keeps nothing: its root is mounted volatile (no sync on its unmount)
+    assert "volatile" in _mount_options(cli.state / "bundles" / cid / "rootfs")
+    kept = cli.cli("run", "-d", "busybox", "sleep", "300").stdout.strip()
+    assert "volatile" not in _mount_options(cli.state / "bundles" / kept / "rootfs")
+    assert cli.cli("rm", "-f", kept).returncode == 0
     assert cli.cli("stop", "-t", "0", "brief").returncode == 0
     eventually(lambda: cli.cli("ls", "-a", "-q").stdout == "", what="the stopped --rm container's removal")
     assert set(cli.pycompose("volume", "ls", "-q").stdout.split()) == before  # its anonymous volume too
