@@ -130,7 +130,9 @@ class LayerStore:
         (archives.commit.write_layer) hashes to `diff_id`; it is made what unpacking that tar makes: overlay's
         own xattrs (origin, impure: about the mount it was the upper of) go, whiteouts and opaque directories
         stay as they are. No owner is recorded: the caller's next `ensure` (a cache entry, an image) holds it,
-        and finds it unpacked from the blob again should it have gone in between. True if it was installed."""
+        and finds it unpacked from the blob again should it have gone in between. True if it was installed;
+        False if the layer was there already (`tree` is then left where it was, or removed when another
+        process installed the layer while this one was moving it)."""
         if self.exists(diff_id):
             return False
         tmp = Path(tempfile.mkdtemp(prefix="adopt-", dir=self.root / "tmp"))
