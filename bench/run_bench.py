@@ -98,17 +98,6 @@ def engines(where: str, tar: str) -> tuple[dict[str, list[str]], dict[str, dict[
     return argv, environ, dockerd
 
 
-def wait_for_warm_server(directory: str, timeout: float = 30.0) -> None:
-    """The first command started pycompose's warm CLI server in the background: measure once it listens."""
-    import glob
-
-    deadline = time.monotonic() + timeout
-    while not glob.glob(os.path.join(directory, "*.sock")):
-        if time.monotonic() > deadline:
-            raise SystemExit(f"pycompose's warm CLI server did not start in {directory} within {timeout:.0f} s")
-        time.sleep(0.05)
-
-
 def stop_engines(where: str, dockerd: PrivateDockerd | None) -> None:
     from compose.cli.warm import stop_servers
     from engine.containers.service import ContainerService
@@ -157,8 +146,10 @@ def main() -> int:
         columns |= {name: (argv, {**env, **environs[name]}, REPO) for name, argv in whole.items()}
         times: dict[str, list[float]] = {name: [] for name in columns}
         for i in range(rounds + 2):
-            if i == 2:
-                wait_for_warm_server(os.path.join(where, "pycompose-cli"))
+            if i == 2:  # the first command started pycompose's warm CLI server: measure once it listens
+                from compose.cli.warm import wait_for_server
+
+                wait_for_server(os.path.join(where, "pycompose-cli"))
             for name, (argv, environ, cwd) in columns.items():
                 began = time.perf_counter()
                 done = subprocess.run([a.replace("{i}", f"bench{i}") for a in argv], cwd=cwd, env=environ,

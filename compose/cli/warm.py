@@ -79,6 +79,18 @@ def stop_servers(directory: str, timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
+def wait_for_server(directory: str, timeout: float = 30.0) -> None:
+    """Until a server listens in `directory` (the first command starts it in the background): what a benchmark
+    does before it measures, as it starts dockerd before it measures docker."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not any(name.endswith(".sock") for name in os.listdir(directory)) if os.path.isdir(directory) else True:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no warm CLI server listens in {directory} after {timeout:.0f} s")
+        time.sleep(0.05)
+
+
 def _streams_open() -> bool:
     try:
         for fd in (0, 1, 2):
