@@ -107,6 +107,12 @@ class ContainerRecord:
     manually_stopped: bool = False
     health: Health | None = None
 
+    @property
+    def ephemeral(self) -> bool:
+        """Removed once it exits (`--rm`): nothing of it need survive a crash, so its writes are not synced."""
+        launch = self.config.launch
+        return bool(launch.get("auto_remove") or launch.get("remove_on_exit"))
+
     def replace(self, **changes: Any) -> ContainerRecord:
         return dataclasses.replace(self, **changes)
 

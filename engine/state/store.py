@@ -13,7 +13,8 @@ store's to create (so two `pycompose` processes never hand out one name twice), 
 record's own to update or remove it (so they never lose each other's update, while
 work on different containers, thirty removals at once or the supervisor's probes,
 does not wait on one lock). An update may be `durable=False` (no fsync: a health
-probe's result, which a crash may lose).
+probe's result, which a crash may lose); an ephemeral container's writes (`--rm`: removed once
+it exits) never are.
 
     store = Store(root)
     web = store.create(ContainerRecord(id=new_id(), name="web-1", config=...))
@@ -124,7 +125,7 @@ class Store:
                     raise NameInUse(f"create container `{record.name}`: the name is in use by {other.id[:12]}",
                                     hint="remove that container or choose another name")
             self.directory(record.id).mkdir(parents=True)
-            self._write(record)
+            self._write(record, durable=not record.ephemeral)
         return record
 
     @contextlib.contextmanager
@@ -150,7 +151,7 @@ class Store:
         with self._record_locked(ref) as current:
             new = change(current)
             if new != current:
-                self._write(new, durable=durable)
+                self._write(new, durable=durable and not new.ephemeral)
         return new
 
     def remove(self, ref: str, check: Callable[[ContainerRecord], None] | None = None) -> None:

@@ -116,3 +116,17 @@ def test_concurrent_writers_never_lose_an_update_or_tear_a_record(store, tmp_pat
     assert [w.wait() for w in writers] == [0, 0, 0, 0]
     assert store.get(record.id).restart_count == 40
     assert max(seen) <= 40
+
+
+def test_an_ephemeral_containers_records_are_not_synced(store, monkeypatch):
+    synced = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    kept = store.create(ContainerRecord(id=new_id(), name="kept"))
+    store.update(kept.id, lambda r: r.replace(state="running", pid=1))
+    assert len(synced) == 4  # the record and its directory, twice
+    synced.clear()
+    for flag in ("auto_remove", "remove_on_exit"):  # run --rm; run -d --rm
+        brief = store.create(ContainerRecord(id=new_id(), name=flag, config=ContainerConfig(launch={flag: True})))
+        store.update(brief.id, lambda r: r.replace(state="running", pid=1))
+        assert brief.ephemeral and store.get(brief.id).state == "running"
+    assert synced == []
