@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from compose.cli.state import warn
 from compose.cli.up_cmd import Timeout, open_project, progress
+
+if TYPE_CHECKING:
+    from compose.reconcile.world import World
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
 
@@ -44,5 +47,17 @@ def down(
     try:
         execute(the_plan, project, world, progress=progress, warn=warn)
     finally:
-        dns.stop_if_idle(world)
-        world.containers.stop_supervisor_if_idle()  # down leaves nothing running once nothing is left
+        _stop_idle_daemons(world)  # down leaves nothing running once nothing is left
+
+
+def _stop_idle_daemons(world: World) -> None:
+    """The DNS server and the supervisor, each ended if nothing needs it any more, both at once: each stop waits
+    for a process to exit."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from compose.reconcile import dns
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        dns_stopped = pool.submit(dns.stop_if_idle, world)
+        world.containers.stop_supervisor_if_idle()
+        dns_stopped.result()

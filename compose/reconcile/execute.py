@@ -32,6 +32,10 @@ from compose.reconcile.parallel import capped, each
 from compose.reconcile.world import World
 
 MAX_STEPS = 32     # services' steps at once: most of their time is waiting on a dependency's health
+MAX_REMOVALS = 8   # containers taken apart at once: that is work for the CPU and the kernel (with two cores,
+                   # thirty at once spent their time handing the GIL to one another, and starved the stops
+                   # that `down` waits on in order; two at once were slower, four and eight alike); their
+                   # stops, unmounts and the kernel's removal of their veths are not held (runs.unmake)
 SERVICES = "services"  # the planner's stage name for one generation of services
 MTU_OPTION = "com.docker.network.driver.mtu"
 
@@ -52,6 +56,8 @@ class _Run:
     wait_timeout: float
     width: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    removals: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(capped(MAX_REMOVALS)))
 
     def say(self, subject: str, word: str, ok: bool = True) -> None:
         with self.lock:
@@ -330,7 +336,7 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
     elif isinstance(action, A.RemoveContainer):
         anonymous = _anonymous_volumes(world, action.id) if action.volumes else {}
         _pre_stop(run, action.service, action.id)
-        runs.unmake(world, action.id, 0)
+        runs.unmake(world, action.id, 0, gate=run.removals)
         for name in anonymous.values():
             world.volumes.remove(name, force=True)
         run.say(subject, "Removed")
@@ -340,7 +346,7 @@ def _act(run: _Run, action: A.Action, made: list[Callable[[], Any]]) -> None:  #
         run.warn(action.describe())
     elif isinstance(action, A.RemoveOrphans):
         for cid, name in action.containers:
-            runs.unmake(world, cid)
+            runs.unmake(world, cid, gate=run.removals)
             run.say(f"Container {name}", "Removed")
     elif isinstance(action, A.PullImage):
         _pull(run, action)

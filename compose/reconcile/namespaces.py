@@ -2,6 +2,7 @@
 
     path = netns_of(record, run_root)          # None: no namespace of its own (none, host, joined)
     release(world, record)                     # after the engine removed the container
+    world.networks.await_links_gone(release(world, record, wait=False))  # the wait, left to the caller
 
 `release` takes the container off its networks, closes its 127.0.0.11 listener, and removes the namespace
 unless another container still joins it (`network_mode: service:x`); the veths in a removed namespace are
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from compose.reconcile.world import World
     from engine.state import ContainerRecord
+    from netplan.records import EndpointRecord
 
 
 def netns_of(record: ContainerRecord, run_root: Path) -> Path | None:
@@ -26,8 +28,10 @@ def netns_of(record: ContainerRecord, run_root: Path) -> Path | None:
     return path if path.parent == Path(run_root) / "netns" else None
 
 
-def release(world: World, record: ContainerRecord) -> None:
-    """Take the (removed) container's namespace apart: endpoints, DNS listener, the namespace itself."""
+def release(world: World, record: ContainerRecord, *, wait: bool = True) -> list[EndpointRecord]:
+    """Take the (removed) container's namespace apart: endpoints, DNS listener, the namespace itself; the
+    endpoints whose veths the kernel destroys with the namespace. `wait=False` returns before they have gone,
+    for a caller that waits for them itself (`await_links_gone`), outside what it holds."""
     from compose.reconcile import dns
     from netplan import netns
 
@@ -40,8 +44,11 @@ def release(world: World, record: ContainerRecord) -> None:
     for endpoint in endpoints:
         world.networks.detach(endpoint.network, record.id, link=path is None or shared)
     if path is None:
-        return
+        return []
     dns.unplug(world, record.id, None if shared else path.name)
-    if not shared:
-        netns.remove(world.run_root, path.name)
+    if shared:
+        return []
+    netns.remove(world.run_root, path.name)
+    if wait:
         world.networks.await_links_gone(endpoints)
+    return endpoints

@@ -6,7 +6,8 @@ endpoints on the service's networks and its published ports.
              ->  publish the ports through the first network  ->  (start, by the executor)
              with the DNS server on (`dns`): the container's resolv.conf and hosts are given to the engine,
              and its listener at 127.0.0.11 opens once it is attached
-    unmake:  stop  ->  engine remove  ->  detach from every network  ->  listener closed  ->  namespace removed
+    unmake:  stop  ->  unmount  ->  engine remove  ->  detach from every network  ->  listener closed
+             ->  namespace removed  ->  (its veths gone)
 
 The namespace path is kept by the engine (the container's `network` option), so `unmake` finds it
 from the record. A failure while making unwinds what was made, newest first.
@@ -14,9 +15,11 @@ from the record. A failure while making unwinds what was made, newest first.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import shutil
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -205,10 +208,19 @@ def make(world: World, project: Project, service: Service, name: str, image: str
         return world.containers.made(record.id)
 
 
-def unmake(world: World, container: str, timeout: float | None = None) -> None:
-    """Stop and remove the container, take it off its networks, remove its namespace."""
+def unmake(world: World, container: str, timeout: float | None = None, *,
+           gate: AbstractContextManager[object] | None = None) -> None:
+    """Stop and remove the container, take it off its networks, remove its namespace.
+
+    `gate` (a semaphore: compose.reconcile.execute) is held while the container is taken apart, but not while
+    it stops, nor while its root filesystem is unmounted (the kernel syncs the filesystem under the upper
+    layer first, and unmounts made at once share that sync), nor while the kernel destroys its veths: waits,
+    which many removals share, and which cost no CPU."""
     record = world.containers.get(container)
     world.containers.stop(record.id, timeout)
-    world.containers.remove(record.id, force=True)
-    shutil.rmtree(world.files_dir(record.name), ignore_errors=True)
-    namespaces.release(world, record)
+    world.containers.unmount(record.id)
+    with gate or contextlib.nullcontext():
+        world.containers.remove(record.id, force=True)
+        shutil.rmtree(world.files_dir(record.name), ignore_errors=True)
+        leaving = namespaces.release(world, record, wait=False)
+    world.networks.await_links_gone(leaving)

@@ -414,6 +414,17 @@ class ContainerService:
                 self.supervisor.shutdown()
 
     # -- remove, list -----------------------------------------------------------------
+    def unmount(self, ref: str) -> None:
+        """Unmount the root filesystem of a container that does not run (a start mounts it again); nothing for one
+        that runs. `remove` does it first: offered alone for a caller that removes many containers at once and
+        lets their unmounts overlap (the kernel syncs the filesystem under the upper layer before an overlay goes,
+        and unmounts made together share that sync), outside whatever else it limits."""
+        from engine.images.snapshots.mounts import unmount
+
+        record = self.get(ref)
+        if record.state not in ACTIVE:
+            unmount(self.bundle(record.id) / "rootfs")
+
     def remove(self, ref: str, force: bool = False, volumes: bool = False) -> str:
         """Remove the container; `volumes`: its anonymous volumes too (Docker's `rm -v`)."""
         record = self.get(ref)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -41,4 +42,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Gone at once, without the interpreter's teardown: the server has closed its sockets, and whoever stops it
+    # (`down`) waits for this process to be gone.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
