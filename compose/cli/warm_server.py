@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from compose.cli.warm import IDLE_SECONDS, decode_request
 
 PACKAGES = ("pycompose", "compose", "netplan", "engine")
+# What pycompose's modules import only inside the functions that need them (networkx: 100-250 ms)
+LAZY_DEPENDENCIES = ("networkx", "yaml", "pyroute2", "tenacity", "httpx", "zstandard", "pyseccomp")
 REQUEST_LIMIT = 4 << 20  # an environment of megabytes is not a command's
 
 
@@ -96,8 +98,8 @@ def serve(path: str) -> None:
 
 
 def _import_everything() -> None:
-    """Every module of pycompose's packages, so that no command imports anything (a module that fails to import
-    is left for the command that needs it to report)."""
+    """Every module of pycompose's packages and of the dependencies they import lazily, so that no command imports
+    anything (a module that fails to import is left for the command that needs it to report)."""
     importlib.import_module("compose.cli.main").make_all_commands()
     for package in PACKAGES:
         root = importlib.import_module(package)
@@ -108,6 +110,11 @@ def _import_everything() -> None:
                 importlib.import_module(info.name)
             except Exception:  # noqa: BLE001 - see the docstring
                 continue
+    for name in LAZY_DEPENDENCIES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - see the docstring
+            continue
 
 
 def _sources() -> dict[str, int]:
