@@ -11,7 +11,7 @@ run here would.
 
 When no server answers, the command runs here as it always did, and a server is started in
 the background for the next command. It leaves by itself after `PYCOMPOSE_WARM_IDLE` seconds
-without work (default 300), and as soon as a source file it loaded changes. `PYCOMPOSE_WARM=0`
+without work (default 60), and as soon as a source file it loaded changes. `PYCOMPOSE_WARM=0`
 turns all of this off; `PYCOMPOSE_WARM_DIR` moves its socket (default /run/pycompose-cli). Only
 root uses it, and only when the three standard streams are open.
 
@@ -28,7 +28,7 @@ import os
 import sys
 
 DEFAULT_DIR = "/run/pycompose-cli"
-IDLE_SECONDS = 300
+IDLE_SECONDS = 60  # a burst of commands stays warm; a host running containers keeps no ~70 MB server for long
 FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT, _signal.SIGWINCH, _signal.SIGUSR1,
              _signal.SIGUSR2)
 
