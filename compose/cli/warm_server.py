@@ -11,7 +11,8 @@ The children are the server's own: it reaps them through their pidfds.
 Before each command the server checks that no source file it imported has changed since: if one
 has, it answers "stale", stops listening and leaves once its children are done, and the client
 runs the command itself (and starts a fresh server). It also leaves after `IDLE_SECONDS` with
-no command (`PYCOMPOSE_WARM_IDLE`). A lock file beside the socket keeps to one server per socket.
+no command (`PYCOMPOSE_WARM_IDLE`). A lock file beside the socket keeps to one server per socket; a
+server that leaves removes its socket, its lock file and the directory once empty.
 """
 
 from __future__ import annotations
@@ -72,11 +73,9 @@ class Server:
 
 
 def serve(path: str) -> None:
-    lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return  # another server has it
+    lock = _lock(path + ".lock")
+    if lock is None:
+        return  # another server has it, or has just left and removed it: the next command starts one
     os.chdir("/")
     _import_everything()
     gc.freeze()  # what is imported now lives on: children neither scan it nor copy its pages to do so
@@ -170,9 +169,9 @@ def _accept(server: Server) -> None:
             conn.close()
             return
         if _stale(server.sources):
+            _stop_listening(server)  # first: the client that hears "stale" starts the next server, which needs the lock
             conn.sendall(b"stale\n")
             conn.close()
-            _stop_listening(server)
             return
         pid = os.fork()
         if pid == 0:
@@ -239,6 +238,24 @@ def _child_ended(server: Server, pidfd: int) -> None:
     server.last_work = time.monotonic()
 
 
+def _lock(path: str) -> int | None:
+    """The server's lock, or None when another server holds it. The file goes with the server that held it (a host
+    keeps nothing of a server gone), so a lock won on a file already removed is no lock: given up as well."""
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)  # a server leaving may just have removed it
+    try:
+        lock = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.stat(path).st_ino == os.fstat(lock).st_ino:
+            return lock
+    except (BlockingIOError, FileNotFoundError):
+        pass
+    os.close(lock)
+    return None
+
+
 def _stop_listening(server: Server) -> None:
     if not server.listening:
         return
@@ -249,7 +266,12 @@ def _stop_listening(server: Server) -> None:
         os.unlink(server.path)
     except FileNotFoundError:
         pass
+    os.unlink(server.path + ".lock")
     os.close(server.lock)  # the next server may start while this one finishes its commands
+    try:
+        os.rmdir(os.path.dirname(server.path))  # the directory too, when no other server's socket is in it
+    except OSError:
+        pass
 
 
 def _child(request: Request, fds: list[int]) -> None:
