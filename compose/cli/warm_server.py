@@ -8,9 +8,10 @@ umask, and runs `compose.cli.main.main` exactly as the executable would. The ser
 takes its child with it: SIGKILL, as if the command had been running in the killed process.
 The children are the server's own: it reaps them through their pidfds.
 
-Before each command the server checks that no source file it imported has changed since: if one
-has, it answers "stale", stops listening and leaves once its children are done, and the client
-runs the command itself (and starts a fresh server). It also leaves after `IDLE_SECONDS` with
+A server watches the source files it imported (inotify on their directories, else a stat of each
+before every command): once one changes, it stops listening and leaves once its children are done.
+A command that comes just then is answered "stale", and its client runs it itself (and starts a
+fresh server). It also leaves after `IDLE_SECONDS` with
 no command (`PYCOMPOSE_WARM_IDLE`). A lock file beside the socket keeps to one server per socket; a
 server that leaves removes its socket, its lock file and the directory once empty.
 """
@@ -64,6 +65,7 @@ class Server:
     lock: int
     listener: socket.socket
     sources: dict[str, int]
+    watch: Watch | None = None
     selector: selectors.BaseSelector = field(default_factory=selectors.DefaultSelector)
     running: dict[int, Running] = field(default_factory=dict)  # by pidfd
     clients: dict[int, Running] = field(default_factory=dict)  # by connection fd
@@ -89,6 +91,11 @@ def serve(path: str) -> None:
     listener.listen(64)
     server = Server(path, lock, listener, _sources(), idle=float(os.environ.get("PYCOMPOSE_WARM_IDLE") or IDLE_SECONDS))
     server.selector.register(listener, selectors.EVENT_READ, "listener")
+    server.watch = Watch.of(server.sources)
+    if server.watch is not None:
+        server.selector.register(server.watch.fd, selectors.EVENT_READ, "sources")
+    if _stale(server.sources):  # changed while it was imported, before the watch began
+        _stop_listening(server)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped: the socket goes, see below
     try:
         _loop(server)
@@ -129,6 +136,55 @@ def _sources() -> dict[str, int]:
     return found
 
 
+class Watch:
+    """inotify on the directories of the server's source files: a change is known without a stat of each file (1,200
+    of them: 6 ms a command). Where inotify cannot be had, each command stats them instead (`_stale`)."""
+
+    MASK = 0x2 | 0x4 | 0x8 | 0x40 | 0x80 | 0x100 | 0x200  # modify, attrib, close_write, moved from/to, create, delete
+    SUFFIXES = (".py", ".pyc", ".so", ".pth")
+
+    def __init__(self, fd: int, directories: dict[int, str], sources: dict[str, int]):
+        self.fd, self.directories, self.sources = fd, directories, sources
+
+    @classmethod
+    def of(cls, sources: dict[str, int]) -> Watch | None:
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        except (OSError, AttributeError):
+            return None
+        if fd < 0:
+            return None
+        directories = {}
+        for directory in sorted({os.path.dirname(path) for path in sources}):
+            wd = libc.inotify_add_watch(fd, os.fsencode(directory), cls.MASK)
+            if wd < 0:
+                os.close(fd)
+                return None
+            directories[wd] = directory
+        return cls(fd, directories, sources)
+
+    def changed(self) -> bool:
+        """Whether one of the sources (or a module beside them) changed since the last look."""
+        import struct
+
+        changed = False
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                return changed
+            offset = 0
+            while offset + 16 <= len(data):
+                wd, _mask, _cookie, size = struct.unpack_from("iIII", data, offset)
+                name = data[offset + 16:offset + 16 + size].rstrip(b"\0").decode(errors="replace")
+                offset += 16 + size
+                path = os.path.join(self.directories.get(wd, ""), name)
+                changed = changed or path in self.sources or name.endswith(self.SUFFIXES)
+
+
 def _stale(sources: dict[str, int]) -> bool:
     for path, mtime in sources.items():
         try:
@@ -147,6 +203,9 @@ def _loop(server: Server) -> None:
         for key, _ in server.selector.select(timeout=max(idle, 0.1) if not server.running else None):
             if key.data == "listener":
                 _accept(server)
+            elif key.data == "sources":
+                if server.watch is not None and server.watch.changed():
+                    _stop_listening(server)  # a source changed: the next command starts a server with it
             elif key.data == "client":
                 _client_spoke(server, key.fileobj)  # type: ignore[arg-type]
             else:
@@ -168,7 +227,7 @@ def _accept(server: Server) -> None:
         if len(fds) != 3:
             conn.close()
             return
-        if _stale(server.sources):
+        if server.watch.changed() if server.watch is not None else _stale(server.sources):
             _stop_listening(server)  # first: the client that hears "stale" starts the next server, which needs the lock
             conn.sendall(b"stale\n")
             conn.close()
