@@ -1,9 +1,9 @@
 """The warm CLI server: pycompose imported once, a forked child per command (see `compose.cli.warm`).
 
-One process, one thread, one selector. A connection brings one request: a JSON line (argv,
-cwd, environment, umask) with the client's standard streams attached as file descriptors. The
-server forks; the child takes the streams as its 0, 1 and 2, the directory, environment and
-umask, and runs `compose.cli.main.main` exactly as the executable would. The server answers
+One process, one thread, one selector. A connection brings one request (argv, cwd, environment,
+umask) with the client's standard streams attached as file descriptors. The server forks; the
+child takes the streams as its 0, 1 and 2, the directory, environment and umask, and runs
+`compose.cli.main.main` exactly as the executable would. The server answers
 "pid N" at once and "exit N" or "signal N" when the child ends. A client that goes away (killed)
 takes its child with it: SIGKILL, as if the command had been running in the killed process.
 The children are the server's own: it reaps them through their pidfds.
@@ -100,6 +100,7 @@ def serve(path: str) -> None:
     try:
         _loop(server)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # leaving already: let nothing cut the cleaning short
         _stop_listening(server)
 
 
@@ -257,6 +258,8 @@ def _same_user(conn: socket.socket) -> bool:
 
 def _request(conn: socket.socket) -> tuple[Request, list[int]]:
     data, fds, _flags, _addr = socket.recv_fds(conn, 1 << 16, 3)
+    if not data:
+        raise ValueError("no request")
     while not data.endswith(b"\0\0"):
         chunk = conn.recv(1 << 16)
         if not chunk or len(data) > REQUEST_LIMIT:
@@ -316,21 +319,23 @@ def _lock(path: str) -> int | None:
 
 
 def _stop_listening(server: Server) -> None:
-    if not server.listening:
-        return
-    server.listening = False
-    server.selector.unregister(server.listener)
-    server.listener.close()
-    try:
-        os.unlink(server.path)
-    except FileNotFoundError:
-        pass
-    os.unlink(server.path + ".lock")
-    os.close(server.lock)  # the next server may start while this one finishes its commands
-    try:
-        os.rmdir(os.path.dirname(server.path))  # the directory too, when no other server's socket is in it
-    except OSError:
-        pass
+    """Step by step, each done once: a SIGTERM may cut it short, and the server's end runs it again to finish."""
+    if server.listening:
+        server.listening = False
+        server.selector.unregister(server.listener)
+        server.listener.close()
+    if server.lock >= 0:
+        for path in (server.path, server.path + ".lock"):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+        lock, server.lock = server.lock, -1
+        os.close(lock)  # the next server may start while this one finishes its commands
+        try:
+            os.rmdir(os.path.dirname(server.path))  # the directory too, when no other server's socket is in it
+        except OSError:
+            pass
 
 
 def _child(request: Request, fds: list[int]) -> None:

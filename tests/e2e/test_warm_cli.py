@@ -63,8 +63,11 @@ class Warm:
             return servers[0] if sockets and len(servers) == 1 else None
         return eventually(listening, timeout=30, what="the warm server to listen")
 
-    def children(self, server: int) -> list[int]:
-        return [int(pid) for pid in Path(f"/proc/{server}/task/{server}/children").read_text().split()]
+    def commands(self, server: int) -> list[int]:
+        """The server's children running a command: each leads a session of its own (the spare waiting for the
+        next command does not, yet)."""
+        children = [int(pid) for pid in Path(f"/proc/{server}/task/{server}/children").read_text().split()]
+        return [pid for pid in children if _session(pid) == pid]
 
 
 def _reading_stdin(pid: int) -> bool:
@@ -74,6 +77,13 @@ def _reading_stdin(pid: int) -> bool:
             Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "S"
     except OSError:
         return False
+
+
+def _session(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[3])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def _parent(pid: int) -> int:
@@ -90,7 +100,7 @@ def warm(tmp_path: Path, env) -> Iterator[Warm]:  # type: ignore[no-untyped-def]
     yield w
     stop_servers(str(directory))
     assert not w.servers()
-    assert not directory.exists()  # its socket, its lock file and the directory: nothing of it is left
+    assert not directory.exists(), list(directory.iterdir())  # its socket, its lock file and the directory: nothing left
 
 
 def _served(warm: Warm) -> int:
@@ -104,7 +114,7 @@ def test_a_served_command_reads_our_stdin_and_writes_our_streams(warm: Warm, tmp
     server = _served(warm)
     client = warm.start("-f", "-", "--project-directory", str(tmp_path), "config")
     # The command runs in a child of the server (not of the client), blocked on our stdin.
-    eventually(lambda: warm.children(server), what="the command to run in the server")
+    eventually(lambda: warm.commands(server), what="the command to run in the server")
     out, err = client.communicate("services:\n  web:\n    image: busybox:${TAG:-latest}\n", timeout=30)
     assert client.returncode == 0, err
     assert "image: busybox:latest" in out
@@ -132,7 +142,7 @@ def test_a_container_runs_through_the_server(warm: Warm) -> None:
 def test_killing_the_client_kills_its_command(warm: Warm, tmp_path: Path) -> None:
     server = _served(warm)
     client = warm.start("-f", "-", "--project-directory", str(tmp_path), "config")
-    [child] = eventually(lambda: warm.children(server), what="the command to run in the server")
+    [child] = eventually(lambda: warm.commands(server), what="the command to run in the server")
     client.kill()
     client.communicate(timeout=10)
     eventually(lambda: not Path(f"/proc/{child}").exists(), what="the command to die with its client")
@@ -142,7 +152,7 @@ def test_killing_the_client_kills_its_command(warm: Warm, tmp_path: Path) -> Non
 def test_ctrl_c_reaches_the_command(warm: Warm, tmp_path: Path) -> None:
     server = _served(warm)
     client = warm.start("-f", "-", "--project-directory", str(tmp_path), "config")
-    [child] = eventually(lambda: warm.children(server), what="the command to run in the server")
+    [child] = eventually(lambda: warm.commands(server), what="the command to run in the server")
     eventually(lambda: _reading_stdin(child), what="the command to wait on its stdin")
     client.send_signal(signal.SIGINT)
     eventually(lambda: not Path(f"/proc/{child}").exists(), what="the interrupted command to end")
