@@ -84,6 +84,9 @@ class ContainerService:
         `options.image` is looked up."""
         if options.runtime not in RUNTIMES:
             raise ContainerInvalid(f"runtime `{options.runtime}`: choose one of {', '.join(RUNTIMES)}")
+        from engine.cgroups.manager import prime_moves
+
+        prime_moves()  # its process's move into its cgroups, when it starts, is then quick
         if options.name is not None and not _NAME.fullmatch(options.name):
             raise ContainerInvalid(f"invalid container name `{options.name}`: only [a-zA-Z0-9][a-zA-Z0-9_.-] "
                                    "are allowed")

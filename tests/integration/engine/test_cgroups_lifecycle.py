@@ -142,3 +142,32 @@ def test_a_value_the_kernel_refuses_is_reported_and_unwound(cgroups):
     with pytest.raises(CgroupLimitInvalid, match=f"cpuset.cpus`: the kernel refused '{cpus + 60}'"):
         cgroups("bad", Resources(cpu=Cpu(cpus=str(cpus + 60))))
     # the factory's teardown then finds nothing left under the test's parent
+
+
+def test_priming_moves_leaves_the_caller_where_it_was_and_makes_the_next_move_quick():
+    import threading
+    import time
+
+    from engine.cgroups.manager import Cgroup, prime_moves
+
+    group = Cgroup.create(f"pycompose-test-prime-{os.getpid()}/c")
+    child = os.fork()
+    if child == 0:
+        time.sleep(5)
+        os._exit(0)
+    try:
+        before = Path("/proc/self/cgroup").read_text()
+        prime_moves()
+        for thread in threading.enumerate():
+            if thread.name == "cgroup-prime":
+                thread.join(timeout=5)
+        assert Path("/proc/self/cgroup").read_text() == before
+        began = time.perf_counter()
+        group.add(child)  # within a grace period of the primed move: it waits for none
+        took = time.perf_counter() - began
+        assert group.pids() == [child]
+        assert took < 0.005, f"the move after priming took {took * 1000:.1f} ms"
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+        group.remove(parents=True)
