@@ -194,5 +194,6 @@ def test_an_idle_server_leaves(warm: Warm) -> None:
 def test_requests_survive_any_argument_and_variable() -> None:
     argv = ["pycompose", "a=b", "", "ünï", os.fsdecode(b"\xff\xfe"), "--x= y"]
     environ = {"A": "1=2", "EMPTY": "", "B": os.fsdecode(b"\xc3")}
-    assert decode_request(encode_request(argv, "/tmp/dir with space", 0o022, environ)) == (
-        argv, "/tmp/dir with space", 0o022, environ)
+    sent = encode_request([os.fsencode(a) for a in argv], b"/tmp/dir with space", 0o022,
+                          {os.fsencode(k): os.fsencode(v) for k, v in environ.items()})
+    assert decode_request(sent) == (argv, "/tmp/dir with space", 0o022, environ)
