@@ -35,7 +35,7 @@ FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT, _
 
 def socket_path(directory: str) -> str:
     """One server per interpreter and import path: a server never runs another installation's code."""
-    key = 0
+    key = 0x811C9DC5
     for byte in "\0".join([sys.executable, *sys.path]).encode():  # FNV-1a: no module to import for it
         key = ((key ^ byte) * 0x01000193) & 0xFFFFFFFF
     return f"{directory.rstrip('/')}/pycompose-cli-{posix.getuid()}-{key:08x}.sock"
