@@ -189,8 +189,8 @@ class ContainerService:
         rootfs = directory / "rootfs"
         rootfs.mkdir()
         self.store.log_path(record.id).touch(mode=0o600)  # so that a follower can open it at once
-        # A container removed when it exits (--rm) keeps nothing either: its unmount need not sync the filesystem
-        volatile = options.volatile_rootfs or options.auto_remove or options.remove_on_exit
+        # An ephemeral container (--rm) keeps nothing either: its unmount need not sync the filesystem
+        volatile = options.volatile_rootfs or record.ephemeral
         mount_all(self.snapshots().prepare(record.id, image.diff_ids, rootfs, volatile=volatile))
         host_network = options.network == "host"
         hostname = os.uname().nodename if host_network or options.uts == "host" else (
