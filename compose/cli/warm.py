@@ -186,11 +186,7 @@ def _exit_like(status: str) -> None:
 
 def _start_server(path: str) -> None:
     """A server for the next command, detached (its own session, not our child); it loses a race to another quietly."""
-    try:
-        try:
-            posix.mkdir(path.rpartition("/")[0], 0o700)
-        except FileExistsError:
-            pass
+    try:  # (the server makes its directory)
         first = posix.fork()
     except OSError:
         return

@@ -108,16 +108,10 @@ def _import_everything() -> None:
     """Every module of pycompose's packages and of the dependencies they import lazily, so that no command imports
     anything (a module that fails to import is left for the command that needs it to report)."""
     importlib.import_module("compose.cli.main").make_all_commands()
-    for package in PACKAGES:
-        root = importlib.import_module(package)
-        for info in pkgutil.walk_packages(root.__path__, prefix=package + "."):
-            if info.name.endswith("__main__"):
-                continue
-            try:
-                importlib.import_module(info.name)
-            except Exception:  # noqa: BLE001 - see the docstring
-                continue
-    for name in LAZY_DEPENDENCIES:
+    modules = [info.name for package in PACKAGES
+               for info in pkgutil.walk_packages(importlib.import_module(package).__path__, prefix=package + ".")
+               if not info.name.endswith("__main__")]
+    for name in [*modules, *LAZY_DEPENDENCIES]:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - see the docstring
@@ -186,6 +180,11 @@ class Watch:
                 changed = changed or path in self.sources or name.endswith(self.SUFFIXES)
 
 
+def _changed(server: Server) -> bool:
+    """Whether a source of the server changed: asked of its watch, else of each file."""
+    return server.watch.changed() if server.watch is not None else _stale(server.sources)
+
+
 def _stale(sources: dict[str, int]) -> bool:
     for path, mtime in sources.items():
         try:
@@ -205,7 +204,7 @@ def _loop(server: Server) -> None:
             if key.data == "listener":
                 _accept(server)
             elif key.data == "sources":
-                if server.watch is not None and server.watch.changed():
+                if _changed(server):
                     _stop_listening(server)  # a source changed: the next command starts a server with it
             elif key.data == "client":
                 _client_spoke(server, key.fileobj)  # type: ignore[arg-type]
@@ -228,7 +227,7 @@ def _accept(server: Server) -> None:
         if len(fds) != 3:
             conn.close()
             return
-        if server.watch.changed() if server.watch is not None else _stale(server.sources):
+        if _changed(server):
             _stop_listening(server)  # first: the client that hears "stale" starts the next server, which needs the lock
             conn.sendall(b"stale\n")
             conn.close()
@@ -358,11 +357,7 @@ def _child(request: Request, fds: list[int]) -> None:
     except BaseException:  # noqa: BLE001 - the child must never return into the server's loop
         traceback.print_exc()
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001
-                pass
+        _flush()
         os._exit(code)
 
 
