@@ -52,32 +52,13 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644, *, durable: bool = 
 
 
 @contextlib.contextmanager
-def locked(path: Path, *, shared: bool = False, discard: bool = False) -> Iterator[None]:
-    """Hold an flock on `path` (created if missing) while the block runs.
-
-    With `discard` (exclusive locks only) the lock file is removed on release, so a lock
-    per object (one per blob, one per layer) does not pile up. Every user of such a path
-    must pass `discard`: a waiter that wins the lock on a file already removed sees that
-    the path now names another file (or none) and locks again.
-    """
-    if shared and discard:
-        raise ValueError("a shared lock cannot discard its file")
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-        except BaseException:
-            os.close(fd)
-            raise
-        if not discard or _names(path, fd):
-            break
-        os.close(fd)
+def locked(path: Path, *, shared: bool = False) -> Iterator[None]:
+    """Hold an flock on `path` (created if missing) while the block runs."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
-        if discard:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
         os.close(fd)
 
 
@@ -88,9 +69,9 @@ _F_OFD_SETLKW = getattr(fcntl, "F_OFD_SETLKW", 38)  # Linux 3.15
 def locked_slot(path: Path, slot: int) -> Iterator[None]:
     """Hold an exclusive lock on byte `slot` (0 <= slot < 2**62) of the lock file `path` while the block runs.
 
-    One file serves many objects, each its own slot (a hash of its name): no file is made and removed for
-    each lock, as `locked(discard=True)` does (a file made is a tenth of a millisecond here, and a layer is
-    locked several times in each step of a build). An open file description's lock (OFD): threads of one
+    One file serves many objects (blobs, layers), each its own slot (a hash of its name): no file is made
+    and removed for each lock (a file made is a tenth of a millisecond here, and a layer is locked several
+    times in each step of a build). An open file description's lock (OFD): threads of one
     process exclude each other as processes do; closing the descriptor (or dying) releases it."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
@@ -98,16 +79,6 @@ def locked_slot(path: Path, slot: int) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
-
-
-def _names(path: Path, fd: int) -> bool:
-    """Whether `path` still names the file open as `fd`."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return False
-    held = os.fstat(fd)
-    return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
 
 
 _parsed: dict[str, tuple[tuple[int, int, int], Callable[[bytes], Any], Any]] = {}

@@ -26,6 +26,11 @@ def hex_of(digest: str) -> str:
     return check(digest)[len("sha256:"):]
 
 
+def lock_slot(digest: str) -> int:
+    """The byte of a shared lock file (pycompose.files.locked_slot) that stands for the object `digest` names."""
+    return int(hex_of(digest)[:15], 16)
+
+
 def of_bytes(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 

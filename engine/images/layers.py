@@ -94,7 +94,7 @@ class LayerStore:
             ref.touch()
 
     def _lock(self, diff_id: str) -> contextlib.AbstractContextManager[None]:
-        return files.locked_slot(self.root / "locks" / "layers.lock", int(digests.hex_of(diff_id)[:15], 16))
+        return files.locked_slot(self.root / "locks" / "layers.lock", digests.lock_slot(diff_id))
 
     def ensure(self, diff_id: str, open_blob, owner: str) -> None:
         """Unpack the layer unless present (`open_blob()` gives its blob), and record `owner` as a user."""

@@ -138,7 +138,7 @@ class ContentStore:
         return got, n
 
     def _blob_lock(self, digest: str) -> contextlib.AbstractContextManager[None]:
-        return files.locked_slot(self._locks / "blobs.lock", int(digests.hex_of(digest)[:15], 16))
+        return files.locked_slot(self._locks / "blobs.lock", digests.lock_slot(digest))
 
     def add_bytes(self, data: bytes) -> str:
         digest = digests.of_bytes(data)

@@ -35,37 +35,6 @@ def test_the_lock_is_held_for_the_block(tmp_path):
             os.close(fd)
 
 
-def test_a_discarded_lock_leaves_no_file_and_still_excludes(tmp_path):
-    import threading
-
-    lock = tmp_path / "blob.lock"
-    inside, most, turns = [0], [0], 200
-    guard = threading.Lock()
-
-    def work():
-        for _ in range(turns):
-            with locked(lock, discard=True):
-                with guard:
-                    inside[0] += 1
-                    most[0] = max(most[0], inside[0])
-                os.sched_yield()
-                with guard:
-                    inside[0] -= 1
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert most[0] == 1  # never two holders, though the file was removed and made again 800 times
-    assert os.listdir(tmp_path) == []
-
-
-def test_a_shared_lock_cannot_discard(tmp_path):
-    with pytest.raises(ValueError), locked(tmp_path / "x.lock", shared=True, discard=True):
-        pass
-
-
 def test_read_parsed_parses_once_until_the_file_is_replaced(tmp_path):
     from pycompose.files import read_parsed, write_atomic
 
