@@ -147,12 +147,17 @@ def test_snapshot_of_missing_layers_is_refused_before_anything_is_made(service):
     _ = io
 
 
-def test_a_volatile_snapshot_mounts_volatile_and_lets_go_of_its_layers_when_its_list_was_lost(service):
+def _volatile_snapshot(service, key):  # type: ignore[no-untyped-def]
+    """(image, snapshotter, target, mounts) of a volatile snapshot `key` of a three-layer image, not mounted yet."""
     image = make_image(service, THREE_LAYERS, "three:1")
     snaps = OverlaySnapshotter(service.root / "snapshots", service.layers)
     target = service.root / "rootfs"
     target.mkdir()
-    mounts = snaps.prepare("v", image.diff_ids, target, volatile=True)
+    return image, snaps, target, snaps.prepare(key, image.diff_ids, target, volatile=True)
+
+
+def test_a_volatile_snapshot_mounts_volatile_and_lets_go_of_its_layers_when_its_list_was_lost(service):
+    image, snaps, target, mounts = _volatile_snapshot(service, "v")
     assert "volatile" in mounts[0].options and snaps.mounts("v", target) == mounts  # asked again: the same
     mount_all(mounts)
     try:
@@ -171,11 +176,7 @@ def test_a_volatile_snapshot_mounts_volatile_and_lets_go_of_its_layers_when_its_
 def test_an_adopted_upper_is_the_tree_its_layer_tar_unpacks_to(service):
     from engine.images.archives.commit import layer_bytes
 
-    image = make_image(service, THREE_LAYERS, "three:1")
-    snaps = OverlaySnapshotter(service.root / "snapshots", service.layers)
-    target = service.root / "rootfs"
-    target.mkdir()
-    mounts = snaps.prepare("a", image.diff_ids, target, volatile=True)
+    _, snaps, target, mounts = _volatile_snapshot(service, "a")
     mount_all(mounts)
     try:
         (target / "etc/os").write_text("top")  # a copy up (overlay may mark it with its own xattrs)
