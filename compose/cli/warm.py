@@ -130,22 +130,24 @@ def _delegate(path: str) -> str | None:
         request = encode_request(argv, posix.getcwdb(), umask, posix.environ)
         fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))
         conn.sendmsg([request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
-        reply = _line(conn)
+        replies = _Lines(conn)
+        reply = replies.next()
     except OSError:
         conn.close()
         return None
-    if not reply.startswith("pid "):
+    if reply.startswith("pid "):
+        child = int(reply.split()[1])
+        for sig in FORWARDED:
+            _signal.signal(sig, lambda signum, _frame: _forward(child, signum))
+        try:
+            reply = replies.next()
+        except OSError:
+            reply = ""
+    elif not reply.startswith(("exit ", "signal ")):  # "stale", or nothing: not taken
         conn.close()
         return None
-    child = int(reply.split()[1])
-    for sig in FORWARDED:
-        _signal.signal(sig, lambda signum, _frame: _forward(child, signum))
-    try:
-        status = _line(conn)
-    except OSError:
-        status = ""
     conn.close()
-    return status or "lost"
+    return reply or "lost"
 
 
 def _forward(child: int, signum: int) -> None:
@@ -155,19 +157,27 @@ def _forward(child: int, signum: int) -> None:
         pass
 
 
-def _line(conn: _socket.socket) -> str:
-    data = b""
-    while not data.endswith(b"\n"):
-        while True:
-            try:
-                chunk = conn.recv(256)
-                break
-            except InterruptedError:  # a forwarded signal; PEP 475 retries, this is for clarity
-                continue
-        if not chunk:
-            break
-        data += chunk
-    return data.decode().strip()
+class _Lines:
+    """The server's answers, a line each: "pid N" (or "stale"), then "exit N" or "signal N" (the command's own
+    "exit N" and the server's may both come, and "exit N" before "pid N": the first status is the one)."""
+
+    def __init__(self, conn: _socket.socket):
+        self.conn, self.data = conn, b""
+
+    def next(self) -> str:
+        while b"\n" not in self.data:
+            while True:
+                try:
+                    chunk = self.conn.recv(256)
+                    break
+                except InterruptedError:  # a forwarded signal; PEP 475 retries, this is for clarity
+                    continue
+            if not chunk:
+                line, self.data = self.data, b""
+                return line.decode().strip()
+            self.data += chunk
+        line, _, self.data = self.data.partition(b"\n")
+        return line.decode().strip()
 
 
 def _exit_like(status: str) -> None:

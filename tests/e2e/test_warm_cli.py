@@ -168,6 +168,50 @@ def test_ctrl_c_reaches_the_command(warm: Warm, tmp_path: Path) -> None:
     assert (client.returncode, err) == (local.returncode, local_err)
 
 
+def _spare(warm: Warm, server: int) -> int:
+    """The child the server forked ahead of the next command, once it waits (it leads no session yet)."""
+    def waiting() -> int | None:
+        children = [int(pid) for pid in Path(f"/proc/{server}/task/{server}/children").read_text().split()]
+        spares = [pid for pid in children if _session(pid) != pid]
+        return spares[0] if len(spares) == 1 else None
+    return eventually(waiting, what="the server's spare child")
+
+
+def _private_dirty_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Private_Dirty:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no Private_Dirty in /proc/{pid}/smaps_rollup")
+
+
+def test_the_next_commands_child_waits_with_its_memory_its_own(warm: Warm, tmp_path: Path) -> None:
+    server = _served(warm)
+    spare = _spare(warm, server)
+    # It copies what it shares with the server before any command, so that a command does not fault on each page.
+    eventually(lambda: _private_dirty_kb(spare) > _private_dirty_kb(server) // 2, timeout=30,
+               what="the spare to own most of the server's memory")
+    client = warm.start("-f", "-", "--project-directory", str(tmp_path), "config")
+    assert eventually(lambda: warm.commands(server), what="the command to run in the server") == [spare]
+    out, err = client.communicate("services:\n  web:\n    image: busybox\n", timeout=30)
+    assert client.returncode == 0 and "image: busybox" in out, err
+    # Once it has ended, another waits for the next command.
+    eventually(lambda: _spare(warm, server) != spare, what="a new spare")
+
+
+def test_a_command_is_served_when_the_spare_is_gone(warm: Warm, tmp_path: Path) -> None:
+    server = _served(warm)
+    spare = _spare(warm, server)
+    os.kill(spare, signal.SIGKILL)
+    eventually(lambda: Path(f"/proc/{spare}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z",
+               what="the spare to die")
+    client = warm.start("-f", "-", "--project-directory", str(tmp_path), "config")
+    [child] = eventually(lambda: warm.commands(server), what="the command to run in the server")
+    assert child != spare
+    out, err = client.communicate("services:\n  web:\n    image: busybox\n", timeout=30)
+    assert client.returncode == 0 and "image: busybox" in out, err
+    assert not Path(f"/proc/{spare}").exists()  # reaped
+
+
 def test_a_changed_source_retires_the_server(warm: Warm) -> None:
     server = _served(warm)
     source = REPO / "compose" / "cli" / "version_cmd.py"
