@@ -8,6 +8,8 @@ permitted and inheritable with capset(2), and raises the ambient ones.
 
 from __future__ import annotations
 
+import functools
+
 from engine.runtime import syscalls as sc
 from engine.runtime.errors import BundleInvalid, SetupFailed
 
@@ -31,7 +33,9 @@ DOCKER_DEFAULT: tuple[str, ...] = (
 SETS = ("bounding", "effective", "permitted", "inheritable", "ambient")
 
 
+@functools.cache
 def last_cap() -> int:
+    """The kernel's highest capability number (read once: the container's setup asked it ~60 times)."""
     try:
         with open("/proc/sys/kernel/cap_last_cap") as f:
             return int(f.read())

@@ -23,7 +23,7 @@ import socket
 import time
 from collections.abc import Callable
 
-from engine.runtime import namespaces, process, seccomp, spec
+from engine.runtime import capabilities, namespaces, process, seccomp, spec
 from engine.runtime import syscalls as sc
 from engine.runtime.errors import SetupFailed, WrongState
 from engine.runtime.process import Channel
@@ -38,6 +38,7 @@ def _fork_container(store: Store, s: spec.Spec, fifo: str | None, init: bool, co
                     on_fork: Callable[[int], None] | None) -> tuple[int, Channel]:
     plan = namespaces.plan(s.namespaces)
     confine = seccomp.program(s.seccomp, store.root)  # compiled (or read from the cache) before the fork
+    capabilities.last_cap()  # read once, here: the child asks it for each capability it sets
     if plan.new_user:  # PID 1 is our grandchild: as a subreaper, we reap it (and `run` waits for it)
         sc.prctl(sc.PR_SET_CHILD_SUBREAPER, 1)
     ours, theirs = socket.socketpair()
