@@ -117,9 +117,7 @@ class Supervisor:
         return answer
 
     def _send(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            sock.connect(str(self.socket))
+        with self._connect(timeout) as sock:
             sock.sendall(json.dumps(request).encode() + b"\n")
             data = b""
             while not data.endswith(b"\n"):
@@ -145,18 +143,17 @@ class Supervisor:
         """A connection that carries the container's output (and the caller's input, with `stdin` when the
         container keeps its stdin open) until it exits; the answer says `tty` and whether `stdin` is taken.
         See engine.supervisor.attach for what flows on it."""
-        self.ensure()
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            sock.settimeout(10.0)
-            sock.connect(str(self.socket))
+            try:
+                sock = self._connect(timeout=10.0)
+            except (FileNotFoundError, ConnectionRefusedError):  # no daemon listens: start one (see `request`)
+                self.ensure()
+                sock = self._connect(timeout=10.0)
+        except OSError as e:
+            raise SupervisorUnavailable(f"attach through supervisor `{self.socket}`: {e.strerror or e}") from e
+        try:
             sock.sendall(json.dumps({"op": "attach", "id": container_id, "stdin": stdin}).encode() + b"\n")
-            data = b""
-            while not data.endswith(b"\n"):  # the answer, byte by byte: what follows it is the container's
-                chunk = sock.recv(1)
-                if not chunk:
-                    raise ConnectionResetError("the supervisor closed the connection")
-                data += chunk
+            data = _answer_line(sock)
             sock.settimeout(None)
         except OSError as e:
             sock.close()
@@ -166,6 +163,16 @@ class Supervisor:
             sock.close()
             raise ERRORS.get(answer.get("kind", ""), SupervisorUnavailable)(answer["message"], hint=answer.get("hint"))
         return sock, answer
+
+    def _connect(self, timeout: float | None) -> socket.socket:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(str(self.socket))
+        except BaseException:
+            sock.close()
+            raise
+        return sock
 
     def resize(self, container_id: str, rows: int, cols: int) -> None:
         self.request("resize", id=container_id, rows=rows, cols=cols)
@@ -182,6 +189,19 @@ class Supervisor:
         with contextlib.suppress(OSError):
             self._send({"op": "shutdown"}, timeout=5.0)
         wait_gone(pid, 10.0)
+
+
+def _answer_line(sock: socket.socket) -> bytes:
+    """The answer's line and nothing after it (what follows is the container's): looked at before it is taken."""
+    data = b""
+    while True:
+        ahead = sock.recv(4096, socket.MSG_PEEK)
+        if not ahead:
+            raise ConnectionResetError("the supervisor closed the connection")
+        end = ahead.find(b"\n")
+        data += sock.recv(len(ahead) if end < 0 else end + 1)
+        if end >= 0:
+            return data
 
 
 def wait_gone(pid: int, timeout: float) -> bool:
