@@ -91,9 +91,13 @@ class Supervised:
         next_state(action, record.name, record.state)  # refuse before doing anything
         launcher = launcher_for(record.config.launcher)
         stdio = self.io.prepare(record)
+        report = os.pipe2(os.O_CLOEXEC) if launcher.creates else (-1, -1)
+        stdio.report = report[1]
         try:
             child = launcher.start(record, stdio)
         except LaunchFailed as e:
+            if report[0] >= 0:
+                os.close(report[0])
             self.failed(e)
             raise
         finally:
@@ -102,7 +106,15 @@ class Supervised:
             self.starters.append(done)
         if launcher.creates:
             self.creating, self.creating_record = True, record
-            self.daemon.loop.watch_child(child, lambda status: self.created(action, status))
+            ended: list[int] = []
+
+            def once(status: int | None) -> None:  # reported, or reaped: the first tells (a restart forks anew)
+                if not ended:
+                    ended.append(1)
+                    self.created(action, status)
+
+            self.daemon.loop.watch_child(child, once)
+            self.daemon.loop.add_reader(report[0], lambda: self.reported(report[0], once))
             return
         try:
             self.io.take_terminal()
@@ -111,6 +123,18 @@ class Supervised:
             self.failed(e)
             return
         self.running(action, child)
+
+    def reported(self, fd: int, created: Callable[[int | None], None]) -> None:
+        """The creator's exit code, written before it exits: the container runs (or failed) from now, not once the
+        creator's memory is torn down. Nothing (it died first): its exit, known to the reaper, tells."""
+        self.daemon.loop.remove_reader(fd)
+        try:
+            text = os.read(fd, 16)
+        except OSError:
+            text = b""
+        os.close(fd)
+        if text.strip().isdigit():
+            created(int(text) << 8)  # a wait status, as of an exit with that code
 
     def created(self, action: str, status: int | None) -> None:
         """The creator has exited: the container's process runs (and is ours by reparenting), or it failed."""

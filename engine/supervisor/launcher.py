@@ -22,7 +22,10 @@ keep them open in the supervisor.
 Stdio: `stdin` is -1 (the process reads /dev/null) or the read end of its stdin;
 with `console` (a unix socket, else -1) the process gets a new pty as its terminal
 and stdio instead, and the pty's master is sent through that socket (SCM_RIGHTS)
-before `start` returns (a creating launcher: before its creator exits).
+before `start` returns (a creating launcher: before its creator exits). `report` (a
+creating launcher's, else -1) is the write end of a pipe on which the creator writes
+its exit code ("N\n") once its work is done, before it exits: the supervisor goes on
+without waiting for the creator's memory to be torn down (`detach`).
 
 A record names its launcher (`config.launcher`): a name from LAUNCHERS or a
 `module:Class` path, imported when first needed. `process` runs a host command
@@ -32,6 +35,7 @@ use it, and the native runtime plugs in beside it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import importlib
@@ -54,10 +58,11 @@ class UnknownLauncher(EngineError, InvalidArgument):
 
 
 class Stdio:
-    __slots__ = ("stdin", "stdout", "stderr", "console")
+    __slots__ = ("stdin", "stdout", "stderr", "console", "report")
 
-    def __init__(self, stdin: int, stdout: int, stderr: int, console: int = -1):
+    def __init__(self, stdin: int, stdout: int, stderr: int, console: int = -1, report: int = -1):
         self.stdin, self.stdout, self.stderr, self.console = stdin, stdout, stderr, console
+        self.report = report
 
 
 class Launcher(Protocol):
@@ -73,6 +78,7 @@ class Launcher(Protocol):
 
 
 CONSOLE_FD = 3  # where a child finds the console socket of its Stdio
+REPORT_FD = 4  # and where a detached child finds its report pipe
 
 
 def _child_stdio(stdio: Stdio) -> None:
@@ -128,10 +134,20 @@ def detach(work: Callable[[], int], stdio: Stdio) -> int:
 
         gc.disable()  # the supervisor's objects are not ours to finalise (their descriptors are closed below)
         signal.set_wakeup_fd(-1)
+        report = fcntl.fcntl(stdio.report, fcntl.F_DUPFD_CLOEXEC, REPORT_FD + 1) if stdio.report >= 0 else -1
         _child_stdio(stdio)
-        os.closerange(CONSOLE_FD + 1 if stdio.console >= 0 else CONSOLE_FD, 1 << 16)
+        if report >= 0:
+            os.dup2(report, REPORT_FD, inheritable=False)
+            if stdio.console < 0:
+                with contextlib.suppress(OSError):
+                    os.close(CONSOLE_FD)
+        os.closerange(REPORT_FD + 1 if report >= 0 else CONSOLE_FD + 1 if stdio.console >= 0 else CONSOLE_FD,
+                      1 << 16)
         code = work()
     finally:
+        if stdio.report >= 0:
+            with contextlib.suppress(OSError):
+                os.write(REPORT_FD, b"%d\n" % code)
         os._exit(code)
 
 

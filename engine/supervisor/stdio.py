@@ -132,7 +132,7 @@ class ContainerIO:
 
     @staticmethod
     def release(stdio: Stdio) -> None:
-        for fd in (stdio.stdin, stdio.stdout, stdio.stderr, stdio.console):
+        for fd in (stdio.stdin, stdio.stdout, stdio.stderr, stdio.console, stdio.report):
             if fd >= 0:
                 os.close(fd)
 
