@@ -29,6 +29,8 @@ import errno
 import functools
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
@@ -90,20 +92,60 @@ def host_layout() -> Layout:
     return detect()
 
 
-def prime_moves() -> None:
-    """Start, in the background, the kernel's slow path of moving a process between cgroups.
+PRIME_PERIOD = 0.005  # well within the ~10-20 ms the kernel keeps its fast path after a move
+PRIME_FOR = 0.5  # after the last call: a create, its start and its runtime's moves fit in it
 
-    The first move after a quiet while waits for an RCU grace period (the kernel's cgroup_threadgroup_rwsem:
-    5-15 ms here); a move that follows within about a grace period is quick (0.3 ms). So a process about to
-    have a container started moves itself, in a daemon thread, into the cgroup it is already in: nothing
-    changes, and the container's own move some milliseconds later is quick. Best effort: a failure is ignored.
+
+class _Primer:
+    lock = threading.Lock()
+    until = 0.0
+    thread: threading.Thread | None = None
+
+    @classmethod
+    def forget(cls) -> None:  # in a forked child: the thread (and a lock it held) stayed with the parent
+        cls.lock, cls.until, cls.thread = threading.Lock(), 0.0, None
+
+
+os.register_at_fork(after_in_child=_Primer.forget)
+
+
+def prime_moves(seconds: float = PRIME_FOR) -> None:
+    """Keep the kernel's fast path of moving a process between cgroups open for `seconds`, in the background.
+
+    A move waits for an RCU grace period in the kernel (cgroup_threadgroup_rwsem: 6-15 ms here) unless another
+    move happened within about one (then it takes 0.1 ms). So a process about to have a container started moves
+    itself, in a daemon thread, into the cgroup it is already in (nothing changes) every PRIME_PERIOD until
+    `seconds` after the last call: the container's nine moves, whenever its runtime makes them, are then quick.
+    Best effort: a failure ends the priming.
     """
-    import threading
+    with _Primer.lock:
+        _Primer.until = max(_Primer.until, time.monotonic() + seconds)
+        if _Primer.thread is not None:
+            return
+        procs = _own_procs_file()
+        if procs is None:
+            return
+        moving = threading.Event()
+        _Primer.thread = threading.Thread(target=_keep_primed, args=(procs, moving), name="cgroup-prime", daemon=True)
+        _Primer.thread.start()
+    # Until its first move is under way: that one waits out the grace period (holding the kernel's cgroup_mutex,
+    # which a cgroup's mkdir needs too), so the sooner it starts, the sooner it is done.
+    moving.wait(timeout=0.05)
 
-    threading.Thread(target=_move_self_in_place, name="cgroup-prime", daemon=True).start()
+
+def _keep_primed(procs: Path, moving: threading.Event) -> None:
+    moving.set()
+    while _move_self(procs):
+        time.sleep(PRIME_PERIOD)
+        with _Primer.lock:
+            if time.monotonic() >= _Primer.until:
+                break
+    with _Primer.lock:
+        _Primer.thread = None
 
 
-def _move_self_in_place() -> None:
+def _own_procs_file() -> Path | None:
+    """The cgroup.procs of this process's own cgroup on one of its hierarchies (the kernel's lock is global)."""
     try:
         layout = host_layout()
         with open("/proc/self/cgroup") as f:
@@ -113,10 +155,18 @@ def _move_self_in_place() -> None:
             root = layout.unified if hierarchy == "0" else layout.v1.get(controllers.split(",")[0])
             procs = root / path.lstrip("/") / "cgroup.procs" if root is not None else None
             if procs is not None and procs.is_file():
-                procs.write_text(str(os.getpid()))
-                return
+                return procs
     except (OSError, ValueError, CgroupError):
-        return
+        pass
+    return None
+
+
+def _move_self(procs: Path) -> bool:
+    try:
+        procs.write_text(str(os.getpid()))
+        return True
+    except OSError:
+        return False
 
 
 def _relative(path: str | PurePosixPath) -> PurePosixPath:

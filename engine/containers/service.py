@@ -84,9 +84,6 @@ class ContainerService:
         `options.image` is looked up."""
         if options.runtime not in RUNTIMES:
             raise ContainerInvalid(f"runtime `{options.runtime}`: choose one of {', '.join(RUNTIMES)}")
-        from engine.cgroups.manager import prime_moves
-
-        prime_moves()  # its process's move into its cgroups, when it starts, is then quick
         if options.name is not None and not _NAME.fullmatch(options.name):
             raise ContainerInvalid(f"invalid container name `{options.name}`: only [a-zA-Z0-9][a-zA-Z0-9_.-] "
                                    "are allowed")
@@ -123,7 +120,14 @@ class ContainerService:
         except BaseException:
             self._forget_volumes(made)
             raise
+        from engine.cgroups.manager import Cgroup, prime_moves
+
         try:
+            # Its cgroups now, and the moves primed only after (see prime_moves: a first move holds the kernel's
+            # cgroup_mutex, which a mkdir waits for, for a grace period), so that when it starts, in some
+            # milliseconds, neither its cgroups' making (done) nor its process's moves (primed) wait.
+            Cgroup.create(cgroup)
+            prime_moves()
             self._make_bundle(record, image, image_config, options)
             if whole:
                 record = self.made(record.id)
@@ -272,7 +276,7 @@ class ContainerService:
     def _prepare(self, record: ContainerRecord) -> None:
         """What a start needs before the runtime runs: the root filesystem mounted, /dev/shm, the namespaces of the
         containers it joins as they are now, the cgroup with its limits."""
-        from engine.cgroups.manager import Cgroup
+        from engine.cgroups.manager import Cgroup, prime_moves
         from engine.cgroups.resources import Resources
         from engine.images.snapshots import mount_all
 
@@ -285,6 +289,7 @@ class ContainerService:
         self._mount_shm(record, record.config.launch.get("options", {}).get("shm_size"))
         if _joins_others(record):
             doc = self._rejoin(record, doc)
+        prime_moves()  # its process's moves into its cgroups are then quick (made by `create`, or made here first)
         Cgroup.create(record.config.launch["cgroup"], Resources.from_oci(doc["linux"].get("resources") or {}))
 
     def run_here(self, ref: str, on_output: Callable[[bytes], None],
