@@ -6,8 +6,8 @@ has imported everything once; for each command it forks a child that runs the co
 this process's arguments, environment, working directory, umask and standard streams (passed
 as file descriptors), so the command writes to our terminal or pipes itself. We wait for its
 exit status and exit with it; signals sent to us (Ctrl-C, SIGTERM, a window resize) are sent on
-to it, and if we are killed the server kills it, so the child lives exactly as long as a command
-run here would.
+to it, Ctrl-Z stops it with us (and `fg` resumes both), and if we are killed the server kills
+it, so the child lives exactly as long as a command run here would.
 
 When no server answers, the command runs here as it always did, and a server is started in
 the background for the next command. It leaves by itself after `PYCOMPOSE_WARM_IDLE` seconds
@@ -139,6 +139,8 @@ def _delegate(path: str) -> str | None:
         child = int(reply.split()[1])
         for sig in FORWARDED:
             _signal.signal(sig, lambda signum, _frame: _forward(child, signum))
+        _signal.signal(_signal.SIGTSTP, lambda _signum, _frame: _suspend(child))
+        _signal.signal(_signal.SIGCONT, lambda _signum, _frame: _forward(child, _signal.SIGCONT))
         try:
             reply = replies.next()
         except OSError:
@@ -148,6 +150,13 @@ def _delegate(path: str) -> str | None:
         return None
     conn.close()
     return reply or "lost"
+
+
+def _suspend(child: int) -> None:
+    """Ctrl-Z: the command stops, and so do we, as one process would; `fg` (SIGCONT) resumes us, and we it. (SIGSTOP
+    for the command: it leads a session of its own, and the kernel drops a SIGTSTP sent to such an orphaned group.)"""
+    _forward(child, _signal.SIGSTOP)
+    posix.kill(posix.getpid(), _signal.SIGSTOP)
 
 
 def _forward(child: int, signum: int) -> None:

@@ -168,6 +168,22 @@ def test_ctrl_c_reaches_the_command(warm: Warm, tmp_path: Path) -> None:
     assert (client.returncode, err) == (local.returncode, local_err)
 
 
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def test_ctrl_z_stops_the_command_and_fg_resumes_it(warm: Warm, tmp_path: Path) -> None:
+    server = _served(warm)
+    client = warm.start("-f", "-", "--project-directory", str(tmp_path), "config")
+    [child] = eventually(lambda: warm.commands(server), what="the command to run in the server")
+    client.send_signal(signal.SIGTSTP)
+    eventually(lambda: _state(child) == "T" and _state(client.pid) == "T", what="the command and its client to stop")
+    client.send_signal(signal.SIGCONT)
+    eventually(lambda: _state(child) != "T" and _state(client.pid) != "T", what="both to run again")
+    out, err = client.communicate("services:\n  web:\n    image: busybox\n", timeout=30)
+    assert client.returncode == 0 and "image: busybox" in out, err
+
+
 def _spare(warm: Warm, server: int) -> int:
     """The child the server forked ahead of the next command, once it waits (it leads no session yet)."""
     def waiting() -> int | None:
@@ -202,8 +218,7 @@ def test_a_command_is_served_when_the_spare_is_gone(warm: Warm, tmp_path: Path) 
     server = _served(warm)
     spare = _spare(warm, server)
     os.kill(spare, signal.SIGKILL)
-    eventually(lambda: Path(f"/proc/{spare}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z",
-               what="the spare to die")
+    eventually(lambda: _state(spare) == "Z", what="the spare to die")
     client = warm.start("-f", "-", "--project-directory", str(tmp_path), "config")
     [child] = eventually(lambda: warm.commands(server), what="the command to run in the server")
     assert child != spare
