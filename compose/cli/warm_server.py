@@ -122,6 +122,9 @@ def serve(path: str) -> None:
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # leaving already: let nothing cut the cleaning short
         _stop_listening(server)
+        # Gone at once: the interpreter's teardown of everything imported costs a busy host seconds, and there is
+        # nothing to flush (the server's streams are /dev/null).
+        os._exit(0)
 
 
 def _import_everything() -> None:
@@ -276,6 +279,7 @@ def _hand(spare: Spare, request: bytes, fds: list[int], conn: socket.socket) -> 
     """Give the command to `spare`, then "pid N" to the client; the spare's pid, or None when it is gone (reaped
     here). (A command quick enough answers "exit N" before that: the client takes the lines in any order.)"""
     try:
+        _normal_priority(spare.pid)  # it notices the command between two copies: soon, also on a busy host
         socket.send_fds(spare.chan, [request], fds)
     except OSError:
         _discard(spare)
@@ -291,10 +295,16 @@ def _hand(spare: Spare, request: bytes, fds: list[int], conn: socket.socket) -> 
 
 def _discard(spare: Spare) -> None:
     try:
+        _normal_priority(spare.pid)  # at idle priority, on a busy host, even dying could take seconds
         os.kill(spare.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     os.waitpid(spare.pid, 0)
+
+
+def _normal_priority(pid: int) -> None:
+    """A spare out of the idle priority it copies its memory at (see `_own_memory`)."""
+    os.sched_setscheduler(pid, os.SCHED_OTHER, os.sched_param(0))
 
 
 def _same_user(conn: socket.socket) -> bool:
