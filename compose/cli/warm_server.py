@@ -98,6 +98,12 @@ def serve(path: str) -> None:
     lock = _lock(path + ".lock")
     if lock is None:
         return  # another server has it, or has just left and removed it: the next command starts one
+    # SIGTERM (stop_servers) is a byte on this pipe, which the loop reads as "leave": no exception raised wherever
+    # the server happens to be (in a fork, halfway through handing a command over), and none missed while it
+    # imports: the loop finds the byte as it begins.
+    stop, stop_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.set_wakeup_fd(stop_w, warn_on_full_buffer=False)
     os.chdir("/")
     _import_everything()
     gc.freeze()  # what is imported now lives on: children neither scan it nor copy its pages to do so
@@ -111,16 +117,15 @@ def serve(path: str) -> None:
     listener.listen(64)
     server = Server(path, lock, listener, _sources(), idle=float(os.environ.get("PYCOMPOSE_WARM_IDLE") or IDLE_SECONDS))
     server.selector.register(listener, selectors.EVENT_READ, "listener")
+    server.selector.register(stop, selectors.EVENT_READ, "stop")
     server.watch = Watch.of(server.sources)
     if server.watch is not None:
         server.selector.register(server.watch.fd, selectors.EVENT_READ, "sources")
     if _stale(server.sources):  # changed while it was imported, before the watch began
         _stop_listening(server)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped: the socket goes, see below
     try:
         _loop(server)
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # leaving already: let nothing cut the cleaning short
         _stop_listening(server)
         # Gone at once: the interpreter's teardown of everything imported costs a busy host seconds, and there is
         # nothing to flush (the server's streams are /dev/null).
@@ -226,6 +231,8 @@ def _loop(server: Server) -> None:
         if server.listening and not server.running and server.spare is None:
             server.spare = _spare(prefault=True)  # for the next command, made while none runs
         for key, _ in server.selector.select(timeout=max(idle, 0.1) if not server.running else None):
+            if key.data == "stop":
+                return  # SIGTERM: gone now (its commands run on: they are not the server's to end)
             if key.data == "listener":
                 _accept(server)
             elif key.data == "sources":
@@ -378,7 +385,7 @@ def _lock(path: str) -> int | None:
 
 
 def _stop_listening(server: Server) -> None:
-    """Step by step, each done once: a SIGTERM may cut it short, and the server's end runs it again to finish."""
+    """Step by step, each done once (the server's end runs it again, after a source change ran it)."""
     if server.listening:
         server.listening = False
         server.selector.unregister(server.listener)
@@ -416,6 +423,7 @@ def _spare(prefault: bool) -> Spare:
 
 
 def _wait_for_command(chan: socket.socket, prefault: bool) -> None:
+    signal.set_wakeup_fd(-1)  # the server's: closed below, and a command's own signals are not its business
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGQUIT):
         signal.signal(sig, signal.SIG_DFL)  # Ctrl-C before the command runs ends it as it ends Python's start
     fd = chan.detach()
