@@ -98,10 +98,11 @@ def _render(loaded: Loaded, format: Format, *, listing: str | None, hash_of: str
         return render.to_json(found.as_json(used)) if format is Format.json else found.table(used)
     if hash_of is not None:
         return _hashes(data, hash_of)
-    escape = not no_interpolate  # Compose writes every `$` back as `$$` unless it did not interpolate
+    # Compose writes every `$` back as `$$` unless it did not interpolate; then it prints its model, a plain map
+    raw = no_interpolate
     if format is Format.json:
-        return render.to_json(data, escape_dollars=escape)
-    return render.to_yaml(data, escape_dollars=escape)
+        return render.to_json(data, escape_dollars=not raw, as_map=raw)
+    return render.to_yaml(data, escape_dollars=not raw, as_map=raw)
 
 
 def _hashes(data: dict[str, Any], selection: str) -> str:
