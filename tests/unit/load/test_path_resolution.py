@@ -78,7 +78,8 @@ def test_extends_from_another_folder_joins_that_folder_relative_to_this_file(tmp
 def test_an_included_project_prints_paths_relative_to_the_includer(tmp_path):
     _write(tmp_path, {
         "compose.yaml": "include: [inc/compose.yaml]\nservices:\n  app:\n    image: app\n",
-        "inc/compose.yaml": "services:\n  worker:\n    image: w\n    volumes: [\"./spool:/spool\", \"../logs:/logs\"]\n",
+        "inc/compose.yaml": "services:\n  worker:\n    image: w\n"
+                            "    volumes: [\"./spool:/spool\", \"../logs:/logs\"]\n",
     })
     worker = load(ProjectOptions(working_dir=tmp_path, environ={}, resolve_paths=False)).data["services"]["worker"]
     assert [m["source"] for m in worker["volumes"]] == ["inc/spool", "logs"]
