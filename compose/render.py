@@ -490,14 +490,16 @@ def _emit_list(out: list[str], items: Iterable[Any], schema: Schema, indent: str
         prefix = indent
 
 
-def to_yaml(project: Mapping[str, Any], *, escape_dollars: bool = False) -> str:
+def to_yaml(project: Mapping[str, Any], *, escape_dollars: bool = False, as_map: bool = False) -> str:
     """The project as `docker compose config` prints it (YAML).
 
     `escape_dollars`: write every `$` as `$$`, as Compose does to an interpolated project so that its output
     loads back to the same values (`config` without `--no-interpolate`).
+    `as_map`: every mapping's keys sorted, no struct order: with `--no-interpolate` Compose prints its
+    model, a plain map, instead of the project's structs.
     """
     out: list[str] = []
-    _emit_map(out, project, "project", "", "")
+    _emit_map(out, project, None if as_map else "project", "", "")
     text = "\n".join(out) + "\n"
     return text.replace("$", "$$") if escape_dollars else text
 
@@ -547,10 +549,10 @@ def _json_struct(value: Mapping[str, Any], schema: str, floats: list[str]) -> di
 _FLOAT_RE = re.compile('"\\\\u0000float:(\\d+)"')
 
 
-def to_json(project: Mapping[str, Any], *, escape_dollars: bool = False) -> str:
-    """The project as `docker compose config --format json` prints it; `escape_dollars` as for `to_yaml`."""
+def to_json(project: Mapping[str, Any], *, escape_dollars: bool = False, as_map: bool = False) -> str:
+    """The project as `docker compose config --format json` prints it; the options as for `to_yaml`."""
     floats: list[str] = []
-    data = _json_struct(project, "project", floats)
+    data = _json_value(project, None, floats) if as_map else _json_struct(project, "project", floats)
     import json  # only JSON output needs it
 
     text = json.dumps(data, indent=2, ensure_ascii=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -40,6 +41,11 @@ def config(
     = False,
     variables: Annotated[bool, typer.Option("--variables", help="Print the variables the files use")] = False,
     no_interpolate: Annotated[bool, typer.Option("--no-interpolate", help="Don't interpolate variables")] = False,
+    no_path_resolution: Annotated[bool, typer.Option("--no-path-resolution", help="Don't resolve file paths")]
+    = False,
+    no_normalize: Annotated[bool, typer.Option("--no-normalize", help="Don't normalize compose model")] = False,
+    no_env_resolution: Annotated[bool, typer.Option("--no-env-resolution", help="Don't resolve service env files")]
+    = False,
     no_consistency: Annotated[bool, typer.Option("--no-consistency", help="Don't check references between services, "
                                                  "networks, volumes...")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only validate; print nothing")] = False,
@@ -49,8 +55,11 @@ def config(
 
     options: GlobalOptions = ctx.obj
     selected = () if list_services else tuple(services or ())  # Compose lists every service with --services
-    loaded = load(options.project_options(services=selected, interpolate=not no_interpolate,
-                                          consistency=not no_consistency))
+    # `--no-env-resolution` changes nothing Compose 2.40 prints: its loader has folded `env_file` into
+    # `environment` before the flag is looked at (and `--no-interpolate` keeps `env_file` anyway).
+    wanted = options.project_options(services=selected, interpolate=not no_interpolate,
+                                     consistency=not no_consistency)
+    loaded = load(replace(wanted, resolve_paths=not no_path_resolution, normalize=not no_normalize))
     for message in loaded.warnings:
         warn(message)
     if quiet:
@@ -89,10 +98,11 @@ def _render(loaded: Loaded, format: Format, *, listing: str | None, hash_of: str
         return render.to_json(found.as_json(used)) if format is Format.json else found.table(used)
     if hash_of is not None:
         return _hashes(data, hash_of)
-    escape = not no_interpolate  # Compose writes every `$` back as `$$` unless it did not interpolate
+    # Compose writes every `$` back as `$$` unless it did not interpolate; then it prints its model, a plain map
+    raw = no_interpolate
     if format is Format.json:
-        return render.to_json(data, escape_dollars=escape)
-    return render.to_yaml(data, escape_dollars=escape)
+        return render.to_json(data, escape_dollars=not raw, as_map=raw)
+    return render.to_yaml(data, escape_dollars=not raw, as_map=raw)
 
 
 def _hashes(data: dict[str, Any], selection: str) -> str:

@@ -11,6 +11,8 @@ out (Compose 2.40 inherits `depends_on`, `links`, `volumes_from` and `profiles` 
 Relative paths of a service taken from another file stand for that file's folder,
 so they are made absolute there: `build` (context and additional contexts),
 `env_file`, `label_file`, bind sources of `volumes` and `develop.watch` paths.
+Without path resolution (`config --no-path-resolution`) they are joined to that
+folder relative to this file's instead (`other/ctx`), as Compose prints them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from compose.errors import FileError, KeyPath
+from compose.load.canonical.storage import parse_volume
 from compose.load.merge import merge, split_volume, strip_reset_items
 
 Reader = Callable[[Path], Any]
@@ -39,7 +42,8 @@ class _File:
 
 
 def apply_extends(data: dict, *, working_dir: Path, read: Reader, resets: frozenset[KeyPath] = frozenset(),
-                  overrides: frozenset[KeyPath] = frozenset(), name: str | None = None) -> dict:
+                  overrides: frozenset[KeyPath] = frozenset(), name: str | None = None,
+                  resolve_paths: bool = True) -> dict:
     """`data` with every `services.*.extends` resolved and removed.
 
     `read(path)` returns another file's data, or an object with `data`, `resets` and
@@ -50,14 +54,16 @@ def apply_extends(data: dict, *, working_dir: Path, read: Reader, resets: frozen
     if not isinstance(services, dict) or not any(isinstance(s, dict) and "extends" in s for s in services.values()):
         return data
     main = _File(name, Path(working_dir), services, resets, overrides)
-    resolver = _Resolver(read, main)
+    resolver = _Resolver(read, main, resolve_paths)
     out = {svc: resolver.resolve(main, svc, ()) for svc in services}
     return {**data, "services": out}
 
 
 class _Resolver:
-    def __init__(self, read: Reader, main: _File):
+    def __init__(self, read: Reader, main: _File, resolve_paths: bool):
         self.read = read
+        self.main_folder = main.folder
+        self.resolve_paths = resolve_paths
         self.files: dict[str, _File] = {main.key: main} if main.key else {}
         self.done: dict[tuple[str | None, str], Any] = {}
 
@@ -79,7 +85,8 @@ class _Resolver:
             if target not in other.services:
                 raise FileError(_where(chain[-1]), f'cannot extend service "{service}": service "{target}" not found '
                                 f"in {spec['file']}")
-            base = _rebase(self.resolve(other, target, chain), other.folder)
+            folder = other.folder if self.resolve_paths else Path(os.path.relpath(other.folder, self.main_folder))
+            base = _rebase(self.resolve(other, target, chain), folder)
         else:
             if target not in file.services:
                 raise FileError(_where(chain[-1]), f'cannot extend service "{service}": service "{target}" not found')
@@ -178,6 +185,8 @@ def _rebase_volume(item: Any, folder: Path) -> Any:
         parts = split_volume(item)
         if len(parts) > 1 and parts[0].startswith("."):
             parts[0] = _absolute(parts[0], folder)
+            if not folder.is_absolute():  # `other/data` would read as a volume name: say it is a bind mount
+                return {**parse_volume(item, ()), "source": parts[0]}
             return ":".join(parts)
         return item
     if isinstance(item, dict) and item.get("type", "bind") == "bind" and _local(item.get("source")):

@@ -83,6 +83,7 @@ class _Run:
 
     warnings: list[str] = field(default_factory=list)
     chain: tuple[tuple[str, ...], ...] = ()
+    top_dir: Path | None = None  # the top project's folder: included paths print relative to it (no resolution)
     included_sources: list[Any] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
@@ -106,6 +107,8 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
         environ = environment.with_dotenv(environ, environment.read_env_files(
             [project_dir / ".env"], options.environ, required=False))
 
+    if run.top_dir is None:
+        run.top_dir = project_dir
     locations = Locations()
     data: dict[str, Any] = {}
     parsed_files = [_read(file, options, project_dir) for file in files]
@@ -124,7 +127,9 @@ def _load(options: ProjectOptions, run: _Run, project_name: str | None) -> Loade
             _located(locations, validate, data)
 
     context = canonical.Context(working_dir=project_dir, project_name=name, environ=environ,
-                                raw_variables=not options.interpolate)
+                                raw_variables=not options.interpolate, normalize=options.normalize,
+                                resolve_paths=options.resolve_paths,
+                                paths_relative_to=None if project_name is None else run.top_dir)
     data = _located(locations, include.apply_include, data, working_dir=project_dir,
                     canonical=lambda d: canonical.canonicalize(d, context),
                     load_included=lambda spec: _load_included(spec, options, run, name))
@@ -245,7 +250,7 @@ def _per_file(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOp
 
     return _located(locations, extends.apply_extends, ready.data, working_dir=base_dir, read=read_other,
                     resets=parsed.resets, overrides=parsed.overrides,
-                    name=None if parsed.name == "-" else Path(parsed.name).name)
+                    name=None if parsed.name == "-" else Path(parsed.name).name, resolve_paths=options.resolve_paths)
 
 
 def _prepared(parsed: ParsedFile, environ: Mapping[str, str], options: ProjectOptions, run: _Run) -> ParsedFile:
@@ -320,7 +325,7 @@ def _load_included(spec: include.IncludeSpec, options: ProjectOptions, run: _Run
     sub = ProjectOptions(
         files=key, working_dir=options.working_dir, project_directory=spec.project_directory,
         env_files=tuple(str(p) for p in spec.env_files), interpolate=options.interpolate,
-        environ=options.environ,
+        resolve_paths=options.resolve_paths, normalize=options.normalize, environ=options.environ,
     )
     outer = run.chain
     run.chain = (*outer, key)

@@ -24,6 +24,8 @@ class ProjectOptions:
     services: tuple[str, ...] = ()
     interpolate: bool = True
     consistency: bool = True
+    resolve_paths: bool = True   # `config --no-path-resolution` prints relative paths as written
+    normalize: bool = True       # `config --no-normalize` skips compose-go's normalisation (implicit defaults)
     all_resources: bool = False  # keep the networks, volumes, secrets and configs no service uses
     dotenv: bool = True          # read the project's `.env` (COMPOSE_DISABLE_ENV_FILE turns it off)
     environ: Mapping[str, str] = field(default_factory=dict)

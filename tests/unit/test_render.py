@@ -147,3 +147,15 @@ def test_dollars_are_doubled_when_asked_as_compose_does_after_interpolation() ->
     assert "      - $$HOME\n" in to_yaml(project, escape_dollars=True)
     assert '"$$HOME"' in to_json(project, escape_dollars=True)
     assert "      - $HOME\n" in to_yaml(project)
+
+
+def test_as_map_sorts_every_mapping_as_composes_model_output_does():
+    from compose.render import to_json, to_yaml
+
+    project = {"name": "p", "services": {"web": {"ports": [{"target": 80, "published": "8080", "mode": "ingress"}]}},
+               "networks": {"default": {"name": "p_default"}}}
+    assert to_yaml(project, as_map=True) == (
+        "name: p\nnetworks:\n  default:\n    name: p_default\nservices:\n  web:\n    ports:\n"
+        "      - mode: ingress\n        published: \"8080\"\n        target: 80\n")
+    assert to_json(project, as_map=True).index('"networks"') < to_json(project, as_map=True).index('"services"')
+    assert to_yaml(project).index("services:") < to_yaml(project).index("networks:")  # the struct order stays

@@ -12,6 +12,7 @@ it never mutates `value`. It raises `FileError(path, problem)` for a bad value.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,23 @@ class Context:
     project_name: str
     environ: Mapping[str, str]
     raw_variables: bool = False  # `--no-interpolate`: a value holding `$` that a rule cannot read stays as written
+    normalize: bool = True  # `--no-normalize` turns off compose-go's `Normalize` step (see `normalizing`)
+    resolve_paths: bool = True  # `--no-path-resolution`: relative paths are printed as written...
+    paths_relative_to: Path | None = None  # ...except an included project's, made relative to the includer's folder
+
+    @property
+    def path_base(self) -> str | None:
+        """The folder relative paths are joined to in the output, or None to leave them as written.
+
+        Files are still read from `working_dir`; this only decides what `config` prints.
+        Compose resolves an included project's paths against the relative folder it was
+        included from, so `./data` in `inc/compose.yaml` prints as `inc/data`.
+        """
+        if self.resolve_paths:
+            return str(self.working_dir)
+        if self.paths_relative_to is not None:
+            return os.path.relpath(self.working_dir, self.paths_relative_to)
+        return None
 
 
 Rule = Callable[[Any, Context, KeyPath], Any]

@@ -108,8 +108,8 @@ def implied_dependencies(service: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def service_defaults(value: Any, ctx: Context, path: KeyPath) -> Any:
-    """`services.*`: the `default` network when none is set, and the implied dependencies."""
-    if not isinstance(value, dict):
+    """`services.*`: the `default` network when none is set, and the implied dependencies (normalisation)."""
+    if not isinstance(value, dict) or not ctx.normalize:
         return value
     out = dict(value)
     if not out.get("networks") and not out.get("network_mode"):
@@ -152,7 +152,7 @@ def network(value: Any, ctx: Context, path: KeyPath) -> Any:
 
 def declare_default_network(value: Any, ctx: Context, path: KeyPath) -> Any:
     """The whole project: top-level `networks.default` declared (and named) when a service joins it."""
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or not ctx.normalize:
         return value
     services = value.get("services") or {}
     used = any(isinstance(s, dict) and "default" in (s.get("networks") or {}) for s in services.values())

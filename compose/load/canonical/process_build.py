@@ -34,7 +34,10 @@ def is_remote(context: str) -> bool:
 
 def local_path(value: str, ctx: Context) -> str:
     """`value` as a clean absolute path: `~` expanded, relative to the project directory."""
-    return os.path.normpath(ctx.working_dir / Path(value).expanduser()) if value else str(ctx.working_dir)
+    base = ctx.path_base
+    if base is None:
+        return value
+    return os.path.normpath(Path(base) / Path(value).expanduser()) if value else base
 
 
 def build(value: Any, ctx: Context, path: KeyPath) -> Any:
@@ -44,9 +47,9 @@ def build(value: Any, ctx: Context, path: KeyPath) -> Any:
     out: dict[str, Any] = {"context": value} if isinstance(value, str) else dict(value)
     context = str(out.get("context") or ".")
     out["context"] = context if is_remote(context) else local_path(context, ctx)
-    if not out.get("dockerfile_inline") and not out.get("dockerfile"):
+    if not out.get("dockerfile_inline") and not out.get("dockerfile") and ctx.normalize:
         out["dockerfile"] = "Dockerfile"
-    _apply(out, "args", build_args, ctx, path)
+    _apply(out, "args", build_args if ctx.normalize else _args_as_written, ctx, path)
     _apply(out, "labels", string_map, ctx, path)
     _apply(out, "ssh", _ssh, ctx, path)
     _apply(out, "additional_contexts", _contexts, ctx, path)
@@ -59,6 +62,11 @@ def build(value: Any, ctx: Context, path: KeyPath) -> Any:
                 "privileged", "network", "target", "isolation", "dockerfile_inline"):
         _apply(out, key, omit_zero, ctx, path)
     return out
+
+
+def _args_as_written(value: Any, ctx: Context, path: KeyPath) -> Any:
+    """`build.args` unnormalised: a mapping, a bare name kept null (Compose resolves them in normalisation)."""
+    return dict(sorted(to_mapping(value, path).items())) or DELETE
 
 
 def _apply(out: dict[str, Any], key: str, rule: Any, ctx: Context, path: KeyPath) -> None:

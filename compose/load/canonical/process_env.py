@@ -15,6 +15,7 @@ from typing import Any
 
 from compose.errors import FileError, KeyPath
 from compose.load.canonical import DELETE, Context
+from compose.load.canonical.storage import host_path
 from compose.load.canonical.units import go_string
 
 
@@ -74,13 +75,19 @@ def read_env_file(file: Path, fmt: str | None, lookup: Lookup, path: KeyPath) ->
 
 
 def service_environment(service: Any, ctx: Context, path: KeyPath) -> Any:
-    """Rule for `services.*`: `environment` resolved, with `env_file` folded in and dropped."""
+    """Rule for `services.*`: `environment` resolved, with `env_file` folded in and dropped (kept, without
+    interpolation: Compose then prints its model, where they are not read yet)."""
     if not isinstance(service, dict) or ("environment" not in service and "env_file" not in service):
         return service
     out = dict(service)
     env = resolve(to_mapping(service.get("environment"), path + ("environment",)), ctx.environ)
+    entries = env_file_entries(service.get("env_file"), path + ("env_file",))
+    out.pop("env_file", None)
+    if ctx.raw_variables and entries:  # Compose's model (`--no-interpolate`) keeps them, unread, in long form
+        out["env_file"] = [{**entry, "path": host_path(entry["path"], ctx)} for entry in entries]
+        entries = []
     from_files: dict[str, str | None] = {}
-    for index, entry in enumerate(env_file_entries(service.get("env_file"), path + ("env_file",))):
+    for index, entry in enumerate(entries):
         file = ctx.working_dir / Path(entry["path"]).expanduser()
         where = path + ("env_file", index)
         if not file.exists():
@@ -94,7 +101,6 @@ def service_environment(service: Any, ctx: Context, path: KeyPath) -> Any:
         for key, value in read_env_file(file, entry.get("format"), lookup, where).items():
             if value is not None:
                 from_files[key] = value
-    out.pop("env_file", None)
     merged = {**from_files, **env}
     if merged:
         out["environment"] = dict(sorted(merged.items()))

@@ -217,10 +217,10 @@ def logging(value: Any, ctx: Context, path: KeyPath) -> Any:
 
 
 def pull_policy(value: Any, ctx: Context, path: KeyPath) -> Any:
-    """Rule for `pull_policy`: `if_not_present` is printed as its synonym `missing`."""
+    """Rule for `pull_policy`: `if_not_present` is printed as its synonym `missing` (a normalisation)."""
     if not value:
         return DELETE
-    return "missing" if value == "if_not_present" else value
+    return "missing" if value == "if_not_present" and ctx.normalize else value
 
 
 def depends_on(value: Any, ctx: Context, path: KeyPath) -> Any:

@@ -41,12 +41,15 @@ def go_clean(path: str) -> str:
 
 def host_path(path: str, ctx: Context) -> str:
     """A host path as compose resolves it: `~` expanded, relative joined to the project directory."""
+    base = ctx.path_base
+    if base is None:
+        return path
     if path.startswith("~"):
         home = ctx.environ.get("HOME") or posixpath.expanduser("~")
         path = go_clean(home + "/" + path[1:])
     if path.startswith("/") or _WINDOWS_ABS.match(path):
         return path
-    return go_clean(f"{ctx.working_dir}/{path}")
+    return go_clean(f"{base}/{path}")
 
 
 def string_map(value: Any) -> Any:
@@ -268,7 +271,7 @@ def resource(kind: str, value: Any, ctx: Context, path: KeyPath, conflicts: tupl
         for field in conflicts:
             if entry.get(field):
                 raise FileError(path + (field,), f'cannot be set on an external {kind[:-1]} (it is not created)')
-    if "name" not in entry:
+    if "name" not in entry and ctx.normalize:  # naming by key is compose-go's normalisation
         entry["name"] = key if entry.get("external") else f"{ctx.project_name}_{key}"
     for field in ("labels", "driver_opts"):
         if field in entry:

@@ -48,3 +48,16 @@ def test_unknown_format(tmp_path):
     (tmp_path / "a.env").write_text("A=1\n")
     with pytest.raises(FileError, match='unsupported env_file format "weird"'):
         canon({"env_file": [{"path": "a.env", "format": "weird"}]}, working_dir=tmp_path)
+
+
+def test_without_interpolation_env_files_are_kept_unread_in_long_form(tmp_path):
+    from compose.load import ProjectOptions, load
+
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    image: x\n    env_file: [web.env, {path: missing.env, required: false}]\n"
+        "    environment: {B: '2'}\n")
+    (tmp_path / "web.env").write_text("FOO=bar\n")
+    web = load(ProjectOptions(working_dir=tmp_path, environ={}, interpolate=False)).data["services"]["web"]
+    assert web["env_file"] == [{"path": str(tmp_path / "web.env"), "required": True},
+                               {"path": str(tmp_path / "missing.env"), "required": False}]
+    assert web["environment"] == {"B": "2"}
