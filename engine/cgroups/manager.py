@@ -135,13 +135,14 @@ def prime_moves(seconds: float = PRIME_FOR) -> None:
 
 def _keep_primed(procs: Path, moving: threading.Event) -> None:
     moving.set()
-    while _move_self(procs):
-        time.sleep(PRIME_PERIOD)
-        with _Primer.lock:
-            if time.monotonic() >= _Primer.until:
-                break
-    with _Primer.lock:
-        _Primer.thread = None
+    while True:
+        moved = _move_self(procs)
+        if moved:
+            time.sleep(PRIME_PERIOD)
+        with _Primer.lock:  # the decision to stop and the thread's leaving at once: a call meanwhile starts anew
+            if not moved or time.monotonic() >= _Primer.until:
+                _Primer.thread = None
+                return
 
 
 def _own_procs_file() -> Path | None:
