@@ -322,9 +322,13 @@ def _same_user(conn: socket.socket) -> bool:
     return uid == os.getuid()
 
 
-def _request(conn: socket.socket) -> tuple[bytes, list[int]]:
-    data, fds, _flags, _addr = socket.recv_fds(conn, 1 << 16, 3)
+def _request(conn: socket.socket, count: int = 3) -> tuple[bytes, list[int]]:
+    """A whole request and the `count` descriptors sent with it (the client's three streams; a spare gets the
+    client's connection too): ValueError when it is cut short."""
+    data, fds, _flags, _addr = socket.recv_fds(conn, 1 << 16, count)
     if not data:
+        for fd in fds:
+            os.close(fd)
         raise ValueError("no request")
     while not data.endswith(b"\0\0"):
         chunk = conn.recv(1 << 16)
@@ -433,16 +437,11 @@ def _wait_for_command(chan: socket.socket, prefault: bool) -> None:
     if prefault:
         _own_memory(chan)
     try:
-        data, fds, _flags, _addr = socket.recv_fds(chan, 1 << 16, 4)
-        while data and not data.endswith(b"\0\0"):
-            chunk = chan.recv(1 << 16)
-            if not chunk:
-                break
-            data += chunk
-    except OSError:
-        os._exit(0)
-    if len(fds) != 4 or not data.endswith(b"\0\0"):
+        data, fds = _request(chan, 4)
+    except (OSError, ValueError):
         os._exit(0)  # the server left, or let this spare go
+    if len(fds) != 4:
+        os._exit(0)
     chan.close()
     _child(Request(*decode_request(data)), fds[:3], fds[3])
 
